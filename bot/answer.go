@@ -1,0 +1,132 @@
+// Package bot turns a question into an answer with citations. It knows
+// nothing of platforms: adapters hand it a Question and render the Answer.
+//
+// Every claim an answer makes comes from a passage it cites; a question the
+// standards do not cover gets an honest "not covered" answer; a message that
+// shows distress gets a kind pointer to people who can help, never an answer
+// from the standards.
+package bot
+
+import (
+	"github.com/careersbot/careersbot/retrieval"
+)
+
+// Question is one message to answer.
+type Question struct {
+	Text string
+	// User is the platform's user id (or the client address over HTTP):
+	// used for rate limits and, hashed, in logs; never stored.
+	User string
+	// Occupation names the occupation to answer about (a reference such as
+	// ST0127, or a title), when the platform lets the user pick one.
+	Occupation string
+	// Context is what the conversation has established so far.
+	Context Context
+}
+
+// Context carries a conversation's state from one answer to the next
+// question: only the occupation, so a follow-up ("and the behaviours?")
+// keeps it. Nothing about the user.
+type Context struct {
+	Occupation string
+}
+
+// Answer is the bot's reply. Its JSON form is the contract of
+// interfaces.md section 3; the other fields are for adapters.
+type Answer struct {
+	Question  string     `json:"question"`
+	Text      string     `json:"answer"`
+	Grounded  bool       `json:"grounded"`
+	Citations []Citation `json:"citations"`
+
+	// Lead is the answer's opening (its first paragraph), for platforms
+	// that show the citations beneath it instead of the whole text.
+	Lead string `json:"-"`
+	// Source credits the standards cited, with their versions and dates.
+	Source string `json:"-"`
+	// Occupation is the reference the answer is about, for follow-ups.
+	Occupation string `json:"-"`
+	// Suggestions are occupations the corpus does cover, offered by a
+	// "not covered" answer.
+	Suggestions []Suggestion `json:"-"`
+	Intent      Intent       `json:"-"`
+	Outcome     Outcome      `json:"-"`
+	// Generated is true when a language model wrote the text.
+	Generated bool `json:"-"`
+}
+
+// Citation is one passage an answer relies on.
+type Citation struct {
+	Reference   string  `json:"reference"`
+	Occupation  string  `json:"occupation"`
+	Level       int     `json:"level"`
+	ID          string  `json:"id"`
+	Kind        string  `json:"kind"`
+	Text        string  `json:"text"`
+	Score       float64 `json:"score"`
+	URL         string  `json:"url"`
+	Version     string  `json:"version"`
+	LastUpdated string  `json:"last_updated"`
+}
+
+// Marker is how the answer text cites the passage: [ST0127 K12].
+func (c Citation) Marker() string { return "[" + c.Reference + " " + c.ID + "]" }
+
+// Suggestion is an occupation offered instead.
+type Suggestion struct {
+	Reference string `json:"reference"`
+	Title     string `json:"title"`
+	Level     int    `json:"level"`
+}
+
+// Outcome classifies an answer for metrics and logs.
+type Outcome string
+
+const (
+	OutcomeGrounded    Outcome = "grounded"
+	OutcomeNotGrounded Outcome = "not_grounded"
+	OutcomeRefused     Outcome = "refused" // distress: pointed to people, not answered
+	OutcomeHelp        Outcome = "help"
+)
+
+// Intent is what kind of answer a question wants.
+type Intent string
+
+const (
+	IntentList     Intent = "list"     // a whole list: skills, knowledge, behaviours, duties
+	IntentFact     Intent = "fact"     // profile facts: salary, level, SOC code, job titles...
+	IntentOverview Intent = "overview" // about the occupation in general
+	IntentRole     Intent = "role"     // what the job involves day to day
+	IntentTopic    Intent = "topic"    // a topic within one occupation
+	IntentSearch   Intent = "search"   // a topic across occupations
+	IntentWhich    Intent = "which"    // several occupations fit: ask which
+	IntentHelp     Intent = "help"
+	IntentDistress Intent = "distress"
+	IntentUnknown  Intent = "unknown"
+)
+
+func citationOf(p *retrieval.Passage, score float64) Citation {
+	o := p.Occupation
+	return Citation{
+		Reference:   o.Reference,
+		Occupation:  o.Title,
+		Level:       o.Level,
+		ID:          p.ID,
+		Kind:        string(p.Kind),
+		Text:        p.Text,
+		Score:       round2(score),
+		URL:         o.PageURL,
+		Version:     o.Version,
+		LastUpdated: o.LastUpdated,
+	}
+}
+
+func round2(x float64) float64 {
+	if x < 0 {
+		return 0
+	}
+	if x > 1 {
+		return 1
+	}
+	return float64(int(x*100+0.5)) / 100
+}

@@ -1,0 +1,163 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"time"
+	"unicode/utf8"
+
+	"github.com/careersbot/careersbot/retrieval"
+)
+
+// Searcher is what the bot needs of the corpus: search, and the occupations
+// and their passages. retrieval.Index is one.
+type Searcher interface {
+	Search(ctx context.Context, q retrieval.Query) ([]retrieval.Hit, error)
+	Occupation(ref string) (*retrieval.Occupation, bool)
+	Occupations() []*retrieval.Occupation
+	Passages(ref string) []retrieval.Passage
+	MatchOccupations(text string) []retrieval.NameMatch
+	SuggestOccupations(phrase string, n int) []*retrieval.Occupation
+	IsGenericName(stem string) bool
+	OccupationsNamed(word string) []*retrieval.Occupation
+}
+
+// Asker answers questions: what every adapter needs of the bot.
+type Asker interface {
+	Ask(ctx context.Context, q Question) (Answer, error)
+}
+
+// ErrEmptyQuestion is a question with nothing in it.
+var ErrEmptyQuestion = errors.New("the question is empty: ask something such as \"Which skills does a network engineer need?\"")
+
+// TooLongError is a question over the length limit.
+type TooLongError struct {
+	Max, Got int // characters
+}
+
+func (e *TooLongError) Error() string {
+	return fmt.Sprintf("Sorry, that question is too long for me: it has %s characters and I can take up to %s. Please ask it in fewer words.",
+		thousands(e.Got), thousands(e.Max))
+}
+
+func thousands(n int) string {
+	return strings.TrimPrefix(retrieval.FormatSalary(n), "£")
+}
+
+// DefaultMaxQuestionChars is the longest question accepted by default.
+const DefaultMaxQuestionChars = 1000
+
+// Options tune the bot. The zero value is usable.
+type Options struct {
+	MaxQuestionChars int    // 0: DefaultMaxQuestionChars
+	DistressReply    string // "": DefaultDistressReply
+	Metrics          Metrics
+}
+
+// Metrics receives what the bot measures; nil fields are skipped. Funcs
+// rather than an interface keep the bot free of any metrics library.
+type Metrics struct {
+	ObserveRetrieval func(time.Duration)
+	CountDistress    func()
+}
+
+// Bot answers questions from a corpus. It is safe for concurrent use, and
+// its corpus can be swapped (Swap) while it answers.
+type Bot struct {
+	searcher atomic.Pointer[searcherBox]
+	opts     Options
+	distress *distressDetector
+}
+
+type searcherBox struct{ s Searcher }
+
+// New returns a bot over a corpus.
+func New(s Searcher, opts Options) *Bot {
+	if opts.MaxQuestionChars <= 0 {
+		opts.MaxQuestionChars = DefaultMaxQuestionChars
+	}
+	if strings.TrimSpace(opts.DistressReply) == "" {
+		opts.DistressReply = DefaultDistressReply
+	}
+	b := &Bot{opts: opts, distress: newDistressDetector(distressText)}
+	b.searcher.Store(&searcherBox{s})
+	return b
+}
+
+// Swap replaces the corpus. Questions already being answered finish on the
+// corpus they started with.
+func (b *Bot) Swap(s Searcher) { b.searcher.Store(&searcherBox{s}) }
+
+// Searcher returns the corpus in use.
+func (b *Bot) Searcher() Searcher { return b.searcher.Load().s }
+
+// MaxQuestionChars is the length limit in force.
+func (b *Bot) MaxQuestionChars() int { return b.opts.MaxQuestionChars }
+
+// Check validates a question's text against the bot's limit.
+func (b *Bot) Check(text string) error { return CheckQuestion(text, b.opts.MaxQuestionChars) }
+
+// CheckQuestion validates a question's text without answering it: nil,
+// ErrEmptyQuestion, or a *TooLongError when it is over maxChars characters
+// (DefaultMaxQuestionChars when maxChars is 0).
+func CheckQuestion(text string, maxChars int) error {
+	if maxChars <= 0 {
+		maxChars = DefaultMaxQuestionChars
+	}
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return ErrEmptyQuestion
+	}
+	if n := utf8.RuneCountInString(text); n > maxChars {
+		return &TooLongError{Max: maxChars, Got: n}
+	}
+	return nil
+}
+
+// Ask answers one question. The error is ErrEmptyQuestion, a *TooLongError,
+// or a failure of the corpus; "not covered" is an answer, not an error.
+func (b *Bot) Ask(ctx context.Context, q Question) (Answer, error) {
+	if err := b.Check(q.Text); err != nil {
+		return Answer{}, err
+	}
+	q.Text = strings.TrimSpace(q.Text)
+	if b.distress.Match(q.Text) {
+		if b.opts.Metrics.CountDistress != nil {
+			b.opts.Metrics.CountDistress()
+		}
+		return Answer{Question: q.Text, Text: b.opts.DistressReply, Citations: []Citation{},
+			Outcome: OutcomeRefused, Intent: IntentDistress, Occupation: q.Context.Occupation}, nil
+	}
+	s := b.Searcher()
+	u := b.understand(s, q)
+	c := &composer{b: b, s: s, q: q, u: u}
+	a, err := c.answer(ctx)
+	if err != nil {
+		return Answer{}, err
+	}
+	a.Question = q.Text
+	a.Intent = u.intent
+	if a.Citations == nil {
+		a.Citations = []Citation{}
+	}
+	if a.Occupation == "" && u.occ != nil {
+		a.Occupation = u.occ.Reference
+	}
+	return a, nil
+}
+
+// search runs a retrieval query and measures it.
+func (b *Bot) search(ctx context.Context, s Searcher, q retrieval.Query) ([]retrieval.Hit, error) {
+	start := time.Now()
+	hits, err := s.Search(ctx, q)
+	if b.opts.Metrics.ObserveRetrieval != nil {
+		b.opts.Metrics.ObserveRetrieval(time.Since(start))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	return hits, nil
+}

@@ -1,0 +1,694 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/careersbot/careersbot/retrieval"
+)
+
+// composer builds the extractive answer: the lead sentence names the
+// occupation, reference and level; then the cited passages in the standard's
+// words, each with its [REF ID] marker; then the source line.
+type composer struct {
+	b *Bot
+	s Searcher
+	q Question
+	u understanding
+}
+
+func (c *composer) answer(ctx context.Context) (Answer, error) {
+	switch c.u.intent {
+	case IntentList:
+		return c.list(), nil
+	case IntentFact:
+		return c.fact(), nil
+	case IntentOverview:
+		return c.overview(), nil
+	case IntentRole:
+		return c.role(), nil
+	case IntentTopic:
+		return c.topic(ctx)
+	case IntentSearch:
+		return c.search(ctx)
+	case IntentHelp:
+		return c.help(), nil
+	case IntentWhich:
+		return c.which(), nil
+	}
+	return c.notCovered(ctx, ""), nil
+}
+
+// name is "Network engineer (ST0127, Level 4)".
+func name(o *retrieval.Occupation) string {
+	return fmt.Sprintf("%s (%s)", o.Title, refLevel(o))
+}
+
+// refLevel is "ST0127, Level 4", or the reference alone when the level is
+// unknown.
+func refLevel(o *retrieval.Occupation) string {
+	if o.Level > 0 {
+		return fmt.Sprintf("%s, Level %d", o.Reference, o.Level)
+	}
+	return o.Reference
+}
+
+// article picks "A" or "An" for a title.
+func article(title string) string {
+	if title == "" {
+		return "A"
+	}
+	switch strings.ToLower(title[:1]) {
+	case "a", "e", "i", "o", "u":
+		if !strings.HasPrefix(strings.ToLower(title), "uni") && !strings.HasPrefix(strings.ToLower(title), "use") {
+			return "An"
+		}
+	}
+	return "A"
+}
+
+var kindLabel = map[retrieval.Kind]string{
+	retrieval.KindKnowledge: "Knowledge", retrieval.KindSkill: "Skill", retrieval.KindBehaviour: "Behaviour",
+	retrieval.KindDuty: "Duty", retrieval.KindOverview: "Overview", retrieval.KindProfile: "Profile",
+}
+
+// listPhrase says what a list is, for the lead sentence.
+func listPhrase(k retrieval.Kind, n int) string {
+	switch k {
+	case retrieval.KindKnowledge:
+		return fmt.Sprintf("needs knowledge of these %s", plural(n, "topic", "topics"))
+	case retrieval.KindSkill:
+		return fmt.Sprintf("needs these %s", plural(n, "skill", "skills"))
+	case retrieval.KindBehaviour:
+		return fmt.Sprintf("is expected to show these %s", plural(n, "behaviour", "behaviours"))
+	case retrieval.KindDuty:
+		return fmt.Sprintf("has these %s", plural(n, "duty", "duties"))
+	}
+	return ""
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
+
+func kindsOf(s Searcher, ref string, k retrieval.Kind) []*retrieval.Passage {
+	var out []*retrieval.Passage
+	ps := s.Passages(ref)
+	for i := range ps {
+		if ps[i].Kind == k {
+			out = append(out, &ps[i])
+		}
+	}
+	return out
+}
+
+func (c *composer) list() Answer {
+	o := c.u.occ
+	var a Answer
+	var paras []string
+	var missing []string
+	for _, k := range c.u.kinds {
+		ps := kindsOf(c.s, o.Reference, k)
+		if len(ps) == 0 {
+			missing = append(missing, string(k)+"s")
+			continue
+		}
+		var b strings.Builder
+		fmt.Fprintf(&b, "%s %s %s, in the standard's own words:", article(o.Title), name(o), listPhrase(k, len(ps)))
+		for _, p := range ps {
+			cit := citationOf(p, 1)
+			a.Citations = append(a.Citations, cit)
+			fmt.Fprintf(&b, "\n- %s %s", p.Text, cit.Marker())
+		}
+		paras = append(paras, b.String())
+	}
+	if len(a.Citations) == 0 {
+		return c.lacks(o, strings.Join(missing, " or "))
+	}
+	if len(missing) > 0 {
+		paras = append(paras, fmt.Sprintf("The standard as I have it lists no %s.", strings.Join(missing, " or ")))
+	}
+	a.Text = strings.Join(paras, "\n\n")
+	return c.grounded(a)
+}
+
+func (c *composer) fact() Answer {
+	o := c.u.occ
+	prof := profileOf(c.s, o.Reference)
+	marker := "[" + o.Reference + " profile]"
+	var lines, missing []string
+	for _, f := range c.u.facts {
+		line := factSentence(o, f)
+		if line == "" {
+			missing = append(missing, string(f))
+			continue
+		}
+		lines = append(lines, line+" "+marker)
+	}
+	if len(lines) == 0 {
+		return c.lacks(o, strings.Join(missing, " or "))
+	}
+	if len(missing) > 0 {
+		lines = append(lines, fmt.Sprintf("The standard as I have it gives no %s.", strings.Join(missing, " or ")))
+	}
+	a := Answer{Text: strings.Join(lines, "\n"), Citations: []Citation{citationOf(prof, 1)}}
+	return c.grounded(a)
+}
+
+// factSentence states one fact from the profile, or "" when the standard
+// does not give it.
+func factSentence(o *retrieval.Occupation, f Fact) string {
+	who := article(o.Title) + " " + name(o)
+	whom := strings.ToLower(article(o.Title)) + " " + name(o)
+	switch f {
+	case FactSalary:
+		if o.SalaryMedian > 0 {
+			return fmt.Sprintf("%s earns an average (median) salary of %s per year.", who, retrieval.FormatSalary(o.SalaryMedian))
+		}
+	case FactLevel:
+		if o.Level > 0 {
+			return fmt.Sprintf("The %s standard (%s) is at Level %d.", o.Title, o.Reference, o.Level)
+		}
+	case FactSOC:
+		if o.SOCCode != "" {
+			s := fmt.Sprintf("The SOC 2020 code of %s is %s", whom, o.SOCCode)
+			if o.SOCTitle != "" {
+				s += " (" + o.SOCTitle + ")"
+			}
+			return s + "."
+		}
+	case FactJobTitles:
+		if len(o.JobTitles) > 0 {
+			return fmt.Sprintf("Typical job titles for %s: %s.", whom, strings.Join(o.JobTitles, ", "))
+		}
+	case FactReference:
+		s := fmt.Sprintf("The %s standard's reference is %s", o.Title, o.Reference)
+		if o.OccReference != "" {
+			s += fmt.Sprintf(" (occupation reference %s)", o.OccReference)
+		}
+		return s + "."
+	case FactRoute:
+		if o.Route != "" {
+			return fmt.Sprintf("%s is in the %s route.", who, o.Route)
+		}
+	case FactStatus:
+		if o.Status != "" {
+			return fmt.Sprintf("The status of the %s standard (%s) is: %s.", o.Title, o.Reference, o.Status)
+		}
+	case FactDuration:
+		if o.TypicalDuration != "" {
+			return fmt.Sprintf("The %s apprenticeship (%s) typically takes %s.", o.Title, o.Reference, o.TypicalDuration)
+		}
+	case FactFunding:
+		if o.MaxFunding > 0 {
+			return fmt.Sprintf("The maximum funding for the %s apprenticeship (%s) is %s.", o.Title, o.Reference, retrieval.FormatSalary(o.MaxFunding))
+		}
+	case FactEntry:
+		if o.EntryRequirements != "" {
+			return fmt.Sprintf("Entry requirements for the %s apprenticeship (%s): %s", o.Title, o.Reference, o.EntryRequirements)
+		}
+	case FactQualifications:
+		if len(o.Qualifications) > 0 {
+			return fmt.Sprintf("Qualifications in the %s apprenticeship (%s): %s.", o.Title, o.Reference, strings.Join(o.Qualifications, "; "))
+		}
+	case FactAssessment:
+		if o.AssessmentPlanURL != "" {
+			return fmt.Sprintf("The assessment plan of the %s apprenticeship (%s) is at %s", o.Title, o.Reference, o.AssessmentPlanURL)
+		}
+	case FactVersion:
+		if o.Version != "" {
+			s := fmt.Sprintf("The %s standard (%s) is version %s", o.Title, o.Reference, o.Version)
+			if o.LastUpdated != "" {
+				s += ", last updated " + o.LastUpdated
+			}
+			return s + "."
+		}
+	}
+	return ""
+}
+
+func profileOf(s Searcher, ref string) *retrieval.Passage {
+	ps := s.Passages(ref)
+	for i := range ps {
+		if ps[i].Kind == retrieval.KindProfile {
+			return &ps[i]
+		}
+	}
+	return nil
+}
+
+func (c *composer) overview() Answer {
+	o := c.u.occ
+	ps := c.s.Passages(o.Reference)
+	var a Answer
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s", article(o.Title), name(o))
+	n := 0
+	for i := range ps {
+		p := &ps[i]
+		if p.Kind != retrieval.KindOverview || n >= 2 {
+			continue
+		}
+		cit := citationOf(p, 1)
+		a.Citations = append(a.Citations, cit)
+		if n == 0 {
+			fmt.Fprintf(&b, ": %s %s", p.Text, cit.Marker())
+		} else {
+			fmt.Fprintf(&b, "\n%s %s", p.Text, cit.Marker())
+		}
+		n++
+	}
+	if n == 0 {
+		b.WriteString(".")
+	}
+	var facts []string
+	if o.Route != "" {
+		facts = append(facts, "Route: "+o.Route+".")
+	}
+	if o.SalaryMedian > 0 {
+		facts = append(facts, "Average (median) salary: "+retrieval.FormatSalary(o.SalaryMedian)+" per year.")
+	}
+	if len(o.JobTitles) > 0 {
+		facts = append(facts, "Typical job titles: "+strings.Join(o.JobTitles, ", ")+".")
+	}
+	if o.TypicalDuration != "" {
+		facts = append(facts, "Typical duration: "+o.TypicalDuration+".")
+	}
+	prof := profileOf(c.s, o.Reference)
+	a.Citations = append(a.Citations, citationOf(prof, 1))
+	if len(facts) > 0 {
+		fmt.Fprintf(&b, "\n%s [%s profile]", strings.Join(facts, " "), o.Reference)
+	}
+	fmt.Fprintf(&b, "\nThe standard lists %s.", c.contents(o))
+	a.Text = b.String()
+	return c.grounded(a)
+}
+
+// contents says what an occupation's standard holds, for follow-ups.
+func (c *composer) contents(o *retrieval.Occupation) string {
+	var parts []string
+	if n := len(o.Knowledge); n > 0 {
+		parts = append(parts, plural(n, "knowledge item", "knowledge items"))
+	}
+	if n := len(o.Skills); n > 0 {
+		parts = append(parts, plural(n, "skill", "skills"))
+	}
+	if n := len(o.Behaviours); n > 0 {
+		parts = append(parts, plural(n, "behaviour", "behaviours"))
+	}
+	if n := len(o.Duties); n > 0 {
+		parts = append(parts, plural(n, "duty", "duties"))
+	}
+	if len(parts) == 0 {
+		return "its profile only (no knowledge, skills, behaviours or duties in the data I have)"
+	}
+	return joinAnd(parts)
+}
+
+func joinAnd(parts []string) string {
+	switch len(parts) {
+	case 0:
+		return ""
+	case 1:
+		return parts[0]
+	}
+	return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
+}
+
+func (c *composer) role() Answer {
+	o := c.u.occ
+	ps := c.s.Passages(o.Reference)
+	var a Answer
+	var b strings.Builder
+	var duties, overview []*retrieval.Passage
+	for i := range ps {
+		switch ps[i].Kind {
+		case retrieval.KindDuty:
+			duties = append(duties, &ps[i])
+		case retrieval.KindOverview:
+			overview = append(overview, &ps[i])
+		}
+	}
+	fmt.Fprintf(&b, "%s %s", article(o.Title), name(o))
+	if len(overview) > 0 {
+		cit := citationOf(overview[0], 1)
+		a.Citations = append(a.Citations, cit)
+		fmt.Fprintf(&b, ": %s %s", overview[0].Text, cit.Marker())
+	} else {
+		b.WriteString(".")
+	}
+	if len(duties) > 0 {
+		fmt.Fprintf(&b, "\nIts duties, in the standard's own words:")
+		for _, p := range duties {
+			cit := citationOf(p, 1)
+			a.Citations = append(a.Citations, cit)
+			fmt.Fprintf(&b, "\n- %s %s", p.Text, cit.Marker())
+		}
+	} else {
+		for _, p := range overview[min(1, len(overview)):min(3, len(overview))] {
+			cit := citationOf(p, 1)
+			a.Citations = append(a.Citations, cit)
+			fmt.Fprintf(&b, "\n%s %s", p.Text, cit.Marker())
+		}
+	}
+	if len(a.Citations) == 0 {
+		return c.overview()
+	}
+	a.Text = b.String()
+	return c.grounded(a)
+}
+
+// topicHits is how many passages a topic answer quotes at most, and how close
+// to the best one a passage must score to be quoted.
+const (
+	topicHits     = 5
+	topicKeepFrac = 0.7
+)
+
+func (c *composer) topic(ctx context.Context) (Answer, error) {
+	o := c.u.occ
+	hits, err := c.b.search(ctx, c.s, retrieval.Query{Text: c.u.topic, Occupation: o.Reference, Kinds: c.u.kinds, Limit: 10})
+	if err != nil {
+		return Answer{}, err
+	}
+	hits = keepClose(hits, topicHits)
+	if len(hits) == 0 {
+		return c.notInOccupation(ctx, o), nil
+	}
+	var a Answer
+	var b strings.Builder
+	if c.u.yesNo {
+		b.WriteString("Yes. ")
+	}
+	fmt.Fprintf(&b, "The %s standard (%s) covers this:", o.Title, refLevel(o))
+	for _, h := range hits {
+		cit := citationOf(h.Passage, h.Score)
+		a.Citations = append(a.Citations, cit)
+		fmt.Fprintf(&b, "\n- %s: %s %s", kindLabel[h.Passage.Kind], h.Passage.Text, cit.Marker())
+	}
+	a.Text = b.String()
+	return c.grounded(a), nil
+}
+
+// keepClose keeps the hits that score close to the best, at most n.
+func keepClose(hits []retrieval.Hit, n int) []retrieval.Hit {
+	if len(hits) == 0 {
+		return nil
+	}
+	best := hits[0].Score
+	out := hits[:0:0]
+	for _, h := range hits {
+		if len(out) == n || h.Score < best*topicKeepFrac {
+			break
+		}
+		out = append(out, h)
+	}
+	return out
+}
+
+// searchOccupations is how many occupations a search across the corpus names.
+const searchOccupations = 6
+
+func (c *composer) search(ctx context.Context) (Answer, error) {
+	q := retrieval.Query{Text: c.u.topic, Kinds: c.u.kinds, Limit: 30}
+	for _, o := range c.u.group {
+		q.Occupations = append(q.Occupations, o.Reference)
+	}
+	hits, err := c.b.search(ctx, c.s, q)
+	if err != nil {
+		return Answer{}, err
+	}
+	if len(hits) == 0 {
+		return c.notCovered(ctx, c.u.topic), nil
+	}
+	// Group by occupation, best first, one or two passages each.
+	var order []string
+	byRef := map[string][]retrieval.Hit{}
+	for _, h := range hits {
+		ref := h.Passage.Ref()
+		if _, ok := byRef[ref]; !ok {
+			if len(order) == searchOccupations {
+				continue
+			}
+			order = append(order, ref)
+		}
+		if len(byRef[ref]) < 2 && (len(byRef[ref]) == 0 || h.Score >= byRef[ref][0].Score*0.9) {
+			byRef[ref] = append(byRef[ref], h)
+		}
+	}
+	var a Answer
+	var b strings.Builder
+	if c.u.yesNo && c.u.group != nil {
+		b.WriteString("Yes. ")
+	}
+	if len(order) == 1 {
+		b.WriteString("One standard covers this:")
+	} else {
+		fmt.Fprintf(&b, "These %d standards cover this:", len(order))
+	}
+	for _, ref := range order {
+		o := byRef[ref][0].Passage.Occupation
+		fmt.Fprintf(&b, "\n- %s:", name(o))
+		for _, h := range byRef[ref] {
+			cit := citationOf(h.Passage, h.Score)
+			a.Citations = append(a.Citations, cit)
+			fmt.Fprintf(&b, " %s %s", h.Passage.Text, cit.Marker())
+		}
+	}
+	a.Text = b.String()
+	return c.grounded(a), nil
+}
+
+// which answers a question that names a kind of occupation several
+// standards share ("Which skills does a chef need?"): it lists them and asks
+// which one.
+func (c *composer) which() Answer {
+	a := Answer{Outcome: OutcomeNotGrounded}
+	for _, o := range c.u.group {
+		if len(a.Suggestions) == 8 {
+			break
+		}
+		a.Suggestions = append(a.Suggestions, suggestion(o))
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "Several standards fit %q: %s", c.u.groupWord, suggestionNames(a.Suggestions))
+	if n := len(c.u.group) - len(a.Suggestions); n > 0 {
+		fmt.Fprintf(&b, ", and %d more", n)
+	}
+	fmt.Fprintf(&b, ". Which one do you mean? For example: %q.", rephrase(c.q.Text, c.u.groupWord, c.u.group[0].Title))
+	a.Text = b.String()
+	return a
+}
+
+// rephrase puts an occupation's title in place of the general word a
+// question used, to show how to ask.
+func rephrase(question, word, title string) string {
+	i := strings.Index(strings.ToLower(question), strings.ToLower(word))
+	if i < 0 {
+		return "Which skills does a " + strings.ToLower(title) + " need?"
+	}
+	return question[:i] + strings.ToLower(title) + question[i+len(word):]
+}
+
+func (c *composer) help() Answer {
+	occs := c.s.Occupations()
+	text := "I answer careers questions from England's official occupational standards (Skills England), " +
+		"quoting the standard for every claim. " + coverage(occs) + "\nTry, for example:\n" +
+		"- Which skills does a " + exampleTitle(occs) + " need?\n" +
+		"- How much does a " + exampleTitle(occs) + " earn?\n" +
+		"- Which apprenticeships involve routing and switching?\n" +
+		"- Tell me about the " + exampleTitle(occs) + " apprenticeship"
+	return Answer{Text: text, Outcome: OutcomeHelp, Intent: IntentHelp}
+}
+
+func exampleTitle(occs []*retrieval.Occupation) string {
+	for _, o := range occs {
+		if o.Reference == "ST0127" {
+			return strings.ToLower(o.Title)
+		}
+	}
+	if len(occs) > 0 {
+		return strings.ToLower(occs[0].Title)
+	}
+	return "network engineer"
+}
+
+// coverage names what the corpus covers, for "not covered" answers.
+func coverage(occs []*retrieval.Occupation) string {
+	switch len(occs) {
+	case 0:
+		return "I have no standards loaded."
+	case 1:
+		return fmt.Sprintf("I cover one occupation: %s.", name(occs[0]))
+	}
+	return fmt.Sprintf("I cover %d occupational standards, from %s to %s.", len(occs), occs[0].Title, occs[len(occs)-1].Title)
+}
+
+// lacks answers a question about an occupation whose standard does not give
+// what was asked (a salary the catalogue lacks, duties it does not list).
+func (c *composer) lacks(o *retrieval.Occupation, what string) Answer {
+	text := fmt.Sprintf("The %s standard (%s) as I have it does not give its %s, so I can't answer that from the standards. It lists %s; ask me about any of them.",
+		o.Title, o.Reference, what, c.contents(o))
+	return Answer{Text: text, Occupation: o.Reference, Outcome: OutcomeNotGrounded,
+		Suggestions: []Suggestion{suggestion(o)}}
+}
+
+// notInOccupation answers a topic the occupation's standard does not cover,
+// naming occupations whose standards do.
+func (c *composer) notInOccupation(ctx context.Context, o *retrieval.Occupation) Answer {
+	var b strings.Builder
+	fmt.Fprintf(&b, "I couldn't find %q in the %s standard (%s), so I can't say it is part of the role.", c.u.topic, o.Title, o.Reference)
+	a := Answer{Occupation: o.Reference, Outcome: OutcomeNotGrounded}
+	if hits, err := c.b.search(ctx, c.s, retrieval.Query{Text: c.u.topic, Limit: 20}); err == nil && len(hits) > 0 {
+		a.Suggestions = suggestionsFromHits(hits, 3, o.Reference)
+		if len(a.Suggestions) > 0 {
+			fmt.Fprintf(&b, " Standards that do mention it include %s: ask me about them.", suggestionNames(a.Suggestions))
+		}
+	}
+	fmt.Fprintf(&b, " The %s standard lists %s.", o.Title, c.contents(o))
+	a.Text = b.String()
+	return a
+}
+
+// notCovered is the honest answer to a question the corpus does not answer:
+// it says so, and names the closest occupations the corpus does cover.
+func (c *composer) notCovered(ctx context.Context, topic string) Answer {
+	occs := c.s.Occupations()
+	a := Answer{Outcome: OutcomeNotGrounded}
+	var b strings.Builder
+	switch {
+	case c.u.unknownName != "":
+		fmt.Fprintf(&b, "I don't have an occupational standard for %q, so I can't answer that from the standards.", c.u.unknownName)
+		for _, o := range c.s.SuggestOccupations(c.u.unknownName, 3) {
+			a.Suggestions = append(a.Suggestions, suggestion(o))
+		}
+	case c.u.occ == nil && topic == "" && (len(c.u.kinds) > 0 || len(c.u.facts) > 0):
+		b.WriteString("Which occupation do you mean? Name one in your question, for example \"Which skills does a " + exampleTitle(occs) + " need?\"")
+	default:
+		b.WriteString("I couldn't find anything about that in the occupational standards I have, so I can't answer it from them.")
+		if topic != "" {
+			// Near misses make suggestions only when they hold at least
+			// half of the question; fewer are noise.
+			if hits, err := c.b.search(ctx, c.s, retrieval.Query{Text: topic, Limit: 20, MinCoverage: 0.5}); err == nil {
+				a.Suggestions = suggestionsFromHits(hits, 3, "")
+			}
+		}
+	}
+	if len(a.Suggestions) > 0 {
+		fmt.Fprintf(&b, " The closest occupations I cover: %s.", suggestionNames(a.Suggestions))
+	}
+	b.WriteString(" " + coverage(occs))
+	b.WriteString(" I can tell you an occupation's skills, knowledge, behaviours, duties, level, salary and job titles.")
+	a.Text = b.String()
+	return a
+}
+
+func suggestion(o *retrieval.Occupation) Suggestion {
+	return Suggestion{Reference: o.Reference, Title: o.Title, Level: o.Level}
+}
+
+func suggestionsFromHits(hits []retrieval.Hit, n int, except string) []Suggestion {
+	var out []Suggestion
+	for _, h := range hits {
+		o := h.Passage.Occupation
+		if o.Reference == except || slices.ContainsFunc(out, func(s Suggestion) bool { return s.Reference == o.Reference }) {
+			continue
+		}
+		out = append(out, suggestion(o))
+		if len(out) == n {
+			break
+		}
+	}
+	return out
+}
+
+func suggestionNames(ss []Suggestion) string {
+	names := make([]string, len(ss))
+	for i, s := range ss {
+		names[i] = fmt.Sprintf("%s (%s)", s.Title, s.Reference)
+	}
+	return joinAnd(names)
+}
+
+// grounded finishes an answer that cites passages: the occupation for
+// follow-ups, notes on retired or superseded standards, the source line.
+func (c *composer) grounded(a Answer) Answer {
+	a.Grounded = true
+	a.Outcome = OutcomeGrounded
+	if c.u.occ != nil {
+		a.Occupation = c.u.occ.Reference
+	}
+	var notes []string
+	if c.u.occ != nil && len(c.u.others) > 0 && !c.u.fromContext {
+		var others []string
+		for _, o := range c.u.others {
+			others = append(others, fmt.Sprintf("%s (%s)", o.Title, o.Reference))
+		}
+		notes = append(notes, fmt.Sprintf("Other standards fit your question too: %s. Name one to hear about it instead.", joinAnd(others)))
+	}
+	seen := map[string]bool{}
+	for _, cit := range a.Citations {
+		if seen[cit.Reference] {
+			continue
+		}
+		seen[cit.Reference] = true
+		o, ok := c.s.Occupation(cit.Reference)
+		if !ok {
+			continue
+		}
+		if o.Retired() {
+			notes = append(notes, fmt.Sprintf("Note: the %s standard (%s) is retired: it is no longer open to new apprentices.", o.Title, o.Reference))
+		} else if o.NewerVersion != "" {
+			notes = append(notes, fmt.Sprintf("Note: a newer version (%s) of the %s standard (%s) exists; this answer quotes version %s.", o.NewerVersion, o.Title, o.Reference, orUnknown(o.Version)))
+		}
+	}
+	a.Lead, _, _ = strings.Cut(a.Text, "\n")
+	a.Source = sourceLine(c.s, a.Citations)
+	if len(notes) > 0 {
+		a.Text += "\n\n" + strings.Join(notes, "\n")
+	}
+	a.Text += "\n\n" + a.Source
+	return a
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "unknown"
+	}
+	return s
+}
+
+// sourceLine credits the standards an answer cites, with their versions and
+// dates, under the Open Government Licence.
+func sourceLine(s Searcher, cits []Citation) string {
+	var refs []string
+	seen := map[string]bool{}
+	for _, c := range cits {
+		if seen[c.Reference] {
+			continue
+		}
+		seen[c.Reference] = true
+		r := c.Reference
+		var meta []string
+		if c.Version != "" {
+			meta = append(meta, "v"+c.Version)
+		}
+		if c.LastUpdated != "" {
+			meta = append(meta, c.LastUpdated)
+		}
+		if len(meta) > 0 {
+			r += " " + strings.Join(meta, ", ")
+		}
+		refs = append(refs, r)
+	}
+	if len(refs) > 4 {
+		refs = append(refs[:4], fmt.Sprintf("and %d more", len(refs)-4))
+	}
+	return fmt.Sprintf("Source: Skills England occupational standards (%s), Open Government Licence v3.0.", strings.Join(refs, "; "))
+}

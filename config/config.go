@@ -1,0 +1,419 @@
+// Package config holds every setting of careersbot in one place: read once
+// in main from the environment and flags (flags win), validated at start,
+// and handed down as plain values. No other package reads the environment.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/netip"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is every setting. Zero values mean "off" or "default".
+type Config struct {
+	Seeds    string // folder of seed documents; "" uses the built-in corpus
+	DataDir  string // where the persisted index and catalogue live
+	HTTPAddr string
+
+	SlackBotToken      Secret
+	SlackAppToken      Secret
+	SlackSigningSecret Secret
+	SlackAPIURL        string
+
+	DiscordBotToken  Secret
+	DiscordAppID     string
+	DiscordPublicKey string
+	DiscordGuildID   string
+	DiscordAPIURL    string
+
+	OpenAIBaseURL string
+	OpenAIAPIKey  Secret
+	LLMModel      string
+	LLMTimeout    time.Duration
+	EmbedModel    string
+
+	LogQuestions     bool
+	LogLevel         string
+	AllowedOrigins   []string
+	MaxQuestionChars int
+	MaxConcurrent    int
+	TrustedProxies   []netip.Prefix
+	AdminToken       Secret
+	RatePerMinute    int
+	DistressReply    string
+
+	// sources records where each setting came from: default, env or flag.
+	sources map[string]string
+}
+
+// Default URLs of the platforms.
+const (
+	DefaultSlackAPIURL   = "https://slack.com/api/"
+	DefaultDiscordAPIURL = "https://discord.com/api/v10/"
+	DefaultOpenAIBaseURL = "https://api.openai.com/v1"
+)
+
+// setting describes one setting: its variable, its flag (if any), its
+// default, how to read it and how to show it.
+type setting struct {
+	env    string
+	flag   string
+	def    func() string
+	help   string
+	secret bool
+	set    func(c *Config, v string) error
+	get    func(c *Config) string
+}
+
+func constant(s string) func() string { return func() string { return s } }
+
+// settings is the one table of every setting, in the README's order.
+var settings = []setting{
+	{env: "CAREERSBOT_SEEDS", flag: "seeds", def: constant(""), help: "folder of seed documents (*.txt page format, *.jsonl catalogue) to use instead of the built-in corpus",
+		set: func(c *Config, v string) error { c.Seeds = v; return nil }, get: func(c *Config) string { return c.Seeds }},
+	{env: "CAREERSBOT_DATA_DIR", flag: "data-dir", def: defaultDataDir, help: "where the persisted index and the imported catalogue live",
+		set: func(c *Config, v string) error { c.DataDir = v; return nil }, get: func(c *Config) string { return c.DataDir }},
+	{env: "CAREERSBOT_HTTP_ADDR", flag: "http-addr", def: constant(":8080"), help: "serve's listen address",
+		set: func(c *Config, v string) error { c.HTTPAddr = v; return nil }, get: func(c *Config) string { return c.HTTPAddr }},
+	{env: "SLACK_BOT_TOKEN", def: constant(""), secret: true, help: "xoxb-... bot token; with SLACK_APP_TOKEN Socket Mode, with SLACK_SIGNING_SECRET HTTP mode",
+		set: func(c *Config, v string) error { c.SlackBotToken = Secret(v); return nil }, get: func(c *Config) string { return string(c.SlackBotToken) }},
+	{env: "SLACK_APP_TOKEN", def: constant(""), secret: true, help: "xapp-... app-level token for Socket Mode",
+		set: func(c *Config, v string) error { c.SlackAppToken = Secret(v); return nil }, get: func(c *Config) string { return string(c.SlackAppToken) }},
+	{env: "SLACK_SIGNING_SECRET", def: constant(""), secret: true, help: "signing secret for Slack's HTTP mode",
+		set: func(c *Config, v string) error { c.SlackSigningSecret = Secret(v); return nil }, get: func(c *Config) string { return string(c.SlackSigningSecret) }},
+	{env: "SLACK_API_URL", def: constant(DefaultSlackAPIURL), help: "Slack Web API base (proxies, tests)",
+		set: func(c *Config, v string) error { c.SlackAPIURL = v; return nil }, get: func(c *Config) string { return c.SlackAPIURL }},
+	{env: "DISCORD_BOT_TOKEN", def: constant(""), secret: true, help: "Discord bot token",
+		set: func(c *Config, v string) error { c.DiscordBotToken = Secret(v); return nil }, get: func(c *Config) string { return string(c.DiscordBotToken) }},
+	{env: "DISCORD_APP_ID", def: constant(""), help: "Discord application id",
+		set: func(c *Config, v string) error { c.DiscordAppID = v; return nil }, get: func(c *Config) string { return c.DiscordAppID }},
+	{env: "DISCORD_PUBLIC_KEY", def: constant(""), help: "hex Ed25519 public key: HTTP interactions at /discord/interactions instead of the gateway",
+		set: func(c *Config, v string) error { c.DiscordPublicKey = v; return nil }, get: func(c *Config) string { return c.DiscordPublicKey }},
+	{env: "DISCORD_GUILD_ID", def: constant(""), help: "register commands in this guild only (instant) instead of globally",
+		set: func(c *Config, v string) error { c.DiscordGuildID = v; return nil }, get: func(c *Config) string { return c.DiscordGuildID }},
+	{env: "DISCORD_API_URL", def: constant(DefaultDiscordAPIURL), help: "Discord REST base (proxies, tests)",
+		set: func(c *Config, v string) error { c.DiscordAPIURL = v; return nil }, get: func(c *Config) string { return c.DiscordAPIURL }},
+	{env: "OPENAI_BASE_URL", def: constant(""), help: "OpenAI-compatible server, version path included (https://api.openai.com/v1, http://localhost:11434/v1)",
+		set: func(c *Config, v string) error { c.OpenAIBaseURL = v; return nil }, get: func(c *Config) string { return c.OpenAIBaseURL }},
+	{env: "OPENAI_API_KEY", def: constant(""), secret: true, help: "API key for that server",
+		set: func(c *Config, v string) error { c.OpenAIAPIKey = Secret(v); return nil }, get: func(c *Config) string { return string(c.OpenAIAPIKey) }},
+	{env: "CAREERSBOT_LLM_MODEL", def: constant(""), help: "model for generated answers; unset: extractive answers only",
+		set: func(c *Config, v string) error { c.LLMModel = v; return nil }, get: func(c *Config) string { return c.LLMModel }},
+	{env: "CAREERSBOT_LLM_TIMEOUT", def: constant("15s"), help: "how long to wait for a generated answer before the extractive one",
+		set: func(c *Config, v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil || d <= 0 {
+				return fmt.Errorf("must be a positive duration such as 15s or 1m, got %q", v)
+			}
+			c.LLMTimeout = d
+			return nil
+		}, get: func(c *Config) string { return c.LLMTimeout.String() }},
+	{env: "CAREERSBOT_EMBED_MODEL", def: constant(""), help: "remote embedding model on that server instead of the built-in embedder",
+		set: func(c *Config, v string) error { c.EmbedModel = v; return nil }, get: func(c *Config) string { return c.EmbedModel }},
+	{env: "CAREERSBOT_LOG_QUESTIONS", def: constant("false"), help: "true to log question text (off by default)",
+		set: func(c *Config, v string) error {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return fmt.Errorf("must be true or false, got %q", v)
+			}
+			c.LogQuestions = b
+			return nil
+		}, get: func(c *Config) string { return strconv.FormatBool(c.LogQuestions) }},
+	{env: "CAREERSBOT_LOG_LEVEL", def: constant("info"), help: "debug, info, warn or error",
+		set: func(c *Config, v string) error {
+			switch strings.ToLower(v) {
+			case "debug", "info", "warn", "error":
+				c.LogLevel = strings.ToLower(v)
+				return nil
+			}
+			return fmt.Errorf("must be debug, info, warn or error, got %q", v)
+		}, get: func(c *Config) string { return c.LogLevel }},
+	{env: "CAREERSBOT_ALLOWED_ORIGINS", def: constant(""), help: "comma-separated origins whose pages may call /v1/ask from a browser (CORS)",
+		set: func(c *Config, v string) error {
+			c.AllowedOrigins = nil
+			for _, o := range splitList(v) {
+				if err := checkOrigin(o); err != nil {
+					return err
+				}
+				c.AllowedOrigins = append(c.AllowedOrigins, strings.TrimSuffix(o, "/"))
+			}
+			return nil
+		}, get: func(c *Config) string { return strings.Join(c.AllowedOrigins, ",") }},
+	{env: "CAREERSBOT_MAX_QUESTION_CHARS", def: constant("1000"), help: "longest question accepted, in characters",
+		set: intSetter(func(c *Config) *int { return &c.MaxQuestionChars }, 1, "a whole number of characters such as 1000"),
+		get: func(c *Config) string { return strconv.Itoa(c.MaxQuestionChars) }},
+	{env: "CAREERSBOT_MAX_CONCURRENT", def: func() string { return strconv.Itoa(2 * runtime.NumCPU()) }, help: "answers worked on at once (default: twice the CPUs); the rest wait briefly, then get \"busy\"",
+		set: intSetter(func(c *Config) *int { return &c.MaxConcurrent }, 1, "a whole number of at least 1 such as 8"),
+		get: func(c *Config) string { return strconv.Itoa(c.MaxConcurrent) }},
+	{env: "CAREERSBOT_TRUSTED_PROXIES", def: constant(""), help: "comma-separated addresses or CIDRs whose X-Forwarded-For names the client",
+		set: func(c *Config, v string) error {
+			c.TrustedProxies = nil
+			for _, s := range splitList(v) {
+				p, err := parsePrefix(s)
+				if err != nil {
+					return err
+				}
+				c.TrustedProxies = append(c.TrustedProxies, p)
+			}
+			return nil
+		}, get: func(c *Config) string {
+			var out []string
+			for _, p := range c.TrustedProxies {
+				out = append(out, p.String())
+			}
+			return strings.Join(out, ",")
+		}},
+	{env: "CAREERSBOT_ADMIN_TOKEN", def: constant(""), secret: true, help: "enables POST /admin/reload with Authorization: Bearer <token>",
+		set: func(c *Config, v string) error { c.AdminToken = Secret(v); return nil }, get: func(c *Config) string { return string(c.AdminToken) }},
+	{env: "CAREERSBOT_RATE_PER_MINUTE", def: constant("20"), help: "questions a user may ask a minute; 0 turns the limit off",
+		set: intSetter(func(c *Config) *int { return &c.RatePerMinute }, 0, "a whole number such as 20, or 0 for no limit"),
+		get: func(c *Config) string { return strconv.Itoa(c.RatePerMinute) }},
+	{env: "CAREERSBOT_DISTRESS_REPLY", def: constant(""), help: "the reply to a message showing distress (default: a kind pointer to a trusted adult, Samaritans, Shout, Childline and 999)",
+		set: func(c *Config, v string) error { c.DistressReply = v; return nil }, get: func(c *Config) string { return c.DistressReply }},
+}
+
+func intSetter(field func(*Config) *int, minimum int, want string) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || n < minimum {
+			return fmt.Errorf("must be %s, got %q", want, v)
+		}
+		*field(c) = n
+		return nil
+	}
+}
+
+func defaultDataDir() string {
+	dir, err := os.UserCacheDir()
+	if err != nil || dir == "" {
+		dir = os.TempDir()
+	}
+	return filepath.Join(dir, "careersbot")
+}
+
+func splitList(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func checkOrigin(o string) error {
+	if o == "*" {
+		return errors.New(`must list origins such as https://careers.example.org; "*" would let any site use the bot`)
+	}
+	u, err := url.Parse(o)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+		return fmt.Errorf("must be comma-separated origins such as https://careers.example.org (scheme and host, no path), got %q", o)
+	}
+	return nil
+}
+
+func parsePrefix(s string) (netip.Prefix, error) {
+	if p, err := netip.ParsePrefix(s); err == nil {
+		return p.Masked(), nil
+	}
+	if a, err := netip.ParseAddr(s); err == nil {
+		return netip.PrefixFrom(a, a.BitLen()), nil
+	}
+	return netip.Prefix{}, fmt.Errorf("must be comma-separated addresses or CIDRs such as 10.0.0.0/8,192.168.1.5, got %q", s)
+}
+
+// Load reads every setting from the environment (getenv) over the defaults,
+// then binds the common flags to fs so that parsing fs overrides them. It
+// returns the problems of the environment, one line each, joined.
+func Load(getenv func(string) string, fs *flag.FlagSet) (*Config, error) {
+	c := &Config{sources: map[string]string{}}
+	var errs []error
+	for _, s := range settings {
+		v, src := s.def(), "default"
+		if e := getenv(s.env); e != "" {
+			v, src = e, "env"
+		}
+		if err := s.set(c, v); err != nil {
+			errs = append(errs, fmt.Errorf("%s %w", s.env, err))
+			_ = s.set(c, s.def())
+			src = "default"
+		}
+		c.sources[s.env] = src
+		if s.flag != "" && fs != nil {
+			fs.Func(s.flag, s.help+" (env "+s.env+")", func(v string) error {
+				if err := s.set(c, v); err != nil {
+					return fmt.Errorf("--%s %w", s.flag, err)
+				}
+				c.sources[s.env] = "flag"
+				return nil
+			})
+		}
+	}
+	return c, errors.Join(errs...)
+}
+
+// Validate checks the settings together, returning every problem, one line
+// each, naming the variable and what would be valid.
+func (c *Config) Validate() error {
+	var errs []error
+	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+
+	if _, port, err := net.SplitHostPort(c.HTTPAddr); err != nil {
+		add("CAREERSBOT_HTTP_ADDR %q is not a listen address: use host:port or :port, such as :8080", c.HTTPAddr)
+	} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		add("CAREERSBOT_HTTP_ADDR %q has no valid port: use a number from 0 to 65535, such as :8080", c.HTTPAddr)
+	}
+	if c.DataDir == "" {
+		add("CAREERSBOT_DATA_DIR is empty: set it to a writable folder")
+	}
+	for _, u := range []struct{ env, val string }{{"SLACK_API_URL", c.SlackAPIURL}, {"DISCORD_API_URL", c.DiscordAPIURL}, {"OPENAI_BASE_URL", c.OpenAIBaseURL}} {
+		if u.val == "" && u.env == "OPENAI_BASE_URL" {
+			continue
+		}
+		if err := checkURL(u.val); err != nil {
+			add("%s %q %v", u.env, u.val, err)
+		}
+	}
+
+	// Slack: a bot token and exactly the mode's other secret.
+	switch {
+	case c.SlackBotToken != "" && c.SlackAppToken == "" && c.SlackSigningSecret == "":
+		add("SLACK_BOT_TOKEN is set but neither SLACK_APP_TOKEN (Socket Mode) nor SLACK_SIGNING_SECRET (HTTP mode) is")
+	case c.SlackBotToken == "" && (c.SlackAppToken != "" || c.SlackSigningSecret != ""):
+		add("SLACK_APP_TOKEN or SLACK_SIGNING_SECRET is set but SLACK_BOT_TOKEN (xoxb-...) is not")
+	}
+	if c.SlackBotToken != "" && !strings.HasPrefix(string(c.SlackBotToken), "xoxb-") {
+		add("SLACK_BOT_TOKEN must be a bot token starting with xoxb-")
+	}
+	if c.SlackAppToken != "" && !strings.HasPrefix(string(c.SlackAppToken), "xapp-") {
+		add("SLACK_APP_TOKEN must be an app-level token starting with xapp-")
+	}
+
+	// Discord: a bot token and an application id; a public key selects HTTP
+	// interactions.
+	discordAny := c.DiscordBotToken != "" || c.DiscordAppID != "" || c.DiscordPublicKey != "" || c.DiscordGuildID != ""
+	if discordAny {
+		if c.DiscordBotToken == "" {
+			add("DISCORD_BOT_TOKEN is not set but other DISCORD_ variables are: the bot token is needed to register commands and reply")
+		}
+		if c.DiscordAppID == "" {
+			add("DISCORD_APP_ID is not set but other DISCORD_ variables are: set it to the application id (a number)")
+		}
+	}
+	if c.DiscordAppID != "" && !isSnowflake(c.DiscordAppID) {
+		add("DISCORD_APP_ID must be the application id, a number such as 123456789012345678")
+	}
+	if c.DiscordGuildID != "" && !isSnowflake(c.DiscordGuildID) {
+		add("DISCORD_GUILD_ID must be a guild id, a number such as 123456789012345678")
+	}
+	if c.DiscordPublicKey != "" && !isHex(c.DiscordPublicKey, 64) {
+		add("DISCORD_PUBLIC_KEY must be 64 hex characters (the application's public key)")
+	}
+
+	// Generated answers and remote embeddings need a server.
+	if (c.LLMModel != "" || c.EmbedModel != "") && c.OpenAIBaseURL == "" && c.OpenAIAPIKey == "" {
+		add("CAREERSBOT_LLM_MODEL or CAREERSBOT_EMBED_MODEL is set but neither OPENAI_BASE_URL nor OPENAI_API_KEY is: set the server's URL (and key)")
+	}
+	if c.AdminToken != "" && len(c.AdminToken) < 16 {
+		add("CAREERSBOT_ADMIN_TOKEN is too short to be safe: use at least 16 random characters")
+	}
+	return errors.Join(errs...)
+}
+
+func checkURL(v string) error {
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return errors.New("is not an http(s) URL such as https://example.org/api/")
+	}
+	return nil
+}
+
+func isSnowflake(s string) bool {
+	if len(s) < 5 || len(s) > 20 {
+		return false
+	}
+	_, err := strconv.ParseUint(s, 10, 64)
+	return err == nil
+}
+
+func isHex(s string, n int) bool {
+	if len(s) != n {
+		return false
+	}
+	for _, r := range s {
+		if !strings.ContainsRune("0123456789abcdefABCDEF", r) {
+			return false
+		}
+	}
+	return true
+}
+
+// OpenAIURL is the OpenAI-compatible server to use: the configured one, or
+// OpenAI's when only a key is set.
+func (c *Config) OpenAIURL() string {
+	if c.OpenAIBaseURL != "" {
+		return c.OpenAIBaseURL
+	}
+	return DefaultOpenAIBaseURL
+}
+
+// SlackMode is "socket", "http" or "" (off).
+func (c *Config) SlackMode() string {
+	switch {
+	case c.SlackBotToken == "":
+		return ""
+	case c.SlackAppToken != "":
+		return "socket"
+	case c.SlackSigningSecret != "":
+		return "http"
+	}
+	return ""
+}
+
+// DiscordMode is "gateway", "http" or "" (off).
+func (c *Config) DiscordMode() string {
+	switch {
+	case c.DiscordBotToken == "" || c.DiscordAppID == "":
+		return ""
+	case c.DiscordPublicKey != "":
+		return "http"
+	}
+	return "gateway"
+}
+
+// Entry is one setting as printed by `careersbot config`.
+type Entry struct {
+	Env, Flag, Value, Source, Help string
+	Secret                         bool
+}
+
+// Entries lists the effective settings, secrets redacted.
+func (c *Config) Entries() []Entry {
+	out := make([]Entry, 0, len(settings))
+	for _, s := range settings {
+		v := s.get(c)
+		if s.secret && v != "" {
+			v = Redacted
+		}
+		out = append(out, Entry{Env: s.env, Flag: s.flag, Value: v, Source: c.sources[s.env], Help: s.help, Secret: s.secret})
+	}
+	return out
+}
+
+// Variables lists every environment variable the settings read.
+func Variables() []string {
+	out := make([]string, len(settings))
+	for i, s := range settings {
+		out[i] = s.env
+	}
+	return out
+}

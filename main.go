@@ -1,0 +1,440 @@
+// Command careersbot answers careers questions with passages cited from
+// England's occupational standards, from the command line, an HTTP API,
+// Slack and Discord.
+//
+// main.go owns the subcommands and the wiring: it reads the configuration,
+// opens the index, builds the bot and, for serve, mounts each adapter.
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"os/signal"
+	"slices"
+	"sort"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/careersbot/careersbot/bot"
+	"github.com/careersbot/careersbot/config"
+	"github.com/careersbot/careersbot/retrieval"
+	"github.com/careersbot/careersbot/seeds"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
+	stop()
+	os.Exit(code)
+}
+
+// Exit codes of interfaces.md section 2.
+const (
+	exitOK      = 0
+	exitFailure = 1
+	exitUsage   = 2
+)
+
+// usageError is a mistake in how careersbot was called: exit code 2.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
+
+// env is what a command runs with: streams and the environment, so tests
+// can run commands in-process.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+}
+
+const usage = `careersbot answers careers questions from England's occupational standards.
+
+Usage:
+  careersbot ask [flags] QUESTION...    one answer (--json for programs)
+  careersbot chat [flags]               a question a line on stdin, answers on stdout
+  careersbot serve [flags]              the HTTP API, Slack and Discord adapters
+  careersbot index [flags]              build or refresh the index and say what it holds
+  careersbot eval [flags] FILE.jsonl    score questions against expected citations
+  careersbot seeds import PATH...       merge standards in the official API format into the data dir
+  careersbot seeds update [--from URL]  download the official list and merge it
+  careersbot config                     print the effective settings, secrets redacted
+
+Common flags: --seeds DIR, --data-dir DIR, --http-addr ADDR (each also an environment variable).
+Run "careersbot COMMAND -h" for a command's flags.
+`
+
+var commands = map[string]func(ctx context.Context, e env, args []string) error{
+	"ask":    cmdAsk,
+	"chat":   cmdChat,
+	"index":  cmdIndex,
+	"eval":   cmdEval,
+	"config": cmdConfig,
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	e := env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	name := args[0]
+	if name == "-h" || name == "--help" || name == "help" {
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	}
+	cmd, ok := commands[name]
+	if !ok {
+		names := make([]string, 0, len(commands))
+		for n := range commands {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		fmt.Fprintf(stderr, "careersbot: unknown command %q: use one of %s\n", name, strings.Join(names, ", "))
+		return exitUsage
+	}
+	err := cmd(ctx, e, args[1:])
+	var ue *usageError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, flag.ErrHelp):
+		return exitOK
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "careersbot %s: %s\n", name, oneLine(ue.msg))
+		return exitUsage
+	case errors.Is(err, errBelowMin):
+		return exitFailure
+	default:
+		fmt.Fprintf(stderr, "careersbot %s: %s\n", name, oneLine(err.Error()))
+		return exitFailure
+	}
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// flags makes a command's flag set: the common flags bound to the
+// configuration, plus the command's own.
+func flags(e env, name, synopsis string) (*flag.FlagSet, *config.Config, error) {
+	fs := flag.NewFlagSet("careersbot "+name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	cfg, err := config.Load(e.getenv, fs)
+	fs.Usage = func() {
+		fmt.Fprintf(e.stderr, "Usage: careersbot %s\n\nFlags:\n", synopsis)
+		fs.SetOutput(e.stderr)
+		fs.PrintDefaults()
+		fs.SetOutput(io.Discard)
+	}
+	if err != nil {
+		return fs, cfg, &usageError{strings.ReplaceAll(err.Error(), "\n", "; ")}
+	}
+	return fs, cfg, nil
+}
+
+// parse parses a command's arguments and validates the configuration.
+func parse(fs *flag.FlagSet, cfg *config.Config, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fs.Usage()
+			return err
+		}
+		return usagef("%v (see careersbot %s -h)", err, strings.TrimPrefix(fs.Name(), "careersbot "))
+	}
+	if err := cfg.Validate(); err != nil {
+		return &usageError{strings.ReplaceAll(err.Error(), "\n", "; ")}
+	}
+	return nil
+}
+
+// cliLogger logs warnings and progress to stderr as text: a person reads it.
+func cliLogger(w io.Writer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo}))
+}
+
+// openIndex opens the index of the configured corpus, building it on the
+// first run.
+func openIndex(ctx context.Context, cfg *config.Config, log *slog.Logger, rebuild bool) (*retrieval.Index, error) {
+	var fsys fs.FS = seeds.FS
+	name := "built-in corpus"
+	if cfg.Seeds != "" {
+		st, err := os.Stat(cfg.Seeds)
+		if err != nil {
+			return nil, fmt.Errorf("seed folder %s: %w", cfg.Seeds, err)
+		}
+		if !st.IsDir() {
+			return nil, fmt.Errorf("seed folder %s is not a folder: --seeds takes a folder of *.txt and *.jsonl seed documents", cfg.Seeds)
+		}
+		fsys, name = os.DirFS(cfg.Seeds), cfg.Seeds
+	}
+	src, err := retrieval.OpenSource(fsys, name)
+	if err != nil {
+		return nil, err
+	}
+	emb := retrieval.BuiltinEmbedder(0)
+	if rebuild {
+		if err := removeIndex(src, cfg.DataDir, emb); err != nil {
+			return nil, err
+		}
+	}
+	start := time.Now()
+	ix, err := retrieval.Open(ctx, src, cfg.DataDir, emb, log)
+	if err != nil {
+		return nil, err
+	}
+	if st := ix.Stats(); st.Rebuilt {
+		log.Info("built the index", "occupations", st.Occupations, "passages", st.Passages,
+			"took", time.Since(start).Round(time.Millisecond).String(), "file", st.File)
+	}
+	return ix, nil
+}
+
+func removeIndex(src *retrieval.Source, dataDir string, emb retrieval.Embedder) error {
+	key, err := src.Key()
+	if err != nil {
+		return err
+	}
+	err = os.Remove(retrieval.IndexPath(dataDir, retrieval.IndexKey(key, emb)))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("remove the old index: %w", err)
+	}
+	return nil
+}
+
+func newBot(ix *retrieval.Index, cfg *config.Config) *bot.Bot {
+	return bot.New(ix, bot.Options{MaxQuestionChars: cfg.MaxQuestionChars, DistressReply: cfg.DistressReply})
+}
+
+// askError turns the bot's refusals into usage errors (exit 2) with their
+// polite messages.
+func askError(err error) error {
+	var tl *bot.TooLongError
+	if errors.As(err, &tl) || errors.Is(err, bot.ErrEmptyQuestion) {
+		return &usageError{err.Error()}
+	}
+	return err
+}
+
+func cmdAsk(ctx context.Context, e env, args []string) error {
+	fs, cfg, err := flags(e, "ask", "ask [--json] [--occupation REF] [--seeds DIR] [--data-dir DIR] QUESTION...")
+	if err != nil {
+		return err
+	}
+	asJSON := fs.Bool("json", false, "print the answer as JSON (interfaces.md section 3)")
+	occupation := fs.String("occupation", "", "answer about this occupation (reference such as ST0127, or title)")
+	if err := parse(fs, cfg, args); err != nil {
+		return err
+	}
+	q := bot.Question{Text: strings.Join(fs.Args(), " "), User: "cli", Occupation: *occupation}
+	// Check the question before opening the index: a usage error is cheap.
+	if err := bot.CheckQuestion(q.Text, cfg.MaxQuestionChars); err != nil {
+		return askError(err)
+	}
+	ix, err := openIndex(ctx, cfg, cliLogger(e.stderr), false)
+	if err != nil {
+		return err
+	}
+	a, err := newBot(ix, cfg).Ask(ctx, q)
+	if err != nil {
+		return askError(err)
+	}
+	return printAnswer(e.stdout, a, *asJSON)
+}
+
+func printAnswer(w io.Writer, a bot.Answer, asJSON bool) error {
+	if asJSON {
+		enc := json.NewEncoder(w)
+		enc.SetEscapeHTML(false)
+		return enc.Encode(a)
+	}
+	_, err := fmt.Fprintln(w, a.Text)
+	return err
+}
+
+func cmdChat(ctx context.Context, e env, args []string) error {
+	fs, cfg, err := flags(e, "chat", "chat [--json] [--seeds DIR] [--data-dir DIR]")
+	if err != nil {
+		return err
+	}
+	asJSON := fs.Bool("json", false, "print one JSON answer (interfaces.md section 3) a line")
+	if err := parse(fs, cfg, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("chat takes questions on stdin, not as arguments (use careersbot ask %q)", strings.Join(fs.Args(), " "))
+	}
+	ix, err := openIndex(ctx, cfg, cliLogger(e.stderr), false)
+	if err != nil {
+		return err
+	}
+	b := newBot(ix, cfg)
+	sc := bufio.NewScanner(e.stdin)
+	sc.Buffer(make([]byte, 64*1024), 4<<20)
+	var conv bot.Context
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" {
+			continue
+		}
+		a, err := b.Ask(ctx, bot.Question{Text: line, User: "cli", Context: conv})
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			var tl *bot.TooLongError
+			if errors.As(err, &tl) {
+				fmt.Fprintln(e.stderr, err.Error())
+				continue
+			}
+			return err
+		}
+		if a.Occupation != "" {
+			conv.Occupation = a.Occupation
+		}
+		if err := printAnswer(e.stdout, a, *asJSON); err != nil {
+			return err
+		}
+		if !*asJSON {
+			fmt.Fprintln(e.stdout)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("read questions from stdin: %w", err)
+	}
+	return nil
+}
+
+func cmdIndex(ctx context.Context, e env, args []string) error {
+	fs, cfg, err := flags(e, "index", "index [--rebuild] [--seeds DIR] [--data-dir DIR]")
+	if err != nil {
+		return err
+	}
+	rebuild := fs.Bool("rebuild", false, "build the index from scratch even when a current one exists")
+	if err := parse(fs, cfg, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("index takes no arguments, got %q", strings.Join(fs.Args(), " "))
+	}
+	ix, err := openIndex(ctx, cfg, cliLogger(e.stderr), *rebuild)
+	if err != nil {
+		return err
+	}
+	st := ix.Stats()
+	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "index\t%s\n", st.File)
+	fmt.Fprintf(tw, "file size\t%.1f MB\n", float64(st.FileBytes)/1e6)
+	if st.Rebuilt {
+		fmt.Fprintf(tw, "built in\t%s (%s)\n", st.BuildTime.Round(time.Millisecond), st.Reason)
+	} else {
+		fmt.Fprintf(tw, "loaded in\t%s (already current; --rebuild to build it again)\n", st.LoadTime.Round(time.Millisecond))
+	}
+	fmt.Fprintf(tw, "occupations\t%d\n", st.Occupations)
+	fmt.Fprintf(tw, "passages\t%d\n", st.Passages)
+	for _, k := range retrieval.Kinds {
+		fmt.Fprintf(tw, "  %s\t%d\n", k, st.ByKind[k])
+	}
+	fmt.Fprintf(tw, "embedder\t%s (%d dimensions)\n", st.Embedder, st.Dims)
+	fmt.Fprintf(tw, "terms\t%d\n", st.Terms)
+	fmt.Fprintf(tw, "acronyms mined\t%d\n", st.Acronyms)
+	return tw.Flush()
+}
+
+// errBelowMin makes eval exit 1 when the pass rate is below --min; the
+// report is already printed.
+var errBelowMin = errors.New("pass rate below --min")
+
+func cmdEval(ctx context.Context, e env, args []string) error {
+	fs, cfg, err := flags(e, "eval", "eval [--min R] [--seeds DIR] [--data-dir DIR] FILE.jsonl")
+	if err != nil {
+		return err
+	}
+	minRate := fs.Float64("min", 0, "exit 1 when the pass rate is below this (0..1)")
+	verbose := fs.Bool("v", false, "print every question, passing or not")
+	if err := parse(fs, cfg, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usagef("eval takes one FILE.jsonl (one JSON object a line: q and a check), got %d arguments", fs.NArg())
+	}
+	if *minRate < 0 || *minRate > 1 {
+		return usagef("--min must be between 0 and 1, got %v", *minRate)
+	}
+	path := fs.Arg(0)
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("eval file: %w", err)
+	}
+	cases, err := bot.ParseEval(path, f)
+	f.Close()
+	if err != nil {
+		return err
+	}
+	ix, err := openIndex(ctx, cfg, cliLogger(e.stderr), false)
+	if err != nil {
+		return err
+	}
+	results, err := bot.RunEval(ctx, newBot(ix, cfg), cases)
+	if err != nil {
+		return err
+	}
+	for _, r := range results {
+		if !r.Pass {
+			fmt.Fprintf(e.stdout, "miss %s:%d %q: %s\n", path, r.Case.Line, r.Case.Q, r.Why)
+		} else if *verbose {
+			fmt.Fprintf(e.stdout, "pass %s:%d %q\n", path, r.Case.Line, r.Case.Q)
+		}
+	}
+	passed, rate := bot.PassRate(results)
+	fmt.Fprintf(e.stdout, "pass %d/%d = %.2f\n", passed, len(results), rate)
+	if rate < *minRate {
+		fmt.Fprintf(e.stderr, "careersbot eval: pass rate %.2f is below --min %.2f\n", rate, *minRate)
+		return errBelowMin
+	}
+	return nil
+}
+
+func cmdConfig(ctx context.Context, e env, args []string) error {
+	fs, cfg, err := flags(e, "config", "config [--seeds DIR] [--data-dir DIR] [--http-addr ADDR]")
+	if err != nil {
+		return err
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fs.Usage()
+			return err
+		}
+		return usagef("%v", err)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+	for _, en := range cfg.Entries() {
+		fmt.Fprintf(tw, "%s\t%s\t(%s)\n", en.Env, quoteEmpty(en.Value), en.Source)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if err := cfg.Validate(); err != nil {
+		msgs := strings.Split(err.Error(), "\n")
+		slices.Sort(msgs)
+		return &usageError{strings.Join(msgs, "; ")}
+	}
+	return nil
+}
+
+func quoteEmpty(s string) string {
+	if s == "" {
+		return `""`
+	}
+	return s
+}

@@ -1,0 +1,246 @@
+package retrieval
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// ErrNoSeeds is returned for a seed folder that holds no seed document.
+var ErrNoSeeds = errors.New("no seed documents: expected *.txt (page format) or *.jsonl / *.jsonl.gz (catalogue format)")
+
+// Corpus is every occupation the seeds describe, one per reference, sorted by
+// reference.
+type Corpus struct {
+	Occupations []*Occupation
+}
+
+// Source is a set of seed documents: the files at the root of an fs.FS,
+// read lazily so that a warm start can check its key without parsing.
+type Source struct {
+	FS    fs.FS
+	Name  string   // for messages: "built-in corpus" or the folder
+	Files []string // the seed documents, sorted
+}
+
+// OpenSource lists the seed documents of fsys. name says where they come from.
+func OpenSource(fsys fs.FS, name string) (*Source, error) {
+	entries, err := fs.ReadDir(fsys, ".")
+	if err != nil {
+		return nil, fmt.Errorf("read seed folder %s: %w", name, err)
+	}
+	s := &Source{FS: fsys, Name: name}
+	for _, e := range entries {
+		if e.IsDir() || strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		if seedFormat(e.Name()) != "" {
+			s.Files = append(s.Files, e.Name())
+		}
+	}
+	if len(s.Files) == 0 {
+		return nil, fmt.Errorf("%s: %w", name, ErrNoSeeds)
+	}
+	slices.Sort(s.Files)
+	return s, nil
+}
+
+func seedFormat(name string) string {
+	switch {
+	case strings.HasSuffix(name, ".txt"):
+		return "page"
+	case strings.HasSuffix(name, ".jsonl"), strings.HasSuffix(name, ".jsonl.gz"):
+		return "catalogue"
+	}
+	return ""
+}
+
+// Key is a hash of the seed documents' names and bytes: the corpus part of
+// the persisted index's key.
+func (s *Source) Key() (string, error) {
+	h := sha256.New()
+	for _, name := range s.Files {
+		b, err := fs.ReadFile(s.FS, name)
+		if err != nil {
+			return "", fmt.Errorf("read seed %s: %w", s.path(name), err)
+		}
+		fmt.Fprintf(h, "%s\x00%d\x00", name, len(b))
+		h.Write(b)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+func (s *Source) path(name string) string {
+	if s.Name == "" {
+		return name
+	}
+	return path.Join(s.Name, name)
+}
+
+// Load parses every seed document and merges them into one corpus.
+func (s *Source) Load() (*Corpus, error) {
+	var all []*Occupation
+	for _, name := range s.Files {
+		b, err := fs.ReadFile(s.FS, name)
+		if err != nil {
+			return nil, fmt.Errorf("read seed %s: %w", s.path(name), err)
+		}
+		occs, err := parseSeed(s.path(name), b)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, occs...)
+	}
+	return NewCorpus(all), nil
+}
+
+func parseSeed(name string, b []byte) ([]*Occupation, error) {
+	switch {
+	case strings.HasSuffix(name, ".txt"):
+		o, err := ParsePage(name, bytes.NewReader(b))
+		if err != nil {
+			return nil, err
+		}
+		return []*Occupation{o}, nil
+	case strings.HasSuffix(name, ".gz"):
+		zr, err := gzip.NewReader(bytes.NewReader(b))
+		if err != nil {
+			return nil, &ParseError{name, 1, fmt.Sprintf("not gzip data: %v", err)}
+		}
+		defer zr.Close()
+		return ParseCatalogue(name, zr)
+	default:
+		return ParseCatalogue(name, bytes.NewReader(b))
+	}
+}
+
+// NewCorpus merges records of one reference (see Merge) and sorts the result.
+func NewCorpus(occs []*Occupation) *Corpus {
+	byRef := map[string]*Occupation{}
+	for _, o := range occs {
+		if prev, ok := byRef[o.Reference]; ok {
+			byRef[o.Reference] = Merge(prev, o)
+		} else {
+			byRef[o.Reference] = o
+		}
+	}
+	c := &Corpus{Occupations: make([]*Occupation, 0, len(byRef))}
+	for _, o := range byRef {
+		c.Occupations = append(c.Occupations, o)
+	}
+	slices.SortFunc(c.Occupations, func(a, b *Occupation) int { return strings.Compare(a.Reference, b.Reference) })
+	return c
+}
+
+// Merge combines two records of one reference; b is the later one read.
+//
+// A page document is the newer and richer source: it wins for every field it
+// has and takes from a catalogue record only what it lacks (version, date,
+// page link). Between two records of one format the newer version wins, then
+// the later date, then the later record; but a record that is retired or has
+// no KSBs never replaces one that has them.
+func Merge(a, b *Occupation) *Occupation {
+	if a.FromPage != b.FromPage {
+		page, cat := a, b
+		if b.FromPage {
+			page, cat = b, a
+		}
+		return fillMissing(page, cat)
+	}
+	winner, loser := b, a
+	if Newer(a, b) {
+		winner, loser = a, b
+	}
+	if loser.HasKSBs() && (!winner.HasKSBs() || (winner.Retired() && !loser.Retired())) {
+		kept := *loser
+		if winner.Retired() && !Newer(loser, winner) {
+			kept.Status = winner.Status
+		}
+		return &kept
+	}
+	return winner
+}
+
+// Newer reports whether a is a later edition than b: a higher version, else a
+// later date.
+func Newer(a, b *Occupation) bool {
+	if c := compareVersions(a.Version, b.Version); c != 0 {
+		return c > 0
+	}
+	return a.LastUpdated > b.LastUpdated
+}
+
+func compareVersions(a, b string) int {
+	if a == "" || b == "" {
+		return 0
+	}
+	pa, pb := strings.Split(a, "."), strings.Split(b, ".")
+	for i := 0; i < max(len(pa), len(pb)); i++ {
+		var x, y int
+		if i < len(pa) {
+			x, _ = strconv.Atoi(pa[i])
+		}
+		if i < len(pb) {
+			y, _ = strconv.Atoi(pb[i])
+		}
+		if x != y {
+			return x - y
+		}
+	}
+	return 0
+}
+
+// fillMissing copies into a copy of dst the fields it lacks from src.
+func fillMissing(dst, src *Occupation) *Occupation {
+	o := *dst
+	fill := func(d *string, s string) {
+		if *d == "" {
+			*d = s
+		}
+	}
+	fill(&o.Title, src.Title)
+	fill(&o.Status, src.Status)
+	fill(&o.Route, src.Route)
+	fill(&o.Purpose, src.Purpose)
+	fill(&o.SOCCode, src.SOCCode)
+	fill(&o.SOCTitle, src.SOCTitle)
+	fill(&o.Version, src.Version)
+	fill(&o.NewerVersion, src.NewerVersion)
+	fill(&o.PageURL, src.PageURL)
+	fill(&o.LastUpdated, src.LastUpdated)
+	fill(&o.LarsCode, src.LarsCode)
+	fill(&o.TypicalDuration, src.TypicalDuration)
+	fill(&o.EntryRequirements, src.EntryRequirements)
+	fill(&o.AssessmentPlanURL, src.AssessmentPlanURL)
+	fill(&o.Regulated, src.Regulated)
+	if o.Level == 0 {
+		o.Level = src.Level
+	}
+	if o.SalaryMedian == 0 {
+		o.SalaryMedian = src.SalaryMedian
+	}
+	if o.MaxFunding == 0 {
+		o.MaxFunding = src.MaxFunding
+	}
+	if len(o.Summary) == 0 {
+		o.Summary = src.Summary
+	}
+	if len(o.JobTitles) == 0 {
+		o.JobTitles = src.JobTitles
+	}
+	if len(o.Qualifications) == 0 {
+		o.Qualifications = src.Qualifications
+	}
+	if o.Source != src.Source && src.Source != "" {
+		o.Source = o.Source + "; " + src.Source
+	}
+	return &o
+}

@@ -1,0 +1,36 @@
+package retrieval
+
+import (
+	"html"
+	"regexp"
+	"strings"
+)
+
+var (
+	// Tags that end a paragraph: a new block starts after them.
+	reBlockTag = regexp.MustCompile(`(?i)<\s*/?\s*(p|div|li|ul|ol|h[1-6]|tr|table|section)\b[^>]*>|<\s*br\s*/?\s*>\s*<\s*br\s*/?\s*>|\r?\n\s*\r?\n`)
+	reAnyTag   = regexp.MustCompile(`<[^>]*>`)
+)
+
+// HTMLParagraphs turns a summary as the official API gives it (HTML, often
+// entity-escaped once more: "&lt;p&gt;") into plain-text paragraphs.
+func HTMLParagraphs(s string) []string {
+	// Undo the extra escaping first, so that tags become tags.
+	for i := 0; i < 3 && strings.Contains(s, "&lt;"); i++ {
+		s = html.UnescapeString(s)
+	}
+	var out []string
+	for _, block := range reBlockTag.Split(s, -1) {
+		text := reAnyTag.ReplaceAllString(block, " ")
+		text = cleanSpace(html.UnescapeString(text))
+		if text != "" {
+			out = append(out, text)
+		}
+	}
+	return out
+}
+
+// HTMLText is HTMLParagraphs joined into one line.
+func HTMLText(s string) string {
+	return strings.Join(HTMLParagraphs(s), " ")
+}

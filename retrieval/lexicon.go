@@ -1,0 +1,257 @@
+package retrieval
+
+import (
+	_ "embed"
+	"slices"
+	"strings"
+	"unicode"
+)
+
+//go:embed lexicon.txt
+var lexiconText string
+
+// A Lexicon knows which phrases mean the same: the built-in domain groups
+// (lexicon.txt) and the acronyms a corpus defines itself. Phrases are held
+// as stem sequences.
+type Lexicon struct {
+	// groups[i] holds equivalent phrases; byFirst indexes every phrase by
+	// its first stem for matching.
+	groups  [][]phrase
+	byFirst map[string][]phraseRef
+}
+
+type phrase []string
+
+type phraseRef struct {
+	group, alt int
+}
+
+// DefaultLexicon is the built-in lexicon without mined acronyms.
+var DefaultLexicon = ParseLexicon(lexiconText)
+
+// LexiconVersion identifies the built-in lexicon's content in index keys.
+var LexiconVersion = shortHash(lexiconText)
+
+// ParseLexicon reads groups in the lexicon.txt format.
+func ParseLexicon(text string) *Lexicon {
+	lx := &Lexicon{byFirst: map[string][]phraseRef{}}
+	for _, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		var g []phrase
+		for _, alt := range strings.Split(line, "|") {
+			if p := phraseStems(alt); len(p) > 0 {
+				g = append(g, p)
+			}
+		}
+		lx.addGroup(g)
+	}
+	return lx
+}
+
+// phraseStems turns a phrase into its meaningful stems, compounds split.
+func phraseStems(s string) phrase {
+	var p phrase
+	for _, t := range Tokenize(s) {
+		if t.Joined || !t.Meaningful() {
+			continue
+		}
+		p = append(p, t.Stem)
+	}
+	return p
+}
+
+func (lx *Lexicon) addGroup(g []phrase) {
+	if len(g) < 2 {
+		return
+	}
+	gi := len(lx.groups)
+	lx.groups = append(lx.groups, g)
+	for ai, p := range g {
+		lx.byFirst[p[0]] = append(lx.byFirst[p[0]], phraseRef{gi, ai})
+	}
+}
+
+// With returns a copy of the lexicon that also knows the given acronyms
+// (acronym stem -> expansions).
+func (lx *Lexicon) With(acronyms map[string][]string) *Lexicon {
+	out := &Lexicon{groups: slices.Clone(lx.groups), byFirst: make(map[string][]phraseRef, len(lx.byFirst))}
+	for k, v := range lx.byFirst {
+		out.byFirst[k] = slices.Clone(v)
+	}
+	keys := make([]string, 0, len(acronyms))
+	for k := range acronyms {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, acr := range keys {
+		g := []phrase{{acr}}
+		for _, exp := range acronyms[acr] {
+			if p := phraseStems(exp); len(p) > 0 {
+				g = append(g, p)
+			}
+		}
+		out.addGroup(g)
+	}
+	return out
+}
+
+// lexMatch is a phrase of the lexicon found in a token sequence.
+type lexMatch struct {
+	start, end int // token positions, end exclusive
+	group      int
+	alt        int
+}
+
+// match finds lexicon phrases in a sequence of stems, longest first, without
+// overlaps.
+func (lx *Lexicon) match(stems []string) []lexMatch {
+	var out []lexMatch
+	for i := 0; i < len(stems); {
+		best := lexMatch{start: -1}
+		for _, ref := range lx.byFirst[stems[i]] {
+			p := lx.groups[ref.group][ref.alt]
+			if i+len(p) > len(stems) || (best.start >= 0 && len(p) <= best.end-best.start) {
+				continue
+			}
+			if slices.Equal(stems[i:i+len(p)], p) {
+				best = lexMatch{start: i, end: i + len(p), group: ref.group, alt: ref.alt}
+			}
+		}
+		if best.start >= 0 {
+			out = append(out, best)
+			i = best.end
+			continue
+		}
+		i++
+	}
+	return out
+}
+
+// MineAcronyms finds acronyms a text defines: "Secure Access Service Edge
+// SASE", "Hazard Analysis Critical Control Points (HACCP)", "Service level
+// agreements, SLAs", "ISMS (Information Security Management System)". It
+// adds them to found (acronym stem -> expansions).
+func MineAcronyms(text string, found map[string][]string) {
+	words := strings.FieldsFunc(text, func(r rune) bool {
+		return unicode.IsSpace(r) || r == '/' || r == ';' || r == ':'
+	})
+	clean := func(w string) string {
+		return strings.TrimFunc(w, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	}
+	for i, w := range words {
+		acr := clean(w)
+		core := strings.TrimSuffix(acr, "s")
+		if len(core) < 2 || len(core) > 7 || !isAcronym(core) {
+			continue
+		}
+		// The long form just before the acronym...
+		if exp := initialsBefore(words[:i], core, clean); exp != "" {
+			addAcronym(found, core, exp)
+			continue
+		}
+		// ...or in brackets just after it.
+		if i+1 < len(words) && strings.HasPrefix(words[i+1], "(") {
+			var after []string
+			for j := i + 1; j < len(words) && j < i+12; j++ {
+				after = append(after, words[j])
+				if strings.Contains(words[j], ")") {
+					break
+				}
+			}
+			if exp := initialsAfter(after, core, clean); exp != "" {
+				addAcronym(found, core, exp)
+			}
+		}
+	}
+}
+
+func isAcronym(s string) bool {
+	upper := 0
+	for _, r := range s {
+		switch {
+		case unicode.IsUpper(r):
+			upper++
+		case unicode.IsDigit(r):
+		default:
+			return false
+		}
+	}
+	return upper >= 2
+}
+
+// minorWords may sit inside a long form without giving a letter.
+var minorWords = wordSet("and of the for in on to a an &")
+
+// initialsBefore looks back from an acronym for words whose initials spell it.
+func initialsBefore(before []string, acr string, clean func(string) string) string {
+	letters := strings.ToLower(acr)
+	var picked []string
+	li := len(letters) - 1
+	for j := len(before) - 1; j >= 0 && li >= 0 && len(before)-j <= len(letters)+3; j-- {
+		w := clean(before[j])
+		if w == "" {
+			continue
+		}
+		if j == len(before)-1 && strings.HasSuffix(before[j], ".") {
+			return "" // the acronym starts a new sentence
+		}
+		lw := strings.ToLower(w)
+		if _, minor := minorWords[lw]; minor && li < len(letters)-1 {
+			picked = append(picked, w)
+			continue
+		}
+		// A hyphenated word may give one letter a part ("Zero-trust").
+		parts := strings.Split(lw, "-")
+		for p := len(parts) - 1; p >= 0 && li >= 0; p-- {
+			if parts[p] == "" || parts[p][0] != letters[li] {
+				return ""
+			}
+			li--
+		}
+		picked = append(picked, w)
+	}
+	if li >= 0 {
+		return ""
+	}
+	slices.Reverse(picked)
+	return strings.Join(picked, " ")
+}
+
+// initialsAfter checks a bracketed long form after an acronym.
+func initialsAfter(words []string, acr string, clean func(string) string) string {
+	letters := strings.ToLower(acr)
+	var picked []string
+	li := 0
+	for _, raw := range words {
+		w := clean(raw)
+		if w == "" {
+			continue
+		}
+		lw := strings.ToLower(w)
+		if _, minor := minorWords[lw]; minor {
+			picked = append(picked, w)
+			continue
+		}
+		if li >= len(letters) || lw[0] != letters[li] {
+			return ""
+		}
+		li++
+		picked = append(picked, w)
+	}
+	if li != len(letters) {
+		return ""
+	}
+	return strings.Join(picked, " ")
+}
+
+func addAcronym(found map[string][]string, acr, exp string) {
+	key := Stem(strings.ToLower(acr))
+	exp = strings.ToLower(exp)
+	if slices.Contains(found[key], exp) || len(found[key]) >= 4 {
+		return
+	}
+	found[key] = append(found[key], exp)
+}

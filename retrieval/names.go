@@ -1,0 +1,292 @@
+package retrieval
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// nameIndex finds occupations named in a text by their title, their typical
+// job titles or their reference, tolerating word forms ("network
+// engineering"), plurals ("networks engineers") and typos ("netwrok").
+type nameIndex struct {
+	names   []occName
+	byFirst map[string][]int // first stem -> names
+	firsts  []string         // every first stem, for typo lookups
+	generic map[string]bool  // stems too common to name one occupation alone
+	// heads maps a stem that ends the names of several occupations (chef,
+	// nurse, engineer) to those occupations, titles first.
+	heads map[string][]int
+}
+
+type occName struct {
+	occ   int
+	text  string
+	stems []string
+	title bool
+}
+
+// NameMatch is an occupation named in a text.
+type NameMatch struct {
+	Occupation *Occupation
+	Name       string // the title or job title that matched
+	Title      bool   // the match is the occupation's title (or reference)
+	Start, End int    // byte span of the match in the text
+	Words      int    // words matched
+	Fuzzy      int    // of which only approximately (typos)
+	Score      float64
+}
+
+var (
+	reBracketed = regexp.MustCompile(`\s*\([^)]*\)`)
+	reRefInText = regexp.MustCompile(`(?i)\b((?:ST|FA)\d{4})\b`)
+)
+
+func buildNames(occs []*Occupation) *nameIndex {
+	ni := &nameIndex{byFirst: map[string][]int{}, generic: map[string]bool{}, heads: map[string][]int{}}
+	seen := map[string]bool{}
+	add := func(occ int, text string, title bool) {
+		text = strings.TrimSpace(reBracketed.ReplaceAllString(text, ""))
+		stems := phraseStems(text)
+		if len(stems) == 0 {
+			return
+		}
+		key := strings.Join(stems, " ") + "\x00" + occs[occ].Reference
+		if seen[key] {
+			// A job title that repeats the title adds nothing; keep the title.
+			return
+		}
+		seen[key] = true
+		ni.names = append(ni.names, occName{occ: occ, text: text, stems: stems, title: title})
+	}
+	for i, o := range occs {
+		add(i, o.Title, true)
+	}
+	for i, o := range occs {
+		for _, jt := range o.JobTitles {
+			add(i, jt, false)
+		}
+	}
+	// A stem found in the names of many occupations ("engineer", "manager")
+	// cannot name one occupation on its own.
+	occsWith := map[string]map[int]bool{}
+	for _, n := range ni.names {
+		for _, s := range n.stems {
+			if occsWith[s] == nil {
+				occsWith[s] = map[int]bool{}
+			}
+			occsWith[s][n.occ] = true
+		}
+	}
+	for s, set := range occsWith {
+		if len(set) >= 6 {
+			ni.generic[s] = true
+		}
+	}
+	// Names are added titles first, so each head's list starts with the
+	// occupations whose title ends in it.
+	headOccs := map[string][]int{}
+	for _, n := range ni.names {
+		h := n.stems[len(n.stems)-1]
+		if !slices.Contains(headOccs[h], n.occ) {
+			headOccs[h] = append(headOccs[h], n.occ)
+		}
+	}
+	for h, list := range headOccs {
+		if len(list) >= 3 {
+			ni.heads[h] = list
+		}
+	}
+	for i, n := range ni.names {
+		if len(n.stems) == 1 && ni.generic[n.stems[0]] {
+			continue
+		}
+		if _, ok := ni.byFirst[n.stems[0]]; !ok {
+			ni.firsts = append(ni.firsts, n.stems[0])
+		}
+		ni.byFirst[n.stems[0]] = append(ni.byFirst[n.stems[0]], i)
+	}
+	slices.Sort(ni.firsts)
+	return ni
+}
+
+// OccupationsNamed returns the occupations whose title or a job title ends
+// in a word ("chef" -> Commis chef, Pastry chef, ...), when several do;
+// occupations whose title ends in it come first.
+func (ix *Index) OccupationsNamed(word string) []*Occupation {
+	list := ix.names.heads[Stem(Fold(word))]
+	out := make([]*Occupation, len(list))
+	for i, occ := range list {
+		out[i] = ix.occupations[occ]
+	}
+	return out
+}
+
+// IsGenericName reports whether a stem is too common among occupation names
+// to name one on its own ("engineer", "technician").
+func (ix *Index) IsGenericName(stem string) bool { return ix.names.generic[stem] }
+
+// MatchOccupations finds the occupations a text names, best first, one match
+// per occupation.
+func (ix *Index) MatchOccupations(text string) []NameMatch {
+	best := map[int]NameMatch{}
+	consider := func(m NameMatch, occ int) {
+		if prev, ok := best[occ]; !ok || m.Score > prev.Score {
+			best[occ] = m
+		}
+	}
+	for _, m := range reRefInText.FindAllStringSubmatchIndex(text, -1) {
+		ref := strings.ToUpper(text[m[2]:m[3]])
+		if i, ok := ix.byRef[ref]; ok {
+			consider(NameMatch{Occupation: ix.occupations[i], Name: ref, Title: true, Start: m[0], End: m[1], Words: 1, Score: 100}, i)
+		}
+	}
+	var seq []Token
+	for _, t := range Tokenize(text) {
+		if t.Meaningful() && !t.Joined {
+			seq = append(seq, t)
+		}
+	}
+	ni := ix.names
+	for i := range seq {
+		for _, first := range ni.candidateFirsts(seq[i].Stem) {
+			for _, nameIdx := range ni.byFirst[first] {
+				n := ni.names[nameIdx]
+				if i+len(n.stems) > len(seq) {
+					continue
+				}
+				fuzzy, ok := 0, true
+				for k, s := range n.stems {
+					switch q := seq[i+k].Stem; {
+					case q == s:
+					case stemsClose(q, s):
+						fuzzy++
+					default:
+						ok = false
+					}
+					if !ok {
+						break
+					}
+				}
+				if !ok || (len(n.stems) == 1 && fuzzy == 1) {
+					continue
+				}
+				score := float64(len(n.stems)) - 0.4*float64(fuzzy)
+				if !n.title {
+					score *= 0.9
+				}
+				o := ix.occupations[n.occ]
+				if o.HasKSBs() {
+					score += 0.05
+				}
+				if !o.Retired() {
+					score += 0.02
+				}
+				consider(NameMatch{
+					Occupation: o, Name: n.text, Title: n.title,
+					Start: seq[i].Start, End: seq[i+len(n.stems)-1].End,
+					Words: len(n.stems), Fuzzy: fuzzy, Score: score,
+				}, n.occ)
+			}
+		}
+	}
+	out := make([]NameMatch, 0, len(best))
+	for _, m := range best {
+		out = append(out, m)
+	}
+	slices.SortFunc(out, func(a, b NameMatch) int {
+		if a.Score != b.Score {
+			if a.Score > b.Score {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a.Occupation.Reference, b.Occupation.Reference)
+	})
+	return out
+}
+
+// candidateFirsts returns the first stems of names that a question stem may
+// start: itself, and close spellings of it.
+func (ni *nameIndex) candidateFirsts(stem string) []string {
+	out := []string{}
+	if _, ok := ni.byFirst[stem]; ok {
+		out = append(out, stem)
+	}
+	if len(stem) < 5 {
+		return out
+	}
+	for _, f := range ni.firsts {
+		if f != stem && stemsClose(stem, f) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// stemsClose reports whether two stems are one slip apart (a typo, a
+// transposition), for stems long enough that this is not another word.
+func stemsClose(a, b string) bool {
+	if len(a) < 5 || len(b) < 5 || abs(len(a)-len(b)) > 1 {
+		return false
+	}
+	return osaDistance(a, b, 1) <= 1
+}
+
+// SuggestOccupations ranks occupations whose names look like a phrase, for
+// "did you mean" answers: shared words first, then shared letter trigrams.
+func (ix *Index) SuggestOccupations(phrase string, n int) []*Occupation {
+	want := trigrams(Fold(phrase))
+	if len(want) == 0 {
+		return nil
+	}
+	type scored struct {
+		occ   int
+		score float64
+	}
+	best := map[int]float64{}
+	for _, nm := range ix.names.names {
+		got := trigrams(Fold(nm.text))
+		shared := 0
+		for g := range want {
+			if got[g] {
+				shared++
+			}
+		}
+		s := float64(shared) / float64(len(want)+len(got)-shared)
+		if s > best[nm.occ] {
+			best[nm.occ] = s
+		}
+	}
+	var list []scored
+	for occ, s := range best {
+		if s >= 0.25 {
+			list = append(list, scored{occ, s})
+		}
+	}
+	slices.SortFunc(list, func(a, b scored) int {
+		if a.score != b.score {
+			if a.score > b.score {
+				return -1
+			}
+			return 1
+		}
+		return a.occ - b.occ
+	})
+	var out []*Occupation
+	for i := 0; i < len(list) && i < n; i++ {
+		out = append(out, ix.occupations[list[i].occ])
+	}
+	return out
+}
+
+func trigrams(s string) map[string]bool {
+	out := map[string]bool{}
+	for _, w := range strings.Fields(s) {
+		w = " " + w + " "
+		for i := 0; i+3 <= len(w); i++ {
+			out[w[i:i+3]] = true
+		}
+	}
+	return out
+}

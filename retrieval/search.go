@@ -1,0 +1,254 @@
+package retrieval
+
+import (
+	"context"
+	"slices"
+	"sync"
+)
+
+// Query is what to look for and where.
+type Query struct {
+	Text       string // the words that carry the question's topic
+	Occupation string // reference to search within; "" searches every occupation
+	// Occupations, when set, scopes the search to several occupations
+	// ("nurses": every nursing standard) instead of one.
+	Occupations []string
+	Kinds      []Kind // kinds the question asks about, ranked a little higher
+	Limit      int    // most hits to return; 10 when zero
+	// MinCoverage is the relevance floor: the share of the question's
+	// weighted concepts a passage must hold. Zero picks the default for the
+	// scope (DefaultFloorOccupation or DefaultFloorAll).
+	MinCoverage float64
+}
+
+// Hit is a ranked passage.
+type Hit struct {
+	Passage    *Passage
+	Score      float64 // 0..1, higher is better
+	Coverage   float64 // share of the question's concepts the passage holds
+	Similarity float64 // cosine of question and passage vectors
+}
+
+// Relevance floors: within a named occupation a passage holding a good part
+// of the question is an answer; across the whole corpus, where some passage
+// holds almost any single word, it must hold most of it.
+const (
+	DefaultFloorOccupation = 0.3
+	DefaultFloorGroup      = 0.45
+	DefaultFloorAll        = 0.62
+	// A passage below the lexical floor still counts when its vector is
+	// this close: the embedder's n-grams see through spellings the lexical
+	// side cannot.
+	vectorRescue = 0.62
+)
+
+// Weights of the fused score.
+const (
+	fuseCoverage = 0.55
+	fuseLexical  = 0.25
+	fuseVector   = 0.20
+	kindBoost    = 0.08
+)
+
+// scratch holds per-query buffers, reused across queries.
+type scratch struct {
+	score, cover, altScore, conceptBest, conceptCover []float32
+	altCount                                          []uint8
+	touched, altTouched, conceptTouched               []uint32
+	seen, conceptSeen, altSeen                        []bool
+}
+
+var scratchPool = sync.Pool{New: func() any { return &scratch{} }}
+
+func (s *scratch) size(n int) {
+	if cap(s.score) < n {
+		s.score = make([]float32, n)
+		s.cover = make([]float32, n)
+		s.altScore = make([]float32, n)
+		s.conceptBest = make([]float32, n)
+		s.conceptCover = make([]float32, n)
+		s.altCount = make([]uint8, n)
+		s.seen = make([]bool, n)
+		s.conceptSeen = make([]bool, n)
+		s.altSeen = make([]bool, n)
+	}
+	s.touched = s.touched[:0]
+}
+
+// Search ranks passages for a query: lexical (BM25 over concepts, with a
+// coverage floor) fused with vector similarity. It returns no hit when
+// nothing in scope clears the floor: an unrelated question gets nothing
+// rather than the least bad passage.
+func (ix *Index) Search(ctx context.Context, q Query) ([]Hit, error) {
+	ranges, floor := ix.scope(q)
+	if len(ranges) == 0 {
+		return nil, nil
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 10
+	}
+	concepts := ix.analyse(q.Text)
+	if len(concepts) == 0 {
+		return nil, nil
+	}
+	var totalIDF float32
+	for _, c := range concepts {
+		totalIDF += c.idf
+	}
+
+	s := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(s)
+	s.size(len(ix.passages))
+	for _, r := range ranges {
+		ix.scoreLexical(concepts, r[0], r[1], s)
+	}
+
+	// The vector side, over the same scope.
+	var qv []int8
+	var qscale float32
+	if ix.embedder.Embed != nil && ix.dims > 0 {
+		v, err := ix.embedder.Embed(ctx, q.Text)
+		if err == nil && len(v) == ix.dims {
+			qv = make([]int8, ix.dims)
+			qscale = quantize(v, qv)
+		}
+	}
+
+	var maxLex float32
+	for _, d := range s.touched {
+		maxLex = max(maxLex, s.score[d])
+	}
+	var hits []Hit
+	consider := func(d uint32, cos float32) {
+		cov := s.cover[d] / totalIDF
+		if cov < float32(floor) && cos < vectorRescue {
+			return
+		}
+		lexN := float32(0)
+		if maxLex > 0 {
+			lexN = s.score[d] / maxLex
+		}
+		p := &ix.passages[d]
+		score := fuseCoverage*cov + fuseLexical*lexN + fuseVector*max(cos, 0)
+		if slices.Contains(q.Kinds, p.Kind) {
+			score += kindBoost
+		}
+		hits = append(hits, Hit{Passage: p, Score: float64(min(score, 1)), Coverage: float64(cov), Similarity: float64(cos)})
+	}
+	if qv != nil {
+		for _, r := range ranges {
+			for d := r[0]; d < r[1]; d++ {
+				cos := float32(dotInt8(qv, ix.vectors.row(int(d)))) * qscale * ix.vectors.scale[d]
+				if s.seen[d] || cos >= vectorRescue {
+					consider(d, cos)
+				}
+			}
+		}
+	} else {
+		for _, d := range s.touched {
+			consider(d, 0)
+		}
+	}
+	for _, d := range s.touched {
+		s.score[d], s.cover[d], s.seen[d] = 0, 0, false
+	}
+	slices.SortFunc(hits, func(a, b Hit) int {
+		switch {
+		case a.Score > b.Score:
+			return -1
+		case a.Score < b.Score:
+			return 1
+		}
+		return comparePassages(a.Passage, b.Passage)
+	})
+	if len(hits) > limit {
+		hits = hits[:limit]
+	}
+	return hits, nil
+}
+
+// scope returns the passage ranges a query searches and its floor.
+func (ix *Index) scope(q Query) ([][2]uint32, float64) {
+	floor := q.MinCoverage
+	var refs []string
+	switch {
+	case len(q.Occupations) > 0:
+		refs = q.Occupations
+		if floor == 0 {
+			floor = DefaultFloorGroup
+		}
+	case q.Occupation != "":
+		refs = []string{q.Occupation}
+		if floor == 0 {
+			floor = DefaultFloorOccupation
+		}
+	default:
+		if floor == 0 {
+			floor = DefaultFloorAll
+		}
+		if len(ix.passages) == 0 {
+			return nil, floor
+		}
+		return [][2]uint32{{0, uint32(len(ix.passages))}}, floor
+	}
+	var ranges [][2]uint32
+	for _, ref := range refs {
+		if i, ok := ix.byRef[ref]; ok && ix.occRange[i][1] > ix.occRange[i][0] {
+			ranges = append(ranges, ix.occRange[i])
+		}
+	}
+	return ranges, floor
+}
+
+// scoreLexical accumulates, for every passage in [lo, hi) holding some
+// concept, its BM25 score and its weighted coverage, in s (indexed by
+// passage). Each concept counts once per passage, through its best
+// alternative.
+func (ix *Index) scoreLexical(concepts []concept, lo, hi uint32, s *scratch) {
+	for _, c := range concepts {
+		s.conceptTouched = s.conceptTouched[:0]
+		for _, a := range c.alts {
+			s.altTouched = s.altTouched[:0]
+			nTerms := float32(len(a.terms))
+			for ti, t := range a.terms {
+				if t < 0 || slices.Contains(a.terms[:ti], t) {
+					continue
+				}
+				idf := ix.lex.termIDF(t)
+				for _, p := range inRange(ix.lex.postings[t], lo, hi) {
+					d := p.doc
+					if !s.altSeen[d] {
+						s.altSeen[d] = true
+						s.altTouched = append(s.altTouched, d)
+					}
+					s.altScore[d] += ix.lex.bm25(idf, p.tf, p.doc)
+					s.altCount[d]++
+				}
+			}
+			for _, d := range s.altTouched {
+				sc := a.weight * s.altScore[d] / nTerms
+				cv := a.weight * float32(s.altCount[d]) / nTerms
+				if !s.conceptSeen[d] {
+					s.conceptSeen[d] = true
+					s.conceptTouched = append(s.conceptTouched, d)
+				}
+				s.conceptBest[d] = max(s.conceptBest[d], sc)
+				s.conceptCover[d] = max(s.conceptCover[d], cv)
+				s.altScore[d], s.altCount[d], s.altSeen[d] = 0, 0, false
+			}
+		}
+		for _, d := range s.conceptTouched {
+			if !s.seen[d] {
+				s.seen[d] = true
+				s.touched = append(s.touched, d)
+			}
+			s.score[d] += s.conceptBest[d]
+			s.cover[d] += c.idf * min(s.conceptCover[d], 1)
+			s.conceptBest[d], s.conceptCover[d], s.conceptSeen[d] = 0, 0, false
+		}
+	}
+}
+
+// comparePassages orders passages as the corpus lays them out.
+func comparePassages(a, b *Passage) int { return a.pos - b.pos }
