@@ -390,7 +390,7 @@ func (c *composer) topic(ctx context.Context) (Answer, error) {
 	for _, h := range hits {
 		cit := citationOf(h.Passage, h.Score)
 		a.Citations = append(a.Citations, cit)
-		fmt.Fprintf(&b, "\n- %s: %s %s", kindLabel[h.Passage.Kind], h.Passage.Text, cit.Marker())
+		fmt.Fprintf(&b, "\n- %s: %s %s", kindLabel[h.Passage.Kind], excerpt(h.Passage.Text, c.u.topic), cit.Marker())
 	}
 	a.Text = b.String()
 	return c.grounded(a), nil
@@ -458,7 +458,7 @@ func (c *composer) search(ctx context.Context) (Answer, error) {
 		for _, h := range byRef[ref] {
 			cit := citationOf(h.Passage, h.Score)
 			a.Citations = append(a.Citations, cit)
-			fmt.Fprintf(&b, " %s %s", h.Passage.Text, cit.Marker())
+			fmt.Fprintf(&b, " %s %s", excerpt(h.Passage.Text, c.u.topic), cit.Marker())
 		}
 	}
 	a.Text = b.String()

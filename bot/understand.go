@@ -19,8 +19,8 @@ type understanding struct {
 	// group holds the occupations a general word names ("nurses",
 	// "chefs"), when the question names no one occupation; groupWord is
 	// that word.
-	group     []*retrieval.Occupation
-	groupWord string
+	group       []*retrieval.Occupation
+	groupWord   string
 	kinds       []retrieval.Kind
 	facts       []Fact
 	topic       string // the words that carry the topic
@@ -46,10 +46,9 @@ var namePatterns = []*regexp.Regexp{
 const explicitPatterns = 0b100001
 
 var (
-	reRole  = regexp.MustCompile(`\b(?:day[ -]to[ -]day|daily|typical day|a day in|every day|on the job)\b|^what\s+(?:does|do|will|would)\s+(?:a|an|the)?\s*[a-z' -]+?\s+(?:do|actually do|really do)\b`)
-	reAbout = regexp.MustCompile(`^(?:tell me (?:about|more)|what(?:'s| is| are)\b|describe|explain|give me an overview|overview|summary|info(?:rmation)? (?:on|about)|about)\b`)
-	reHelp  = regexp.MustCompile(`^(?:help|hi|hello|hey|hiya|good (?:morning|afternoon|evening)|what can you do|how do(?:es)? (?:i|this|you) (?:use|work)|who are you|start|menu|commands?)\b`)
-	reJobs  = regexp.MustCompile(`\b(?:what|which)\s+(?:jobs?|roles?|careers?|positions?)\s+(?:can|could|might|would|will|does|do|is|are)\b|\blead(?:s)? to\b`)
+	reRole = regexp.MustCompile(`\b(?:day[ -]to[ -]day|daily|typical day|a day in|every day|on the job)\b|^what\s+(?:does|do|will|would)\s+(?:a|an|the)?\s*[a-z' -]+?\s+(?:do|actually do|really do)\b`)
+	reHelp = regexp.MustCompile(`^(?:help|hi|hello|hey|hiya|good (?:morning|afternoon|evening)|what can you do|how do(?:es)? (?:i|this|you) (?:use|work)|who are you|start|menu|commands?)\b`)
+	reJobs = regexp.MustCompile(`\b(?:what|which)\s+(?:jobs?|roles?|careers?|positions?)\s+(?:can|could|might|would|will|does|do|is|are)\b|\blead(?:s)? to\b`)
 )
 
 func (b *Bot) understand(s Searcher, q Question) understanding {

@@ -13,8 +13,8 @@ type Query struct {
 	// Occupations, when set, scopes the search to several occupations
 	// ("nurses": every nursing standard) instead of one.
 	Occupations []string
-	Kinds      []Kind // kinds the question asks about, ranked a little higher
-	Limit      int    // most hits to return; 10 when zero
+	Kinds       []Kind // kinds the question asks about, ranked a little higher
+	Limit       int    // most hits to return; 10 when zero
 	// MinCoverage is the relevance floor: the share of the question's
 	// weighted concepts a passage must hold. Zero picks the default for the
 	// scope (DefaultFloorOccupation or DefaultFloorAll).

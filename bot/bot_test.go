@@ -1,0 +1,473 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/careersbot/careersbot/retrieval"
+	"github.com/careersbot/careersbot/seeds"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// seedIndex is the index of the seed document alone, built once.
+var seedIndex = sync.OnceValues(func() (*retrieval.Index, error) {
+	dir, err := os.MkdirTemp("", "careersbot-seed-")
+	if err != nil {
+		return nil, err
+	}
+	b, err := seeds.FS.ReadFile("network-engineer-ST0127.txt")
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "network-engineer-ST0127.txt"), b, 0o644); err != nil {
+		return nil, err
+	}
+	src, err := retrieval.OpenSource(os.DirFS(dir), dir)
+	if err != nil {
+		return nil, err
+	}
+	return retrieval.Open(context.Background(), src, filepath.Join(dir, "data"), retrieval.BuiltinEmbedder(0), nil)
+})
+
+// catalogueIndex is the index of the default corpus (seed and catalogue),
+// built once.
+var catalogueIndex = sync.OnceValues(func() (*retrieval.Index, error) {
+	dir, err := os.MkdirTemp("", "careersbot-catalogue-")
+	if err != nil {
+		return nil, err
+	}
+	src, err := retrieval.OpenSource(seeds.FS, "built-in corpus")
+	if err != nil {
+		return nil, err
+	}
+	return retrieval.Open(context.Background(), src, dir, retrieval.BuiltinEmbedder(0), nil)
+})
+
+func seedBot(t *testing.T) *Bot {
+	t.Helper()
+	ix, err := seedIndex()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return New(ix, Options{})
+}
+
+func catalogueBot(t *testing.T) *Bot {
+	t.Helper()
+	ix, err := catalogueIndex()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return New(ix, Options{})
+}
+
+func ask(t *testing.T, b *Bot, q Question) Answer {
+	t.Helper()
+	a, err := b.Ask(context.Background(), q)
+	if err != nil {
+		t.Fatalf("Ask(%q): %v", q.Text, err)
+	}
+	checkTraceable(t, a)
+	return a
+}
+
+var reMarker = regexp.MustCompile(`\[((?:ST|FA)\d{4}) ([A-Za-z0-9-]+)\]`)
+
+// checkTraceable asserts the answer's contract: a grounded answer marks
+// every citation in its text and cites every marker; a not grounded one has
+// none.
+func checkTraceable(t *testing.T, a Answer) {
+	t.Helper()
+	if a.Citations == nil {
+		t.Errorf("%q: citations is nil, want an empty list at least", a.Question)
+	}
+	if !a.Grounded {
+		if len(a.Citations) > 0 || reMarker.MatchString(a.Text) {
+			t.Errorf("%q: not grounded but cites %d passages: %s", a.Question, len(a.Citations), a.Text)
+		}
+		return
+	}
+	if len(a.Citations) == 0 {
+		t.Errorf("%q: grounded with no citation", a.Question)
+	}
+	cited := map[string]bool{}
+	for _, c := range a.Citations {
+		cited[c.Reference+" "+c.ID] = true
+		if !strings.Contains(a.Text, c.Marker()) {
+			t.Errorf("%q: citation %s is not marked in the text", a.Question, c.Marker())
+		}
+		if c.Score < 0 || c.Score > 1 {
+			t.Errorf("%q: citation %s score %v outside 0..1", a.Question, c.Marker(), c.Score)
+		}
+	}
+	for _, m := range reMarker.FindAllStringSubmatch(a.Text, -1) {
+		if !cited[m[1]+" "+m[2]] {
+			t.Errorf("%q: marker %s names no citation", a.Question, m[0])
+		}
+	}
+	if !strings.Contains(a.Text, "Open Government Licence v3.0") {
+		t.Errorf("%q: no source line crediting the OGL", a.Question)
+	}
+}
+
+func ids(a Answer) []string {
+	var out []string
+	for _, c := range a.Citations {
+		out = append(out, c.ID)
+	}
+	return out
+}
+
+func seq(prefix string, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("%s%d", prefix, i+1)
+	}
+	return out
+}
+
+func TestListsAreWholeAndInOrder(t *testing.T) {
+	b := seedBot(t)
+	for _, tc := range []struct {
+		q    string
+		want []string
+	}{
+		{"Which skills does a network engineer need?", seq("S", 14)},
+		{"What knowledge is required for the network engineer standard?", seq("K", 21)},
+		{"What behaviours are expected of a network engineer?", seq("B", 6)},
+		{"What are the duties of a network engineer?", seq("D", 10)},
+		{"list the skills", seq("S", 14)},
+		{"What are the KSBs?", slices.Concat(seq("K", 21), seq("S", 14), seq("B", 6))},
+	} {
+		t.Run(tc.q, func(t *testing.T) {
+			a := ask(t, b, Question{Text: tc.q})
+			if a.Intent != IntentList || !a.Grounded {
+				t.Fatalf("intent %s grounded %v, want a grounded list: %s", a.Intent, a.Grounded, a.Text)
+			}
+			if got := ids(a); !slices.Equal(got, tc.want) {
+				t.Errorf("citations %v\nwant %v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestFacts(t *testing.T) {
+	b := seedBot(t)
+	for _, tc := range []struct {
+		q    string
+		want []string
+	}{
+		{"How much does a network engineer earn?", []string{"£43,692"}},
+		{"What's the average salary?", []string{"£43,692"}},
+		{"What level is the network engineer apprenticeship?", []string{"Level 4"}},
+		{"What is the SOC code for a network engineer?", []string{"2137", "IT network professionals"}},
+		{"What job titles could I have as a network engineer?", []string{"Field engineer", "Network administrator", "Systems engineer"}},
+		{"What is the standard reference number for network engineer?", []string{"ST0127", "OCC0127"}},
+		{"Which route is the network engineer in?", []string{"Digital"}},
+	} {
+		t.Run(tc.q, func(t *testing.T) {
+			a := ask(t, b, Question{Text: tc.q})
+			if a.Intent != IntentFact {
+				t.Fatalf("intent %s, want fact: %s", a.Intent, a.Text)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(a.Text, w) {
+					t.Errorf("answer lacks %q: %s", w, a.Text)
+				}
+			}
+			if got := ids(a); !slices.Equal(got, []string{"profile"}) {
+				t.Errorf("citations %v, want the profile alone", got)
+			}
+		})
+	}
+}
+
+func TestTopicsCiteTheRightPassage(t *testing.T) {
+	b := seedBot(t)
+	for _, tc := range []struct {
+		q   string
+		any []string // one of these among the top 3
+	}{
+		{"Is wireless networking part of the role?", []string{"K12"}},
+		{"Do network engineers need to understand DNS and DHCP?", []string{"K14"}},
+		{"Is Wi-Fi covered?", []string{"K12"}},
+		{"What about troubleshoting?", []string{"S5", "K17"}}, // a typo
+		{"Does the job involve artificial intelligence?", []string{"K20"}},
+		{"Do I need to know about SLAs?", []string{"K6", "S10"}},
+		{"Is IP addressing part of the job?", []string{"S13"}},
+		{"Will I have to work under pressure?", []string{"B5", "D6"}},
+	} {
+		t.Run(tc.q, func(t *testing.T) {
+			a := ask(t, b, Question{Text: tc.q})
+			if !a.Grounded {
+				t.Fatalf("not grounded: %s", a.Text)
+			}
+			top := ids(a)[:min(3, len(a.Citations))]
+			if !slices.ContainsFunc(top, func(id string) bool { return slices.Contains(tc.any, id) }) {
+				t.Errorf("top citations %v, want one of %v", top, tc.any)
+			}
+		})
+	}
+}
+
+func TestNotCovered(t *testing.T) {
+	seed := seedBot(t)
+	for _, tc := range []struct {
+		q, want string
+	}{
+		{"What skills does a pastry chef need?", `"pastry chef"`},
+		{"What is the capital of France?", "couldn't find"},
+		{"Does a network engineer need to know how to bake bread?", "Network engineer"},
+	} {
+		t.Run(tc.q, func(t *testing.T) {
+			a := ask(t, seed, Question{Text: tc.q})
+			if a.Grounded {
+				t.Fatalf("grounded, want not covered: %s", a.Text)
+			}
+			if !strings.Contains(a.Text, tc.want) {
+				t.Errorf("answer lacks %q: %s", tc.want, a.Text)
+			}
+			// It names what the corpus does cover.
+			if !strings.Contains(a.Text, "Network engineer") {
+				t.Errorf("answer does not name what is covered: %s", a.Text)
+			}
+		})
+	}
+}
+
+func TestDistressGetsPeopleNotStandards(t *testing.T) {
+	var counted int
+	ix, err := seedIndex()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := New(ix, Options{Metrics: Metrics{CountDistress: func() { counted++ }}})
+	for _, q := range []string{"I want to kill myself", "i can't go on any more", "My dad hits me when he's angry", "I'm being bullied at college and feel hopeless"} {
+		a := ask(t, b, Question{Text: q})
+		if a.Outcome != OutcomeRefused || a.Grounded || len(a.Citations) != 0 {
+			t.Errorf("%q: outcome %s grounded %v citations %d, want the fixed reply", q, a.Outcome, a.Grounded, len(a.Citations))
+		}
+		if !strings.Contains(a.Text, "116 123") || !strings.Contains(a.Text, "999") {
+			t.Errorf("%q: reply lacks the helplines: %s", q, a.Text)
+		}
+	}
+	if counted != 4 {
+		t.Errorf("counted %d distress messages, want 4", counted)
+	}
+	// Careers questions that mention hard subjects are answered.
+	for _, q := range []string{"Do network engineers deal with disaster recovery?", "Do paramedics learn about suicide prevention?"} {
+		if a := ask(t, b, Question{Text: q}); a.Outcome == OutcomeRefused {
+			t.Errorf("%q was treated as distress", q)
+		}
+	}
+	custom := New(ix, Options{DistressReply: "Please speak to your tutor."})
+	if a := ask(t, custom, Question{Text: "I want to die"}); a.Text != "Please speak to your tutor." {
+		t.Errorf("custom reply not used: %q", a.Text)
+	}
+}
+
+func TestQuestionLimits(t *testing.T) {
+	b := seedBot(t)
+	_, err := b.Ask(context.Background(), Question{Text: "   "})
+	if !errors.Is(err, ErrEmptyQuestion) {
+		t.Errorf("empty question: %v, want ErrEmptyQuestion", err)
+	}
+	_, err = b.Ask(context.Background(), Question{Text: strings.Repeat("why ", 25_000)})
+	var tl *TooLongError
+	if !errors.As(err, &tl) || tl.Max != 1000 || tl.Got < 99_000 {
+		t.Fatalf("100 KB question: %v, want a TooLongError", err)
+	}
+	if !strings.Contains(err.Error(), "1,000") || !strings.Contains(err.Error(), "Sorry") {
+		t.Errorf("limit message is not polite or lacks the limit: %s", err)
+	}
+	// Exactly at the limit is fine.
+	if _, err := New(mustIndex(t), Options{MaxQuestionChars: 10}).Ask(context.Background(), Question{Text: "skills pls"}); err != nil {
+		t.Errorf("a question at the limit: %v", err)
+	}
+}
+
+func mustIndex(t *testing.T) *retrieval.Index {
+	t.Helper()
+	ix, err := seedIndex()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ix
+}
+
+func TestFollowUpKeepsTheOccupation(t *testing.T) {
+	b := catalogueBot(t)
+	first := ask(t, b, Question{Text: "Which skills does a commis chef need?"})
+	if first.Occupation != "ST0228" {
+		t.Fatalf("first answer is about %q, want ST0228", first.Occupation)
+	}
+	next := ask(t, b, Question{Text: "and what about the behaviours?", Context: Context{Occupation: first.Occupation}})
+	if next.Occupation != "ST0228" || next.Intent != IntentList {
+		t.Fatalf("follow-up about %q (%s), want ST0228's list: %s", next.Occupation, next.Intent, next.Text)
+	}
+	for _, c := range next.Citations {
+		if c.Reference != "ST0228" || c.Kind != "behaviour" {
+			t.Errorf("follow-up cites %s %s (%s)", c.Reference, c.ID, c.Kind)
+		}
+	}
+	// Naming another occupation overrides the conversation's.
+	other := ask(t, b, Question{Text: "What level is the network engineer?", Context: Context{Occupation: "ST0228"}})
+	if other.Occupation != "ST0127" {
+		t.Errorf("named occupation ignored: answer about %s", other.Occupation)
+	}
+	// An explicit occupation (a platform's option) wins over the text.
+	explicit := ask(t, b, Question{Text: "Which skills are needed?", Occupation: "ST0929"})
+	if explicit.Occupation != "ST0929" || len(explicit.Citations) != 28 {
+		t.Errorf("explicit occupation: about %s with %d citations, want ST0929 with 28", explicit.Occupation, len(explicit.Citations))
+	}
+}
+
+func TestCatalogueUnderstanding(t *testing.T) {
+	b := catalogueBot(t)
+	for _, tc := range []struct {
+		q      string
+		intent Intent
+		occ    string
+	}{
+		{"Which skills does a chef need?", IntentWhich, ""},
+		{"What does an astronaut apprenticeship involve?", IntentUnknown, ""},
+		{"Which apprenticeships involve routing and switching?", IntentSearch, ""},
+		{"Which apprenticeships involve software development?", IntentSearch, ""},
+		{"Tell me about the dog groomer apprenticeship", IntentOverview, "ST0943"},
+		{"What does a network engineer do day to day?", IntentRole, "ST0127"},
+		{"What level is the cyber security technician apprenticeship?", IntentFact, "ST0865"},
+		{"Do nurses learn about suicide prevention?", IntentSearch, ""},
+		{"hello", IntentHelp, ""},
+	} {
+		t.Run(tc.q, func(t *testing.T) {
+			a := ask(t, b, Question{Text: tc.q})
+			if a.Intent != tc.intent || a.Occupation != tc.occ {
+				t.Errorf("intent %s about %q, want %s about %q: %s", a.Intent, a.Occupation, tc.intent, tc.occ, a.Text)
+			}
+		})
+	}
+}
+
+func TestSalaryTheStandardLacksIsNotInvented(t *testing.T) {
+	a := ask(t, catalogueBot(t), Question{Text: "How much does a commis chef earn?"})
+	if a.Grounded || strings.Contains(a.Text, "£") {
+		t.Errorf("a salary the catalogue lacks was answered: %s", a.Text)
+	}
+	if !strings.Contains(a.Text, "Commis chef") {
+		t.Errorf("answer does not name the occupation: %s", a.Text)
+	}
+}
+
+// TestEval runs the shared eval files: the seed alone must score at least
+// 0.95 on its questions, the default corpus at least 0.90 on the catalogue's.
+func TestEval(t *testing.T) {
+	for _, tc := range []struct {
+		file string
+		bot  func(*testing.T) *Bot
+		min  float64
+	}{
+		{"network-engineer.jsonl", seedBot, 0.95},
+		{"catalogue.jsonl", catalogueBot, 0.90},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			path := filepath.Join("..", "testdata", "eval", tc.file)
+			f, err := os.Open(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			cases, err := ParseEval(path, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			results, err := RunEval(context.Background(), tc.bot(t), cases)
+			if err != nil {
+				t.Fatal(err)
+			}
+			passed, rate := PassRate(results)
+			for _, r := range results {
+				if !r.Pass {
+					t.Logf("miss line %d %q: %s", r.Case.Line, r.Case.Q, r.Why)
+				}
+			}
+			t.Logf("pass %d/%d = %.2f", passed, len(results), rate)
+			if rate < tc.min {
+				t.Errorf("pass rate %.2f below %.2f", rate, tc.min)
+			}
+		})
+	}
+}
+
+func TestEvalChecks(t *testing.T) {
+	no, yes := false, true
+	a := Answer{Text: "Pay is £43,692.", Grounded: true, Citations: []Citation{
+		{Reference: "ST0127", ID: "K12"}, {Reference: "ST0127", ID: "overview-2"}, {Reference: "ST0228", ID: "S1"},
+	}}
+	for _, tc := range []struct {
+		name string
+		c    EvalCase
+		pass bool
+	}{
+		{"all present", EvalCase{All: []string{"K12", "S1"}}, true},
+		{"all with ref", EvalCase{Ref: "ST0127", All: []string{"K12", "S1"}}, false},
+		{"any overview", EvalCase{Any: []string{"overview"}}, true},
+		{"any with ref", EvalCase{Ref: "ST0228", Any: []string{"K12"}}, false},
+		{"answer_has case-insensitive", EvalCase{AnswerHas: []string{"PAY IS"}}, true},
+		{"answer_has missing", EvalCase{AnswerHas: []string{"44,000"}}, false},
+		{"grounded false", EvalCase{Grounded: &no}, false},
+		{"grounded true", EvalCase{Grounded: &yes}, true},
+		{"refs_any", EvalCase{RefsAny: []string{"ST0228"}}, true},
+		{"ref_top", EvalCase{RefTop: "ST0228"}, false},
+	} {
+		if got, why := tc.c.Check(a); got != tc.pass {
+			t.Errorf("%s: pass %v (%s), want %v", tc.name, got, why, tc.pass)
+		}
+	}
+	_, err := ParseEval("x.jsonl", strings.NewReader("{\"q\":\"a\",\"all\":[\"K1\"]}\n{\"q\":\"b\"}\n"))
+	if err == nil || !strings.Contains(err.Error(), "x.jsonl:2") {
+		t.Errorf("a line with no check: %v, want an error naming x.jsonl:2", err)
+	}
+}
+
+// TestGoldenAnswers pins the extractive answers' wording.
+func TestGoldenAnswers(t *testing.T) {
+	b := seedBot(t)
+	for _, tc := range []struct{ name, q string }{
+		{"skills", "Which skills does a network engineer need?"},
+		{"salary", "How much does a network engineer earn?"},
+		{"wireless", "Is wireless networking part of the role?"},
+		{"day-to-day", "What does a network engineer do day to day?"},
+		{"overview", "Tell me about the network engineer apprenticeship"},
+		{"not-covered", "What skills does a pastry chef need?"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := ask(t, b, Question{Text: tc.q})
+			path := filepath.Join("testdata", "answers", tc.name+".golden")
+			if *update {
+				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(path, []byte(a.Text+"\n"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run go test ./bot -run TestGoldenAnswers -update)", err)
+			}
+			if a.Text+"\n" != string(want) {
+				t.Errorf("answer changed:\n%s\nwant:\n%s", a.Text, want)
+			}
+		})
+	}
+}
