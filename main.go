@@ -21,6 +21,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
 	"text/tabwriter"
 	"time"
@@ -82,6 +83,7 @@ var commands = map[string]func(ctx context.Context, e env, args []string) error{
 	"index":  cmdIndex,
 	"eval":   cmdEval,
 	"config": cmdConfig,
+	"serve":  cmdServe,
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
@@ -126,34 +128,60 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // flags makes a command's flag set: the common flags bound to the
-// configuration, plus the command's own.
+// configuration, plus the command's own. The flag package prints nothing:
+// a mistake is reported as one line by run, and -h prints the usage.
 func flags(e env, name, synopsis string) (*flag.FlagSet, *config.Config, error) {
 	fs := flag.NewFlagSet("careersbot "+name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	synopses.Store(fs, usagePrinter{e.stderr, synopsis})
 	cfg, err := config.Load(e.getenv, fs)
-	fs.Usage = func() {
-		fmt.Fprintf(e.stderr, "Usage: careersbot %s\n\nFlags:\n", synopsis)
-		fs.SetOutput(e.stderr)
-		fs.PrintDefaults()
-		fs.SetOutput(io.Discard)
-	}
 	if err != nil {
 		return fs, cfg, &usageError{strings.ReplaceAll(err.Error(), "\n", "; ")}
 	}
 	return fs, cfg, nil
 }
 
+// usagePrinter prints a command's usage for -h.
+type usagePrinter struct {
+	w        io.Writer
+	synopsis string
+}
+
+// synopses maps each flag set to its usage (a sync.Map: tests run commands
+// in parallel).
+var synopses sync.Map
+
+func printUsage(fs *flag.FlagSet) {
+	v, _ := synopses.Load(fs)
+	u, _ := v.(usagePrinter)
+	if u.w == nil {
+		return
+	}
+	fmt.Fprintf(u.w, "Usage: careersbot %s\n\nFlags:\n", u.synopsis)
+	fs.SetOutput(u.w)
+	fs.PrintDefaults()
+	fs.SetOutput(io.Discard)
+}
+
 // parse parses a command's arguments and validates the configuration.
 func parse(fs *flag.FlagSet, cfg *config.Config, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.Usage()
-			return err
-		}
-		return usagef("%v (see careersbot %s -h)", err, strings.TrimPrefix(fs.Name(), "careersbot "))
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	if err := cfg.Validate(); err != nil {
 		return &usageError{strings.ReplaceAll(err.Error(), "\n", "; ")}
+	}
+	return nil
+}
+
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			printUsage(fs)
+			return err
+		}
+		return usagef("%v (see careersbot %s -h)", err, strings.TrimPrefix(fs.Name(), "careersbot "))
 	}
 	return nil
 }
@@ -410,12 +438,8 @@ func cmdConfig(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.Usage()
-			return err
-		}
-		return usagef("%v", err)
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
 	for _, en := range cfg.Entries() {

@@ -22,6 +22,9 @@ type Question struct {
 	Occupation string
 	// Context is what the conversation has established so far.
 	Context Context
+	// Via names the adapter the question came through (cli, http, slack,
+	// discord), for metrics.
+	Via string
 }
 
 // Context carries a conversation's state from one answer to the next
@@ -87,6 +90,7 @@ const (
 	OutcomeNotGrounded Outcome = "not_grounded"
 	OutcomeRefused     Outcome = "refused" // distress: pointed to people, not answered
 	OutcomeHelp        Outcome = "help"
+	OutcomeError       Outcome = "error" // the bot failed; the user got an apology
 )
 
 // Intent is what kind of answer a question wants.

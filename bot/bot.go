@@ -33,6 +33,9 @@ type Asker interface {
 // ErrEmptyQuestion is a question with nothing in it.
 var ErrEmptyQuestion = errors.New("the question is empty: ask something such as \"Which skills does a network engineer need?\"")
 
+// ErrNotReady is a question asked before the index is loaded.
+var ErrNotReady = errors.New("still starting up (loading the standards): please try again in a few seconds")
+
 // TooLongError is a question over the length limit.
 type TooLongError struct {
 	Max, Got int // characters
@@ -62,6 +65,9 @@ type Options struct {
 type Metrics struct {
 	ObserveRetrieval func(time.Duration)
 	CountDistress    func()
+	// ObserveAnswer is called by the Guard for every question: the adapter
+	// it came through, how it ended, and how long it took.
+	ObserveAnswer func(via string, outcome Outcome, took time.Duration)
 }
 
 // Bot answers questions from a corpus. It is safe for concurrent use, and

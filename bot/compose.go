@@ -527,7 +527,20 @@ func coverage(occs []*retrieval.Occupation) string {
 	case 1:
 		return fmt.Sprintf("I cover one occupation: %s.", name(occs[0]))
 	}
-	return fmt.Sprintf("I cover %d occupational standards, from %s to %s.", len(occs), occs[0].Title, occs[len(occs)-1].Title)
+	// A few examples spread across the corpus, the seed's first.
+	var examples []string
+	for _, o := range occs {
+		if o.Reference == "ST0127" {
+			examples = append(examples, o.Title)
+		}
+	}
+	for i := 1; len(examples) < 3 && i < 4; i++ {
+		o := occs[i*len(occs)/4]
+		if o.HasKSBs() && !slices.Contains(examples, o.Title) {
+			examples = append(examples, o.Title)
+		}
+	}
+	return fmt.Sprintf("I cover %d occupational standards, such as %s.", len(occs), joinAnd(examples))
 }
 
 // lacks answers a question about an occupation whose standard does not give

@@ -85,6 +85,9 @@ func (b *Bot) understand(s Searcher, q Question) understanding {
 		}
 	}
 	if u.occ == nil && !searchCue {
+		u.unknownName = unknownReference(s, text)
+	}
+	if u.occ == nil && !searchCue && u.unknownName == "" {
 		u.unknownName = unknownOccupation(s, lower)
 	}
 	if u.occ == nil && u.unknownName == "" && !searchCue {
@@ -230,6 +233,19 @@ func hasSearchCue(toks []retrieval.Token) bool {
 		}
 	}
 	return false
+}
+
+var reReference = regexp.MustCompile(`(?i)\b(?:ST|FA)\d{4}\b`)
+
+// unknownReference returns a standard reference the question names that the
+// corpus does not have ("What is ST9999?").
+func unknownReference(s Searcher, text string) string {
+	for _, ref := range reReference.FindAllString(text, -1) {
+		if _, ok := s.Occupation(strings.ToUpper(ref)); !ok {
+			return strings.ToUpper(ref)
+		}
+	}
+	return ""
 }
 
 // resolveExplicit finds the occupation a platform's option names: a

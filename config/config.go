@@ -110,7 +110,7 @@ var settings = []setting{
 		set: func(c *Config, v string) error { c.LLMModel = v; return nil }, get: func(c *Config) string { return c.LLMModel }},
 	{env: "CAREERSBOT_LLM_TIMEOUT", def: constant("15s"), help: "how long to wait for a generated answer before the extractive one",
 		set: func(c *Config, v string) error {
-			d, err := time.ParseDuration(v)
+			d, err := time.ParseDuration(strings.TrimSpace(v))
 			if err != nil || d <= 0 {
 				return fmt.Errorf("must be a positive duration such as 15s or 1m, got %q", v)
 			}
@@ -215,7 +215,8 @@ func checkOrigin(o string) error {
 		return errors.New(`must list origins such as https://careers.example.org; "*" would let any site use the bot`)
 	}
 	u, err := url.Parse(o)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") ||
+		u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Contains(o, "#") || u.User != nil || u.Opaque != "" {
 		return fmt.Errorf("must be comma-separated origins such as https://careers.example.org (scheme and host, no path), got %q", o)
 	}
 	return nil
@@ -269,7 +270,7 @@ func (c *Config) Validate() error {
 
 	if _, port, err := net.SplitHostPort(c.HTTPAddr); err != nil {
 		add("CAREERSBOT_HTTP_ADDR %q is not a listen address: use host:port or :port, such as :8080", c.HTTPAddr)
-	} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+	} else if n, err := strconv.ParseUint(port, 10, 16); err != nil || n > 65535 {
 		add("CAREERSBOT_HTTP_ADDR %q has no valid port: use a number from 0 to 65535, such as :8080", c.HTTPAddr)
 	}
 	if c.DataDir == "" {

@@ -145,7 +145,7 @@ func (ix *Index) termAlternatives(stem string) []alternative {
 	// Word forms: a stem that extends this one, or that this one extends,
 	// by a few letters ("cryptographi" and "cryptograph").
 	const minPrefix = 6
-	if len(stem) >= minPrefix {
+	if len(stem) >= minPrefix && !strings.ContainsAny(stem, "0123456789") {
 		for k := max(minPrefix, len(stem)-3); k < len(stem); k++ {
 			add(stem[:k], wAltPrefix)
 		}
@@ -157,9 +157,10 @@ func (ix *Index) termAlternatives(stem string) []alternative {
 			}
 		}
 	}
-	// Typos: only for a word no passage holds, and long enough that one
-	// slip does not turn it into another real word.
-	if _, known := ix.lex.terms[stem]; !known && len(stem) >= 6 {
+	// Typos: only for a word no passage holds, long enough that one slip
+	// does not turn it into another real word, and not a code or number
+	// (ST9999 is no typo of ST0999).
+	if _, known := ix.lex.terms[stem]; !known && len(stem) >= 6 && !strings.ContainsAny(stem, "0123456789") {
 		maxDist := 1
 		if len(stem) >= 10 {
 			maxDist = 2

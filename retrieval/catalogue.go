@@ -94,6 +94,7 @@ func parseCatalogueLine(name string, lineNo int, line []byte) (*Occupation, erro
 	if err := json.Unmarshal(line, &c); err != nil {
 		return nil, &ParseError{name, lineNo, fmt.Sprintf("not a JSON object of the catalogue format: %v", err)}
 	}
+	c.Reference, c.Title = strings.TrimSpace(c.Reference), strings.TrimSpace(c.Title)
 	if c.Reference == "" {
 		return nil, &ParseError{name, lineNo, `no "reference" (such as "ST0127")`}
 	}

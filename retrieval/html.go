@@ -15,8 +15,10 @@ var (
 // HTMLParagraphs turns a summary as the official API gives it (HTML, often
 // entity-escaped once more: "&lt;p&gt;") into plain-text paragraphs.
 func HTMLParagraphs(s string) []string {
-	// Undo the extra escaping first, so that tags become tags.
-	for i := 0; i < 3 && strings.Contains(s, "&lt;"); i++ {
+	// Undo the extra escaping first, so that tags become tags; only once,
+	// and only for text that holds escaped tags and no real ones, so that
+	// an escaped "<" in the text stays text.
+	if !strings.Contains(s, "<") && strings.Contains(s, "&lt;") {
 		s = html.UnescapeString(s)
 	}
 	var out []string

@@ -42,13 +42,29 @@ func ParseLexicon(text string) *Lexicon {
 		}
 		var g []phrase
 		for _, alt := range strings.Split(line, "|") {
-			if p := phraseStems(alt); len(p) > 0 {
+			if p := lexiconStems(alt); len(p) > 0 {
 				g = append(g, p)
 			}
 		}
 		lx.addGroup(g)
 	}
 	return lx
+}
+
+// lexiconStems is phraseStems, except that a one-word alternative keeps its
+// word even when it is a stopword: "it" in the lexicon is the acronym IT,
+// which questions write in capitals.
+func lexiconStems(s string) phrase {
+	var words []Token
+	for _, t := range Tokenize(s) {
+		if !t.Joined {
+			words = append(words, t)
+		}
+	}
+	if len(words) == 1 {
+		return phrase{words[0].Stem}
+	}
+	return phraseStems(s)
 }
 
 // phraseStems turns a phrase into its meaningful stems, compounds split.
@@ -185,66 +201,89 @@ func isAcronym(s string) bool {
 // minorWords may sit inside a long form without giving a letter.
 var minorWords = wordSet("and of the for in on to a an &")
 
-// initialsBefore looks back from an acronym for words whose initials spell it.
+// initialsBefore looks back from an acronym for words whose initials spell
+// it. A minor word ("of", "and") may give its letter or none: "Control of
+// Substances Hazardous to Health" is COSHH.
 func initialsBefore(before []string, acr string, clean func(string) string) string {
-	letters := strings.ToLower(acr)
-	var picked []string
-	li := len(letters) - 1
-	for j := len(before) - 1; j >= 0 && li >= 0 && len(before)-j <= len(letters)+3; j-- {
+	if len(before) > 0 && strings.HasSuffix(before[len(before)-1], ".") {
+		return "" // the acronym starts a new sentence
+	}
+	var words []string
+	for j := len(before) - 1; j >= 0 && len(words) < len(acr)+4; j-- {
 		w := clean(before[j])
 		if w == "" {
-			continue
+			break
 		}
-		if j == len(before)-1 && strings.HasSuffix(before[j], ".") {
-			return "" // the acronym starts a new sentence
+		words = append(words, w)
+		if strings.ContainsAny(before[j], ".;:") && j < len(before)-1 {
+			break // a sentence or clause ends before this word
 		}
-		lw := strings.ToLower(w)
-		if _, minor := minorWords[lw]; minor && li < len(letters)-1 {
-			picked = append(picked, w)
-			continue
+	}
+	slices.Reverse(words) // nearest last
+	letters := strings.ToLower(acr)
+	// match(k, li): words[:k] end at the acronym; letters[:li] remain.
+	var match func(k, li int) int
+	match = func(k, li int) int {
+		if li == 0 {
+			return k
+		}
+		if k == 0 {
+			return -1
+		}
+		w := strings.ToLower(words[k-1])
+		if _, minor := minorWords[w]; minor && li < len(letters) {
+			if got := match(k-1, li); got >= 0 {
+				return got
+			}
 		}
 		// A hyphenated word may give one letter a part ("Zero-trust").
-		parts := strings.Split(lw, "-")
-		for p := len(parts) - 1; p >= 0 && li >= 0; p-- {
-			if parts[p] == "" || parts[p][0] != letters[li] {
-				return ""
+		parts := strings.Split(w, "-")
+		l := li
+		for p := len(parts) - 1; p >= 0; p-- {
+			if parts[p] == "" {
+				continue
 			}
-			li--
+			if l == 0 || parts[p][0] != letters[l-1] {
+				if p == len(parts)-1 {
+					return -1
+				}
+				break
+			}
+			l--
 		}
-		picked = append(picked, w)
+		return match(k-1, l)
 	}
-	if li >= 0 {
+	start := match(len(words), len(letters))
+	if start < 0 {
 		return ""
 	}
-	slices.Reverse(picked)
-	return strings.Join(picked, " ")
+	return strings.Join(words[start:], " ")
 }
 
 // initialsAfter checks a bracketed long form after an acronym.
 func initialsAfter(words []string, acr string, clean func(string) string) string {
-	letters := strings.ToLower(acr)
-	var picked []string
-	li := 0
+	var ws []string
 	for _, raw := range words {
-		w := clean(raw)
-		if w == "" {
-			continue
+		if w := clean(raw); w != "" {
+			ws = append(ws, w)
 		}
-		lw := strings.ToLower(w)
-		if _, minor := minorWords[lw]; minor {
-			picked = append(picked, w)
-			continue
-		}
-		if li >= len(letters) || lw[0] != letters[li] {
-			return ""
-		}
-		li++
-		picked = append(picked, w)
 	}
-	if li != len(letters) {
+	letters := strings.ToLower(acr)
+	var match func(k, li int) bool
+	match = func(k, li int) bool {
+		if k == len(ws) {
+			return li == len(letters)
+		}
+		w := strings.ToLower(ws[k])
+		if _, minor := minorWords[w]; minor && li > 0 && match(k+1, li) {
+			return true
+		}
+		return li < len(letters) && w[0] == letters[li] && match(k+1, li+1)
+	}
+	if !match(0, 0) {
 		return ""
 	}
-	return strings.Join(picked, " ")
+	return strings.Join(ws, " ")
 }
 
 func addAcronym(found map[string][]string, acr, exp string) {

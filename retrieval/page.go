@@ -77,6 +77,7 @@ func ParsePage(name string, r io.Reader) (*Occupation, error) {
 		awaitTitle = true
 		para       strings.Builder
 		duty       *Duty
+		dutyLine   int
 		ksbHeading int
 		seen       = map[string]int{}
 	)
@@ -92,7 +93,7 @@ func ParsePage(name string, r io.Reader) (*Occupation, error) {
 		}
 		duty.Text = cleanSpace(duty.Text)
 		if duty.Text == "" {
-			return &ParseError{name, lineNo, fmt.Sprintf("duty %s has no text under it", duty.ID)}
+			return &ParseError{name, dutyLine, fmt.Sprintf("duty %s has no text under it", duty.ID)}
 		}
 		o.Duties = append(o.Duties, *duty)
 		duty = nil
@@ -216,7 +217,12 @@ func ParsePage(name string, r io.Reader) (*Occupation, error) {
 				if err := flushDuty(); err != nil {
 					return nil, err
 				}
-				duty = &Duty{ID: "D" + m[1], Text: m[2]}
+				id := "D" + m[1]
+				if prev, dup := seen[id]; dup {
+					return nil, &ParseError{name, lineNo, fmt.Sprintf("%s appears twice (first on line %d)", id, prev)}
+				}
+				seen[id] = lineNo
+				duty, dutyLine = &Duty{ID: id, Text: m[2]}, lineNo
 				continue
 			}
 			if duty == nil {
@@ -258,6 +264,15 @@ func ParsePage(name string, r io.Reader) (*Occupation, error) {
 }
 
 // parsePageFact reads one "Label: value" line of the page's head.
+// labelled cuts "Label: value" lines, matching the label without regard to
+// case on the line itself (lower-casing can change a line's byte length).
+var (
+	reRefLine    = regexp.MustCompile(`(?i)^reference:\s*(.*)$`)
+	reStatusLine = regexp.MustCompile(`(?i)^status:\s*(.*)$`)
+	reSalaryLine = regexp.MustCompile(`(?i)salary:\s*(.*)$`)
+	reSOCLine    = regexp.MustCompile(`(?i)^soc(?: 2020)? code:\s*(.*)$`)
+)
+
 func parsePageFact(o *Occupation, name string, lineNo int, line string, sec *pageSection) error {
 	lower := strings.ToLower(line)
 	switch {
@@ -265,10 +280,10 @@ func parsePageFact(o *Occupation, name string, lineNo int, line string, sec *pag
 		o.Level, _ = strconv.Atoi(reLevel.FindStringSubmatch(line)[1])
 	case strings.HasPrefix(lower, "the broad purpose") && o.Purpose == "":
 		o.Purpose = line
-	case strings.HasPrefix(lower, "reference:"):
-		o.OccReference = strings.TrimSpace(line[len("reference:"):])
-	case strings.HasPrefix(lower, "status:"):
-		v := strings.TrimSpace(line[len("status:"):])
+	case reRefLine.MatchString(line):
+		o.OccReference = strings.TrimSpace(reRefLine.FindStringSubmatch(line)[1])
+	case reStatusLine.MatchString(line):
+		v := strings.TrimSpace(reStatusLine.FindStringSubmatch(line)[1])
 		// The page prefixes the status with the name of its icon.
 		if m := reMaterialID.FindString(v); m != "" && len(m) < len(v) {
 			v = strings.TrimSpace(v[len(m):])
@@ -276,16 +291,16 @@ func parsePageFact(o *Occupation, name string, lineNo int, line string, sec *pag
 		if o.Status == "" {
 			o.Status = v
 		}
-	case strings.Contains(lower, "salary:"):
-		v := line[strings.Index(lower, "salary:")+len("salary:"):]
+	case reSalaryLine.MatchString(line):
+		v := reSalaryLine.FindStringSubmatch(line)[1]
 		d := strings.ReplaceAll(reDigits.FindString(v), ",", "")
 		n, err := strconv.Atoi(d)
 		if err != nil || n <= 0 {
 			return &ParseError{name, lineNo, fmt.Sprintf("salary %q is not an amount in pounds such as \"£43,692 per year\"", strings.TrimSpace(v))}
 		}
 		o.SalaryMedian = n
-	case strings.HasPrefix(lower, "soc 2020 code:") || strings.HasPrefix(lower, "soc code:"):
-		v := strings.TrimSpace(line[strings.Index(line, ":")+1:])
+	case reSOCLine.MatchString(line):
+		v := strings.TrimSpace(reSOCLine.FindStringSubmatch(line)[1])
 		m := reSOC.FindStringSubmatch(v)
 		if m == nil {
 			return &ParseError{name, lineNo, fmt.Sprintf("SOC code %q should start with four digits, such as \"2137 IT network professionals\"", v)}

@@ -222,6 +222,9 @@ func checkFrame(data []byte, key string) ([]byte, error) {
 	if r.err != nil {
 		return nil, fmt.Errorf("%w: truncated", ErrCorruptIndex)
 	}
+	if r.off != len(data) {
+		return nil, fmt.Errorf("%w: %d bytes after the checksum", ErrCorruptIndex, len(data)-r.off)
+	}
 	if crc32.Checksum(payload, castagnoli) != sum {
 		return nil, fmt.Errorf("%w: checksum mismatch", ErrCorruptIndex)
 	}

@@ -194,9 +194,11 @@ func (ix *Index) scope(q Query) ([][2]uint32, float64) {
 	}
 	var ranges [][2]uint32
 	for _, ref := range refs {
-		if i, ok := ix.byRef[ref]; ok && ix.occRange[i][1] > ix.occRange[i][0] {
-			ranges = append(ranges, ix.occRange[i])
+		i, ok := ix.byRef[ref]
+		if !ok || ix.occRange[i][1] == ix.occRange[i][0] || slices.Contains(ranges, ix.occRange[i]) {
+			continue
 		}
+		ranges = append(ranges, ix.occRange[i])
 	}
 	return ranges, floor
 }

@@ -74,7 +74,12 @@ func Tokenize(text string) []Token {
 			}
 			if b.Len() > 0 {
 				w := b.String()
-				parts = append(parts, Token{Word: w, Start: ws, End: i, Upper: upper && len(w) >= 2 && len(w) <= 6})
+				isUpper := upper && len(w) >= 2 && len(w) <= 6
+				// An acronym's plural ("SLAs", "KPIs") is the acronym.
+				if surface := text[ws:i]; !upper && len(surface) >= 3 && len(surface) <= 7 && surface[len(surface)-1] == 's' && isCapitals(surface[:len(surface)-1]) {
+					w, isUpper = w[:len(w)-1], true
+				}
+				parts = append(parts, Token{Word: w, Start: ws, End: i, Upper: isUpper})
 			}
 			if i+1 < len(text) && (text[i] == '-' || text[i] == '/' || text[i] == '&') && isWordRune(peekRune(text[i+1:])) {
 				i++
@@ -97,6 +102,22 @@ func Tokenize(text string) []Token {
 		}
 	}
 	return out
+}
+
+// isCapitals reports whether s is made of capital letters (and digits),
+// with at least two letters.
+func isCapitals(s string) bool {
+	letters := 0
+	for _, r := range s {
+		switch {
+		case unicode.IsUpper(r):
+			letters++
+		case unicode.IsDigit(r):
+		default:
+			return false
+		}
+	}
+	return letters >= 2
 }
 
 func peekRune(s string) rune {
@@ -174,7 +195,7 @@ func britishSpelling(w string) string {
 	for _, suf := range []struct{ us, uk string }{
 		{"ization", "isation"}, {"izations", "isations"}, {"ize", "ise"}, {"izes", "ises"},
 		{"ized", "ised"}, {"izing", "ising"}, {"yze", "yse"}, {"yzed", "ysed"}, {"yzing", "ysing"},
-		{"ior", "iour"}, {"iors", "iours"}, {"iorial", "ioural"}, {"iorally", "iourally"},
+		{"ior", "iour"}, {"iors", "iours"}, {"ioral", "ioural"}, {"iorally", "iourally"},
 	} {
 		if len(w) > len(suf.us)+2 && strings.HasSuffix(w, suf.us) {
 			stem := w[:len(w)-len(suf.us)]

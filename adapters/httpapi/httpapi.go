@@ -1,0 +1,281 @@
+// Package httpapi is the HTTP API adapter: POST /v1/ask answers a question
+// as the JSON of interfaces.md section 3; /healthz and /readyz report the
+// process's state. It only translates between HTTP and the bot.
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"net"
+	"net/http"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/careersbot/careersbot/bot"
+)
+
+// MaxBodyBytes is the largest request body /v1/ask reads.
+const MaxBodyBytes = 64 << 10
+
+// Options configure the API.
+type Options struct {
+	// Ready reports whether the process is ready, with each check's state
+	// (the index, each adapter). Nil means always ready.
+	Ready func() (bool, map[string]string)
+	// TrustedProxies are the peers whose X-Forwarded-For names the client.
+	TrustedProxies []netip.Prefix
+	// AllowedOrigins may call /v1/ask from a browser (CORS).
+	AllowedOrigins []string
+	Logger         *slog.Logger
+	LogQuestions   bool
+	// HashUser turns a client address into a pseudonym for logs.
+	HashUser func(string) string
+}
+
+// API serves the HTTP API.
+type API struct {
+	asker bot.Asker
+	opts  Options
+	mux   *http.ServeMux
+}
+
+// New returns the API over an Asker.
+func New(asker bot.Asker, o Options) *API {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.HashUser == nil {
+		o.HashUser = bot.UserHasher()
+	}
+	a := &API{asker: asker, opts: o, mux: http.NewServeMux()}
+	a.mux.HandleFunc("/v1/ask", a.cors(a.ask))
+	a.mux.HandleFunc("GET /healthz", a.healthz)
+	a.mux.HandleFunc("GET /readyz", a.readyz)
+	return a
+}
+
+// Paths are the routes the API serves, for mounting on a shared mux.
+var Paths = []string{"/v1/ask", "/healthz", "/readyz"}
+
+func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.mux.ServeHTTP(w, r) }
+
+// askRequest is the body of POST /v1/ask.
+type askRequest struct {
+	Question   *string `json:"question"`
+	Occupation string  `json:"occupation"`
+}
+
+// errorBody is every error reply: one sentence for a person.
+type errorBody struct {
+	Error string `json:"error"`
+}
+
+func (a *API) ask(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	client := a.clientAddr(r)
+	status := http.StatusOK
+	var question string
+	defer func() {
+		attrs := []any{"method", r.Method, "path", r.URL.Path, "status", status,
+			"took_ms", float64(time.Since(start).Microseconds()) / 1000, "user", a.opts.HashUser(client)}
+		if a.opts.LogQuestions && question != "" {
+			attrs = append(attrs, "question", question)
+		}
+		a.opts.Logger.Info("ask", attrs...)
+	}()
+	fail := func(code int, msg string) {
+		status = code
+		writeJSON(w, code, errorBody{Error: msg})
+	}
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", "POST, OPTIONS")
+		fail(http.StatusMethodNotAllowed, "Use POST with a JSON body such as {\"question\": \"Which skills does a network engineer need?\"}.")
+		return
+	}
+	var req askRequest
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	if err := dec.Decode(&req); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			fail(http.StatusRequestEntityTooLarge, fmt.Sprintf("The request body is over %d KiB: send a shorter question.", MaxBodyBytes>>10))
+			return
+		}
+		fail(http.StatusBadRequest, "The body is not valid JSON: send {\"question\": \"...\", \"occupation\": \"ST0127\"} (occupation optional).")
+		return
+	}
+	if dec.More() {
+		fail(http.StatusBadRequest, "The body holds more than one JSON value: send one object.")
+		return
+	}
+	if req.Question == nil {
+		fail(http.StatusBadRequest, "The body has no \"question\": send {\"question\": \"Which skills does a network engineer need?\"}.")
+		return
+	}
+	question = *req.Question
+	ans, err := a.asker.Ask(r.Context(), bot.Question{Text: question, User: client, Occupation: req.Occupation, Via: "http"})
+	if err != nil {
+		code, msg := errorStatus(err)
+		if code == http.StatusTooManyRequests || code == http.StatusServiceUnavailable {
+			w.Header().Set("Retry-After", strconv.Itoa(retryAfter(err)))
+		}
+		if code == http.StatusInternalServerError {
+			a.opts.Logger.Error("answering failed", "error", err.Error(), "user", a.opts.HashUser(client))
+		}
+		if errors.Is(err, context.Canceled) {
+			status = 499 // the client went away; nothing to write
+			return
+		}
+		fail(code, msg)
+		return
+	}
+	writeJSON(w, http.StatusOK, ans)
+}
+
+// errorStatus maps the bot's errors to HTTP.
+func errorStatus(err error) (int, string) {
+	var tl *bot.TooLongError
+	var rl *bot.RateLimitError
+	switch {
+	case errors.Is(err, bot.ErrEmptyQuestion):
+		return http.StatusBadRequest, "The question is empty: ask something such as \"Which skills does a network engineer need?\"."
+	case errors.As(err, &tl):
+		return http.StatusBadRequest, tl.Error()
+	case errors.As(err, &rl):
+		return http.StatusTooManyRequests, rl.Error()
+	case errors.Is(err, bot.ErrBusy), errors.Is(err, bot.ErrNotReady):
+		return http.StatusServiceUnavailable, "Sorry, I'm " + err.Error() + "."
+	}
+	return http.StatusInternalServerError, "Sorry, something went wrong while answering. Please try again."
+}
+
+func retryAfter(err error) int {
+	var rl *bot.RateLimitError
+	if errors.As(err, &rl) {
+		return max(1, int(math.Ceil(rl.RetryAfter.Seconds())))
+	}
+	return 1
+}
+
+
+func (a *API) healthz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	fmt.Fprintln(w, "ok")
+}
+
+func (a *API) readyz(w http.ResponseWriter, r *http.Request) {
+	ready, checks := true, map[string]string{}
+	if a.opts.Ready != nil {
+		ready, checks = a.opts.Ready()
+	}
+	code := http.StatusOK
+	if !ready {
+		code = http.StatusServiceUnavailable
+	}
+	writeJSON(w, code, struct {
+		Ready  bool              `json:"ready"`
+		Checks map[string]string `json:"checks"`
+	}{ready, checks})
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(code)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}
+
+// clientAddr is who is asking, for the rate limit: the peer's address, or,
+// when the peer is a trusted proxy, the nearest address in X-Forwarded-For
+// that is not one.
+func (a *API) clientAddr(r *http.Request) string {
+	peer := remoteIP(r.RemoteAddr)
+	if !a.trusted(peer) {
+		return peer.String()
+	}
+	hops := r.Header.Values("X-Forwarded-For")
+	var chain []string
+	for _, h := range hops {
+		for _, p := range strings.Split(h, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				chain = append(chain, p)
+			}
+		}
+	}
+	for i := len(chain) - 1; i >= 0; i-- {
+		ip, err := netip.ParseAddr(chain[i])
+		if err != nil {
+			break // a forged or broken entry: trust nothing left of it
+		}
+		ip = ip.Unmap()
+		if !a.trusted(ip) {
+			return ip.String()
+		}
+	}
+	return peer.String()
+}
+
+func (a *API) trusted(ip netip.Addr) bool {
+	for _, p := range a.opts.TrustedProxies {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
+
+func remoteIP(remote string) netip.Addr {
+	host, _, err := net.SplitHostPort(remote)
+	if err != nil {
+		host = remote
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		return netip.Addr{}
+	}
+	return ip.Unmap()
+}
+
+// cors lets the allowed origins' pages call an endpoint from a browser;
+// others get no CORS headers, so browsers refuse them.
+func (a *API) cors(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		origin := r.Header.Get("Origin")
+		allowed := origin != "" && a.originAllowed(origin)
+		if allowed {
+			h := w.Header()
+			h.Set("Access-Control-Allow-Origin", origin)
+			h.Add("Vary", "Origin")
+			h.Set("Access-Control-Allow-Methods", "POST, OPTIONS")
+			h.Set("Access-Control-Allow-Headers", "Content-Type")
+			h.Set("Access-Control-Max-Age", "600")
+		}
+		if r.Method == http.MethodOptions {
+			if !allowed {
+				w.WriteHeader(http.StatusForbidden)
+				return
+			}
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		next(w, r)
+	}
+}
+
+func (a *API) originAllowed(origin string) bool {
+	for _, o := range a.opts.AllowedOrigins {
+		if strings.EqualFold(o, origin) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,188 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+)
+
+// askerFunc adapts a func to Asker for the guard's tests: the guard is the
+// unit under test, the answering behind it is not.
+type askerFunc func(ctx context.Context, q Question) (Answer, error)
+
+func (f askerFunc) Ask(ctx context.Context, q Question) (Answer, error) { return f(ctx, q) }
+
+var grounded = askerFunc(func(ctx context.Context, q Question) (Answer, error) {
+	return Answer{Question: q.Text, Grounded: true, Outcome: OutcomeGrounded}, nil
+})
+
+func TestGuardRateLimitPerUser(t *testing.T) {
+	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	g := NewGuard(grounded, GuardOptions{PerMinute: 3, Now: func() time.Time { return now }})
+	ask := func(user string) error {
+		_, err := g.Ask(context.Background(), Question{Text: "skills?", User: user})
+		return err
+	}
+	for i := range 3 {
+		if err := ask("alice"); err != nil {
+			t.Fatalf("question %d within the limit: %v", i+1, err)
+		}
+	}
+	err := ask("alice")
+	var rl *RateLimitError
+	if !errors.As(err, &rl) {
+		t.Fatalf("fourth question in a minute: %v, want a RateLimitError", err)
+	}
+	if rl.RetryAfter <= 0 || rl.RetryAfter > 20*time.Second {
+		t.Errorf("retry after %v, want about 20 s (a minute over 3 questions)", rl.RetryAfter)
+	}
+	if err := ask("bob"); err != nil {
+		t.Errorf("another user is limited by alice's questions: %v", err)
+	}
+	now = now.Add(20 * time.Second)
+	if err := ask("alice"); err != nil {
+		t.Errorf("after waiting 20 s: %v", err)
+	}
+	// A refused question does not spend the allowance.
+	now = now.Add(time.Hour)
+	for range 5 {
+		if _, err := g.Ask(context.Background(), Question{Text: "", User: "carol"}); !errors.Is(err, ErrEmptyQuestion) {
+			t.Fatalf("empty question: %v", err)
+		}
+	}
+	if err := ask("carol"); err != nil {
+		t.Errorf("empty questions spent the allowance: %v", err)
+	}
+	// Idle users are forgotten.
+	now = now.Add(10 * time.Minute)
+	_ = ask("dave")
+	g.mu.Lock()
+	n := len(g.users)
+	g.mu.Unlock()
+	if n != 1 {
+		t.Errorf("%d users remembered after 10 idle minutes, want only the new one", n)
+	}
+}
+
+func TestGuardRateLimitOff(t *testing.T) {
+	g := NewGuard(grounded, GuardOptions{PerMinute: 0})
+	for range 100 {
+		if _, err := g.Ask(context.Background(), Question{Text: "q", User: "u"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestGuardBoundsConcurrentAnswers(t *testing.T) {
+	release := make(chan struct{})
+	var mu sync.Mutex
+	running, peak := 0, 0
+	slow := askerFunc(func(ctx context.Context, q Question) (Answer, error) {
+		mu.Lock()
+		running++
+		peak = max(peak, running)
+		mu.Unlock()
+		<-release
+		mu.Lock()
+		running--
+		mu.Unlock()
+		return Answer{Outcome: OutcomeGrounded}, nil
+	})
+	g := NewGuard(slow, GuardOptions{MaxConcurrent: 2, QueueWait: 50 * time.Millisecond})
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := g.Ask(context.Background(), Question{Text: "q"})
+			errs <- err
+		}()
+	}
+	// Wait until both slots are taken.
+	for {
+		mu.Lock()
+		r := running
+		mu.Unlock()
+		if r == 2 {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if _, err := g.Ask(context.Background(), Question{Text: "q"}); !errors.Is(err, ErrBusy) {
+		t.Errorf("third answer at once: %v, want ErrBusy", err)
+	}
+	close(release)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Errorf("an answer within the bound failed: %v", err)
+		}
+	}
+	if peak != 2 {
+		t.Errorf("peak %d answers at once, want 2", peak)
+	}
+}
+
+func TestGuardMeasuresOutcomes(t *testing.T) {
+	got := map[Outcome]int{}
+	var vias []string
+	g := NewGuard(grounded, GuardOptions{PerMinute: 1, MaxQuestionChars: 10, Metrics: Metrics{
+		ObserveAnswer: func(via string, o Outcome, took time.Duration) {
+			got[o]++
+			vias = append(vias, via)
+		},
+	}})
+	ctx := context.Background()
+	g.Ask(ctx, Question{Text: "ok", User: "u", Via: "slack"})
+	g.Ask(ctx, Question{Text: "again", User: "u", Via: "slack"})                  // rate limited
+	g.Ask(ctx, Question{Text: "far too long a question", User: "v", Via: "http"}) // too long
+	failing := NewGuard(askerFunc(func(context.Context, Question) (Answer, error) {
+		return Answer{}, errors.New("index gone")
+	}), GuardOptions{Metrics: g.metrics})
+	failing.Ask(ctx, Question{Text: "q", Via: "discord"})
+	if got[OutcomeGrounded] != 1 || got[OutcomeRefused] != 2 || got[OutcomeError] != 1 {
+		t.Errorf("outcomes %v, want 1 grounded, 2 refused, 1 error", got)
+	}
+	if vias[0] != "slack" || vias[3] != "discord" {
+		t.Errorf("adapters %v", vias)
+	}
+}
+
+func TestMemoryForgetsAfterTTL(t *testing.T) {
+	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	m := NewMemory(24 * time.Hour)
+	m.now = func() time.Time { return now }
+	m.Remember("C1:171.1", Answer{Occupation: "ST0127"})
+	m.Remember("C1:172.1", Answer{}) // an answer about no occupation is not kept
+	if got := m.Get("C1:171.1"); got.Occupation != "ST0127" {
+		t.Fatalf("fresh context %+v", got)
+	}
+	if m.Len() != 1 {
+		t.Errorf("%d conversations kept, want 1", m.Len())
+	}
+	now = now.Add(24*time.Hour + time.Second)
+	if got := m.Get("C1:171.1"); got.Occupation != "" {
+		t.Errorf("context kept past 24 hours: %+v", got)
+	}
+	if m.Len() != 0 {
+		t.Errorf("expired conversation still held")
+	}
+}
+
+func TestUserHasher(t *testing.T) {
+	h1, h2 := UserHasher(), UserHasher()
+	a, b := h1("U123"), h1("U123")
+	if a != b || a == "" || a == "U123" {
+		t.Errorf("pseudonyms %q %q: want stable and not the id", a, b)
+	}
+	if h2("U123") == a {
+		t.Errorf("two processes give the same pseudonym: keys are not random")
+	}
+	if h1("") != "" {
+		t.Errorf("empty id hashed")
+	}
+}

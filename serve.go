@@ -1,0 +1,362 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/careersbot/careersbot/adapters/httpapi"
+	"github.com/careersbot/careersbot/bot"
+	"github.com/careersbot/careersbot/config"
+	"github.com/careersbot/careersbot/metrics"
+	"github.com/careersbot/careersbot/retrieval"
+)
+
+// Adapter is what serve runs for one platform. An adapter mounts its HTTP
+// routes on the one serve mux (HTTP modes) and keeps its connection in Run
+// (Socket Mode, the gateway; in HTTP modes Run checks the platform's API at
+// start and waits). Run returns an error to be retried with backoff; it
+// reports its state through the onState func it was built with.
+type Adapter interface {
+	Name() string
+	Routes() map[string]http.Handler
+	Run(ctx context.Context) error
+	// Shutdown waits for the answers the adapter acknowledged and is still
+	// working on, until ctx ends.
+	Shutdown(ctx context.Context) error
+}
+
+// deps is what serve hands every adapter's constructor.
+type deps struct {
+	cfg      *config.Config
+	asker    bot.Asker
+	log      *slog.Logger
+	metrics  *metrics.Metrics
+	hashUser func(string) string
+	memory   *bot.Memory
+	bot      func() *bot.Bot // the bot, once the index is loaded
+	onState  func(adapter string) func(connected bool, detail string)
+}
+
+// adapterConstructors builds each configured adapter: adding a platform is
+// one constructor and one line here. A constructor returns nil when its
+// platform is not configured.
+var adapterConstructors []func(d deps) (Adapter, error)
+
+// shutdownGrace bounds how long answers in flight may take to finish after
+// SIGINT or SIGTERM: longer than the LLM timeout.
+const shutdownGrace = 20 * time.Second
+
+// server is the serve runtime: the index loaded once and shared, the guard
+// every adapter asks through, the HTTP server and the adapters.
+type server struct {
+	cfg      *config.Config
+	log      *slog.Logger
+	metrics  *metrics.Metrics
+	ready    *readiness
+	asker    *lazyAsker
+	hashUser func(string) string
+	memory   *bot.Memory
+	mux      *http.ServeMux
+	adapters []Adapter
+
+	botMu sync.Mutex
+	bot   *bot.Bot
+}
+
+func newServer(cfg *config.Config, log *slog.Logger) (*server, error) {
+	s := &server{
+		cfg:      cfg,
+		log:      log,
+		metrics:  metrics.New(),
+		asker:    &lazyAsker{},
+		hashUser: bot.UserHasher(),
+		memory:   bot.NewMemory(bot.DefaultMemoryTTL),
+		mux:      http.NewServeMux(),
+	}
+	s.ready = newReadiness(s.metrics)
+	s.ready.set("index", false, "loading")
+
+	guard := bot.NewGuard(s.asker, bot.GuardOptions{
+		MaxQuestionChars: cfg.MaxQuestionChars,
+		PerMinute:        cfg.RatePerMinute,
+		MaxConcurrent:    cfg.MaxConcurrent,
+		Metrics: bot.Metrics{ObserveAnswer: func(via string, o bot.Outcome, took time.Duration) {
+			s.metrics.ObserveAnswer(via, string(o), took)
+		}},
+	})
+	api := httpapi.New(guard, httpapi.Options{
+		Ready:          s.ready.state,
+		TrustedProxies: cfg.TrustedProxies,
+		AllowedOrigins: cfg.AllowedOrigins,
+		Logger:         log,
+		LogQuestions:   cfg.LogQuestions,
+		HashUser:       s.hashUser,
+	})
+	for _, p := range httpapi.Paths {
+		s.mux.Handle(p, api)
+	}
+	s.mux.Handle("GET /metrics", s.metrics.Handler())
+
+	d := deps{cfg: cfg, asker: guard, log: log, metrics: s.metrics, hashUser: s.hashUser, memory: s.memory,
+		bot: s.currentBot, onState: func(name string) func(bool, string) {
+			s.ready.set(name, false, "starting")
+			return func(ok bool, detail string) { s.ready.set(name, ok, detail) }
+		}}
+	for _, construct := range adapterConstructors {
+		a, err := construct(d)
+		if err != nil {
+			return nil, err
+		}
+		if a == nil {
+			continue
+		}
+		for path, h := range a.Routes() {
+			s.mux.Handle(path, h)
+		}
+		s.adapters = append(s.adapters, a)
+	}
+	return s, nil
+}
+
+func (s *server) currentBot() *bot.Bot {
+	s.botMu.Lock()
+	defer s.botMu.Unlock()
+	return s.bot
+}
+
+// loadIndex opens the index and makes the bot answer from it.
+func (s *server) loadIndex(ctx context.Context) error {
+	ix, err := openIndex(ctx, s.cfg, s.log, false)
+	if err != nil {
+		s.ready.set("index", false, err.Error())
+		return err
+	}
+	b := bot.New(ix, bot.Options{
+		MaxQuestionChars: s.cfg.MaxQuestionChars,
+		DistressReply:    s.cfg.DistressReply,
+		Metrics: bot.Metrics{
+			ObserveRetrieval: func(d time.Duration) { s.metrics.RetrievalSeconds.Observe(d.Seconds()) },
+			CountDistress:    s.metrics.Distress.Inc,
+		},
+	})
+	s.botMu.Lock()
+	s.bot = b
+	s.botMu.Unlock()
+	s.asker.set(b)
+	s.setIndexGauges(ix)
+	st := ix.Stats()
+	s.log.Info("index ready", "occupations", st.Occupations, "passages", st.Passages, "file", st.File,
+		"loaded_ms", st.LoadTime.Milliseconds(), "built_ms", st.BuildTime.Milliseconds())
+	s.ready.set("index", true, fmt.Sprintf("%d occupations, %d passages", st.Occupations, st.Passages))
+	return nil
+}
+
+func (s *server) setIndexGauges(ix *retrieval.Index) {
+	st := ix.Stats()
+	s.metrics.Passages.Set(float64(st.Passages))
+	s.metrics.Occupations.Set(float64(st.Occupations))
+}
+
+// httpServer is the one HTTP server, with timeouts so that a slow client
+// cannot hold a connection.
+func (s *server) httpServer() *http.Server {
+	return &http.Server{
+		Handler:           s.mux,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      s.cfg.LLMTimeout + 15*time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    32 << 10,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+}
+
+// run serves until ctx ends, then shuts down gracefully: no new work, the
+// answers in flight finish (at most shutdownGrace), adapters stop.
+func (s *server) run(ctx context.Context, ln net.Listener) error {
+	srv := s.httpServer()
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("http server: %w", err)
+		}
+		return nil
+	})
+	g.Go(func() error {
+		if err := s.loadIndex(gctx); err != nil {
+			if gctx.Err() != nil {
+				return nil
+			}
+			return fmt.Errorf("load the index: %w", err)
+		}
+		return nil
+	})
+	for _, a := range s.adapters {
+		g.Go(func() error {
+			supervise(gctx, s.log, s.metrics, a)
+			return nil
+		})
+	}
+	g.Go(func() error {
+		<-gctx.Done()
+		s.log.Info("shutting down: finishing answers in flight", "grace", shutdownGrace.String())
+		s.ready.set("shutdown", false, "shutting down")
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(gctx), shutdownGrace)
+		defer cancel()
+		err := srv.Shutdown(sctx)
+		for _, a := range s.adapters {
+			if aerr := a.Shutdown(sctx); aerr != nil {
+				err = errors.Join(err, fmt.Errorf("%s: %w", a.Name(), aerr))
+			}
+		}
+		if err != nil {
+			s.log.Warn("shutdown did not finish cleanly", "error", err.Error())
+		}
+		return nil
+	})
+	return g.Wait()
+}
+
+// supervise runs an adapter's connection, retrying with exponential backoff
+// and jitter while ctx lasts; a failing adapter never stops the others.
+func supervise(ctx context.Context, log *slog.Logger, m *metrics.Metrics, a Adapter) {
+	const minWait, maxWait = time.Second, time.Minute
+	wait := minWait
+	for {
+		start := time.Now()
+		err := a.Run(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		if time.Since(start) > 2*maxWait {
+			wait = minWait // it ran a good while: start over
+		}
+		m.AdapterRetries.WithLabelValues(a.Name()).Inc()
+		m.SetConnected(a.Name(), false)
+		errText := "stopped"
+		if err != nil {
+			errText = err.Error()
+		}
+		log.Warn("adapter disconnected; retrying", "adapter", a.Name(), "error", errText, "retry_in", wait.String())
+		jitter := time.Duration(rand.Int64N(int64(wait / 4)))
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait + jitter):
+		}
+		wait = min(wait*2, maxWait)
+	}
+}
+
+// lazyAsker answers with the bot once the index is loaded, and with
+// bot.ErrNotReady before.
+type lazyAsker struct {
+	a atomic.Pointer[askerBox]
+}
+
+type askerBox struct{ bot.Asker }
+
+func (l *lazyAsker) set(a bot.Asker) { l.a.Store(&askerBox{a}) }
+
+func (l *lazyAsker) Ask(ctx context.Context, q bot.Question) (bot.Answer, error) {
+	b := l.a.Load()
+	if b == nil {
+		return bot.Answer{}, bot.ErrNotReady
+	}
+	return b.Ask(ctx, q)
+}
+
+// readiness tracks each check /readyz reports: the index and every adapter.
+type readiness struct {
+	m      *metrics.Metrics
+	mu     sync.Mutex
+	checks map[string]check
+}
+
+type check struct {
+	ok     bool
+	detail string
+}
+
+func newReadiness(m *metrics.Metrics) *readiness {
+	return &readiness{m: m, checks: map[string]check{}}
+}
+
+func (r *readiness) set(name string, ok bool, detail string) {
+	r.mu.Lock()
+	r.checks[name] = check{ok, detail}
+	r.mu.Unlock()
+	if name != "index" && name != "shutdown" {
+		r.m.SetConnected(name, ok)
+	}
+}
+
+// state is ready when every check is; each check says "ok: detail" or
+// "not ready: detail".
+func (r *readiness) state() (bool, map[string]string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	ready := true
+	out := map[string]string{}
+	names := make([]string, 0, len(r.checks))
+	for n := range r.checks {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		c := r.checks[n]
+		state := "ok"
+		if !c.ok {
+			state, ready = "not ready", false
+		}
+		out[n] = strings.TrimSuffix(state+": "+c.detail, ": ")
+	}
+	return ready, out
+}
+
+func cmdServe(ctx context.Context, e env, args []string) error {
+	fs, cfg, err := flags(e, "serve", "serve [--http-addr ADDR] [--seeds DIR] [--data-dir DIR]")
+	if err != nil {
+		return err
+	}
+	if err := parse(fs, cfg, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("serve takes no arguments, got %q", strings.Join(fs.Args(), " "))
+	}
+	log := serveLogger(e, cfg)
+	s, err := newServer(cfg, log)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("listen on %s (CAREERSBOT_HTTP_ADDR): %w", cfg.HTTPAddr, err)
+	}
+	var names []string
+	for _, a := range s.adapters {
+		names = append(names, a.Name())
+	}
+	log.Info("serving", "addr", ln.Addr().String(), "adapters", strings.Join(append([]string{"http"}, names...), ","))
+	return s.run(ctx, ln)
+}
+
+// serveLogger logs JSON to stderr, at the configured level.
+func serveLogger(e env, cfg *config.Config) *slog.Logger {
+	level := slog.LevelInfo
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	return slog.New(slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: level}))
+}
