@@ -162,7 +162,6 @@ func retryAfter(err error) int {
 	return 1
 }
 
-
 func (a *API) healthz(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(http.StatusOK)
