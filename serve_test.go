@@ -166,17 +166,22 @@ func TestServeRateLimit(t *testing.T) {
 	}
 }
 
-// gate is an Asker that holds every answer until released: an answer in
-// flight whose end the test controls.
+// gate is an Asker that holds the first answer until released: an answer
+// in flight whose end the test controls. Later questions pass through.
 type gate struct {
+	once    sync.Once
 	started chan struct{}
 	release chan struct{}
 	next    bot.Asker
 }
 
 func (g *gate) Ask(ctx context.Context, q bot.Question) (bot.Answer, error) {
-	g.started <- struct{}{}
-	<-g.release
+	first := false
+	g.once.Do(func() { first = true })
+	if first {
+		close(g.started)
+		<-g.release
+	}
 	return g.next.Ask(ctx, q)
 }
 
@@ -185,7 +190,7 @@ func (g *gate) Ask(ctx context.Context, q bot.Question) (bot.Answer, error) {
 // connections are refused, and run returns cleanly.
 func TestGracefulShutdownFinishesAnswersInFlight(t *testing.T) {
 	s, url, stop := startServer(t, serveConfig(t, nil))
-	g := &gate{started: make(chan struct{}, 1), release: make(chan struct{}), next: s.currentBot()}
+	g := &gate{started: make(chan struct{}), release: make(chan struct{}), next: s.currentBot()}
 	s.asker.set(g)
 
 	type result struct {
