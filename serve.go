@@ -52,7 +52,9 @@ type deps struct {
 // adapterConstructors builds each configured adapter: adding a platform is
 // one constructor and one line here. A constructor returns nil when its
 // platform is not configured.
-var adapterConstructors []func(d deps) (Adapter, error)
+var adapterConstructors = []func(d deps) (Adapter, error){
+	// one line per platform
+}
 
 // shutdownGrace bounds how long answers in flight may take to finish after
 // SIGINT or SIGTERM: longer than the LLM timeout.

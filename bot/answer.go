@@ -25,6 +25,9 @@ type Question struct {
 	// Via names the adapter the question came through (cli, http, slack,
 	// discord), for metrics.
 	Via string
+	// Request, when set, is a platform command's structured request about
+	// Occupation; Text then only describes it (for logs and echoes).
+	Request *Request
 }
 
 // Context carries a conversation's state from one answer to the next
@@ -56,6 +59,8 @@ type Answer struct {
 	Outcome     Outcome      `json:"-"`
 	// Generated is true when a language model wrote the text.
 	Generated bool `json:"-"`
+	// Card is the occupation's profile, for a card request.
+	Card *Card `json:"-"`
 }
 
 // Citation is one passage an answer relies on.

@@ -138,11 +138,20 @@ func (b *Bot) Ask(ctx context.Context, q Question) (Answer, error) {
 			Outcome: OutcomeRefused, Intent: IntentDistress, Occupation: q.Context.Occupation}, nil
 	}
 	s := b.Searcher()
-	u := b.understand(s, q)
-	c := &composer{b: b, s: s, q: q, u: u}
-	a, err := c.answer(ctx)
-	if err != nil {
-		return Answer{}, err
+	var a Answer
+	var u understanding
+	if q.Request != nil {
+		u.occ = resolveExplicit(s, q.Occupation)
+		c := &composer{b: b, s: s, q: q, u: u}
+		a = c.answerRequest(q.Request)
+		u = c.u
+	} else {
+		u = b.understand(s, q)
+		c := &composer{b: b, s: s, q: q, u: u}
+		var err error
+		if a, err = c.answer(ctx); err != nil {
+			return Answer{}, err
+		}
 	}
 	a.Question = q.Text
 	a.Intent = u.intent

@@ -70,10 +70,11 @@ func (b *Bot) understand(s Searcher, q Question) understanding {
 	// Which occupation.
 	searchCue := hasSearchCue(toks)
 	var nameSpan [2]int
-	if q.Occupation != "" {
-		u.occ = resolveExplicit(s, q.Occupation)
-	}
-	if u.occ == nil && !searchCue {
+	// A name in the question wins; then the occupation the platform sent
+	// (a command's option, the web chat's previous answer); then a group
+	// word; then the conversation's; then the only one there is. A
+	// question across occupations ("which apprenticeships...") has none.
+	if !searchCue {
 		if ms := s.MatchOccupations(text); len(ms) > 0 {
 			u.occ = ms[0].Occupation
 			nameSpan = [2]int{ms[0].Start, ms[0].End}
@@ -89,6 +90,11 @@ func (b *Bot) understand(s Searcher, q Question) understanding {
 	}
 	if u.occ == nil && !searchCue && u.unknownName == "" {
 		u.unknownName = unknownOccupation(s, lower)
+	}
+	if u.occ == nil && !searchCue && u.unknownName == "" && q.Occupation != "" {
+		if u.occ = resolveExplicit(s, q.Occupation); u.occ == nil {
+			u.unknownName = q.Occupation
+		}
 	}
 	if u.occ == nil && u.unknownName == "" && !searchCue {
 		for _, t := range toks {
