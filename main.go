@@ -193,7 +193,7 @@ func cliLogger(w io.Writer) *slog.Logger {
 
 // openIndex opens the index of the configured corpus, building it on the
 // first run.
-func openIndex(ctx context.Context, cfg *config.Config, log *slog.Logger, rebuild bool) (*retrieval.Index, error) {
+func openIndex(ctx context.Context, cfg *config.Config, log *slog.Logger, o openOptions) (*retrieval.Index, error) {
 	var fsys fs.FS = seeds.FS
 	name := "built-in corpus"
 	if cfg.Seeds != "" {
@@ -210,8 +210,14 @@ func openIndex(ctx context.Context, cfg *config.Config, log *slog.Logger, rebuil
 	if err != nil {
 		return nil, err
 	}
-	emb := retrieval.BuiltinEmbedder(0)
-	if rebuild {
+	onFallback := o.onQueryFallback
+	if onFallback == nil {
+		onFallback = func(err error) {
+			log.Warn("the question's remote embedding failed; ranking lexically", "error", err.Error())
+		}
+	}
+	emb := embedder(cfg, llmClient(cfg), onFallback)
+	if o.rebuild {
 		if err := removeIndex(src, cfg.DataDir, emb); err != nil {
 			return nil, err
 		}
@@ -228,6 +234,12 @@ func openIndex(ctx context.Context, cfg *config.Config, log *slog.Logger, rebuil
 	return ix, nil
 }
 
+// openOptions tune openIndex.
+type openOptions struct {
+	rebuild         bool        // build from scratch even when a current index exists
+	onQueryFallback func(error) // a question's remote embedding failed
+}
+
 func removeIndex(src *retrieval.Source, dataDir string, emb retrieval.Embedder) error {
 	key, err := src.Key()
 	if err != nil {
@@ -240,8 +252,16 @@ func removeIndex(src *retrieval.Source, dataDir string, emb retrieval.Embedder) 
 	return nil
 }
 
-func newBot(ix *retrieval.Index, cfg *config.Config) *bot.Bot {
-	return bot.New(ix, bot.Options{MaxQuestionChars: cfg.MaxQuestionChars, DistressReply: cfg.DistressReply})
+// newBot makes the bot over an index with the configured options: the
+// length limit, the distress reply, and a language model when one is set.
+func newBot(ix *retrieval.Index, cfg *config.Config, m bot.Metrics) *bot.Bot {
+	return bot.New(ix, bot.Options{
+		MaxQuestionChars: cfg.MaxQuestionChars,
+		DistressReply:    cfg.DistressReply,
+		Generate:         generator(cfg, llmClient(cfg)),
+		GenerateTimeout:  cfg.LLMTimeout,
+		Metrics:          m,
+	})
 }
 
 // askError turns the bot's refusals into usage errors (exit 2) with their
@@ -269,11 +289,11 @@ func cmdAsk(ctx context.Context, e env, args []string) error {
 	if err := bot.CheckQuestion(q.Text, cfg.MaxQuestionChars); err != nil {
 		return askError(err)
 	}
-	ix, err := openIndex(ctx, cfg, cliLogger(e.stderr), false)
+	ix, err := openIndex(ctx, cfg, cliLogger(e.stderr), openOptions{})
 	if err != nil {
 		return err
 	}
-	a, err := newBot(ix, cfg).Ask(ctx, q)
+	a, err := newBot(ix, cfg, bot.Metrics{}).Ask(ctx, q)
 	if err != nil {
 		return askError(err)
 	}
@@ -302,11 +322,11 @@ func cmdChat(ctx context.Context, e env, args []string) error {
 	if fs.NArg() > 0 {
 		return usagef("chat takes questions on stdin, not as arguments (use careersbot ask %q)", strings.Join(fs.Args(), " "))
 	}
-	ix, err := openIndex(ctx, cfg, cliLogger(e.stderr), false)
+	ix, err := openIndex(ctx, cfg, cliLogger(e.stderr), openOptions{})
 	if err != nil {
 		return err
 	}
-	b := newBot(ix, cfg)
+	b := newBot(ix, cfg, bot.Metrics{})
 	sc := bufio.NewScanner(e.stdin)
 	sc.Buffer(make([]byte, 64*1024), 4<<20)
 	var conv bot.Context
@@ -355,7 +375,7 @@ func cmdIndex(ctx context.Context, e env, args []string) error {
 	if fs.NArg() > 0 {
 		return usagef("index takes no arguments, got %q", strings.Join(fs.Args(), " "))
 	}
-	ix, err := openIndex(ctx, cfg, cliLogger(e.stderr), *rebuild)
+	ix, err := openIndex(ctx, cfg, cliLogger(e.stderr), openOptions{rebuild: *rebuild})
 	if err != nil {
 		return err
 	}
@@ -409,11 +429,11 @@ func cmdEval(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	ix, err := openIndex(ctx, cfg, cliLogger(e.stderr), false)
+	ix, err := openIndex(ctx, cfg, cliLogger(e.stderr), openOptions{})
 	if err != nil {
 		return err
 	}
-	results, err := bot.RunEval(ctx, newBot(ix, cfg), cases)
+	results, err := bot.RunEval(ctx, newBot(ix, cfg, bot.Metrics{}), cases)
 	if err != nil {
 		return err
 	}

@@ -140,18 +140,19 @@ func (s *server) currentBot() *bot.Bot {
 
 // loadIndex opens the index and makes the bot answer from it.
 func (s *server) loadIndex(ctx context.Context) error {
-	ix, err := openIndex(ctx, s.cfg, s.log, false)
+	ix, err := openIndex(ctx, s.cfg, s.log, openOptions{onQueryFallback: func(err error) {
+		s.metrics.LLMFallbacks.WithLabelValues("query_embedding").Inc()
+		s.log.Warn("the question's remote embedding failed; ranking lexically", "error", err.Error())
+	}})
 	if err != nil {
 		s.ready.set("index", false, err.Error())
 		return err
 	}
-	b := bot.New(ix, bot.Options{
-		MaxQuestionChars: s.cfg.MaxQuestionChars,
-		DistressReply:    s.cfg.DistressReply,
-		Metrics: bot.Metrics{
-			ObserveRetrieval: func(d time.Duration) { s.metrics.RetrievalSeconds.Observe(d.Seconds()) },
-			CountDistress:    s.metrics.Distress.Inc,
-		},
+	b := newBot(ix, s.cfg, bot.Metrics{
+		ObserveRetrieval: func(d time.Duration) { s.metrics.RetrievalSeconds.Observe(d.Seconds()) },
+		CountDistress:    s.metrics.Distress.Inc,
+		CountStripped:    func(n int) { s.metrics.CitationsStripped.Add(float64(n)) },
+		CountFallback:    func(reason string) { s.metrics.LLMFallbacks.WithLabelValues(reason).Inc() },
 	})
 	s.botMu.Lock()
 	s.bot = b

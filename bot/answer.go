@@ -28,6 +28,11 @@ type Question struct {
 	// Request, when set, is a platform command's structured request about
 	// Occupation; Text then only describes it (for logs and echoes).
 	Request *Request
+	// OnPartial, when set, receives a generated answer's text as it
+	// streams, without citation markers (they are checked at the end), for
+	// platforms that show an answer growing. The final Answer is the one
+	// to keep.
+	OnPartial func(text string)
 }
 
 // Context carries a conversation's state from one answer to the next

@@ -58,6 +58,12 @@ type Options struct {
 	MaxQuestionChars int    // 0: DefaultMaxQuestionChars
 	DistressReply    string // "": DefaultDistressReply
 	Metrics          Metrics
+	// Generate, when set, phrases grounded answers with a language model;
+	// its citations are checked and any failure gives the extractive
+	// answer. Lists stay extractive: whole, in order, in the standard's
+	// words.
+	Generate        GenerateFunc
+	GenerateTimeout time.Duration // 0: DefaultGenerateTimeout
 }
 
 // Metrics receives what the bot measures; nil fields are skipped. Funcs
@@ -68,6 +74,11 @@ type Metrics struct {
 	// ObserveAnswer is called by the Guard for every question: the adapter
 	// it came through, how it ended, and how long it took.
 	ObserveAnswer func(via string, outcome Outcome, took time.Duration)
+	// CountStripped counts citation markers a generated answer made up.
+	CountStripped func(n int)
+	// CountFallback counts generated answers replaced by the extractive
+	// one, by reason (timeout, error, empty, refused, uncited).
+	CountFallback func(reason string)
 }
 
 // Bot answers questions from a corpus. It is safe for concurrent use, and
@@ -151,6 +162,12 @@ func (b *Bot) Ask(ctx context.Context, q Question) (Answer, error) {
 		var err error
 		if a, err = c.answer(ctx); err != nil {
 			return Answer{}, err
+		}
+		if b.opts.Generate != nil && a.Grounded && generates(u.intent) {
+			var why string
+			if a, why = c.generate(ctx, a); why != "" && b.opts.Metrics.CountFallback != nil {
+				b.opts.Metrics.CountFallback(why)
+			}
 		}
 	}
 	a.Question = q.Text

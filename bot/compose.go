@@ -365,10 +365,12 @@ func (c *composer) role() Answer {
 }
 
 // topicHits is how many passages a topic answer quotes at most, and how close
-// to the best one a passage must score to be quoted.
+// to the best one a passage must score to be quoted; below partialCoverage
+// the best passage answers only part of the question, and the answer says so.
 const (
-	topicHits     = 5
-	topicKeepFrac = 0.7
+	topicHits       = 5
+	topicKeepFrac   = 0.7
+	partialCoverage = 0.5
 )
 
 func (c *composer) topic(ctx context.Context) (Answer, error) {
@@ -383,10 +385,15 @@ func (c *composer) topic(ctx context.Context) (Answer, error) {
 	}
 	var a Answer
 	var b strings.Builder
-	if c.u.yesNo {
-		b.WriteString("Yes. ")
+	switch {
+	case hits[0].Coverage < partialCoverage:
+		// The best passage holds only part of the question: say so.
+		fmt.Fprintf(&b, "The closest the %s standard (%s) comes to this:", o.Title, refLevel(o))
+	case c.u.yesNo:
+		fmt.Fprintf(&b, "Yes. The %s standard (%s) covers this:", o.Title, refLevel(o))
+	default:
+		fmt.Fprintf(&b, "The %s standard (%s) covers this:", o.Title, refLevel(o))
 	}
-	fmt.Fprintf(&b, "The %s standard (%s) covers this:", o.Title, refLevel(o))
 	for _, h := range hits {
 		cit := citationOf(h.Passage, h.Score)
 		a.Citations = append(a.Citations, cit)

@@ -125,3 +125,11 @@ func shortHash(s string) string {
 	h := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(h[:8])
 }
+
+// Normalised returns v scaled to unit length (a copy), as chromem-go and
+// the index's cosine scores expect of every vector.
+func Normalised(v []float32) []float32 {
+	out := append([]float32(nil), v...)
+	normalise(out)
+	return out
+}

@@ -40,6 +40,11 @@ const (
 	// this close: the embedder's n-grams see through spellings the lexical
 	// side cannot.
 	vectorRescue = 0.62
+	// Within one named occupation, a passage also counts when what it holds
+	// of a long question is telling on its own: IDF mass of at least this
+	// share of the highest IDF (a rare word such as "wireless"), however
+	// many other words the question has.
+	occupationSpecific = 0.5
 )
 
 // Weights of the fused score.
@@ -96,6 +101,12 @@ func (ix *Index) Search(ctx context.Context, q Query) ([]Hit, error) {
 	for _, c := range concepts {
 		totalIDF += c.idf
 	}
+	// specific is the IDF mass that admits a passage whatever its coverage
+	// (one occupation only); above the total it never applies.
+	specific := totalIDF + 1
+	if q.Occupation != "" && len(q.Occupations) == 0 && q.MinCoverage == 0 {
+		specific = occupationSpecific * ix.lex.termIDF(-1)
+	}
 
 	s := scratchPool.Get().(*scratch)
 	defer scratchPool.Put(s)
@@ -122,7 +133,7 @@ func (ix *Index) Search(ctx context.Context, q Query) ([]Hit, error) {
 	var hits []Hit
 	consider := func(d uint32, cos float32) {
 		cov := s.cover[d] / totalIDF
-		if cov < float32(floor) && cos < vectorRescue {
+		if cov < float32(floor) && cos < vectorRescue && s.cover[d] < specific {
 			return
 		}
 		lexN := float32(0)
