@@ -29,7 +29,6 @@ import (
 	"github.com/careersbot/careersbot/bot"
 	"github.com/careersbot/careersbot/config"
 	"github.com/careersbot/careersbot/retrieval"
-	"github.com/careersbot/careersbot/seeds"
 )
 
 func main() {
@@ -84,6 +83,7 @@ var commands = map[string]func(ctx context.Context, e env, args []string) error{
 	"eval":   cmdEval,
 	"config": cmdConfig,
 	"serve":  cmdServe,
+	"seeds":  cmdSeeds,
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
@@ -194,19 +194,7 @@ func cliLogger(w io.Writer) *slog.Logger {
 // openIndex opens the index of the configured corpus, building it on the
 // first run.
 func openIndex(ctx context.Context, cfg *config.Config, log *slog.Logger, o openOptions) (*retrieval.Index, error) {
-	var fsys fs.FS = seeds.FS
-	name := "built-in corpus"
-	if cfg.Seeds != "" {
-		st, err := os.Stat(cfg.Seeds)
-		if err != nil {
-			return nil, fmt.Errorf("seed folder %s: %w", cfg.Seeds, err)
-		}
-		if !st.IsDir() {
-			return nil, fmt.Errorf("seed folder %s is not a folder: --seeds takes a folder of *.txt and *.jsonl seed documents", cfg.Seeds)
-		}
-		fsys, name = os.DirFS(cfg.Seeds), cfg.Seeds
-	}
-	src, err := retrieval.OpenSource(fsys, name)
+	src, err := corpusSource(cfg)
 	if err != nil {
 		return nil, err
 	}

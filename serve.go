@@ -2,16 +2,21 @@ package main
 
 import (
 	"context"
+	"crypto/subtle"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"os"
+	"os/signal"
 	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -54,6 +59,7 @@ type deps struct {
 // platform is not configured.
 var adapterConstructors = []func(d deps) (Adapter, error){
 	// one line per platform
+	newWebAdapter,
 }
 
 // shutdownGrace bounds how long answers in flight may take to finish after
@@ -75,6 +81,12 @@ type server struct {
 
 	botMu sync.Mutex
 	bot   *bot.Bot
+
+	// reloadMu makes reloads one at a time; hup delivers SIGHUP; reloads
+	// counts them, done or failed.
+	reloadMu sync.Mutex
+	hup      <-chan os.Signal
+	reloads  atomic.Int64
 }
 
 func newServer(cfg *config.Config, log *slog.Logger) (*server, error) {
@@ -110,6 +122,9 @@ func newServer(cfg *config.Config, log *slog.Logger) (*server, error) {
 		s.mux.Handle(p, api)
 	}
 	s.mux.Handle("GET /metrics", s.metrics.Handler())
+	if cfg.AdminToken != "" {
+		s.mux.HandleFunc("POST /admin/reload", s.adminReload)
+	}
 
 	d := deps{cfg: cfg, asker: guard, log: log, metrics: s.metrics, hashUser: s.hashUser, memory: s.memory,
 		bot: s.currentBot, onState: func(name string) func(bool, string) {
@@ -172,6 +187,60 @@ func (s *server) setIndexGauges(ix *retrieval.Index) {
 	s.metrics.Occupations.Set(float64(st.Occupations))
 }
 
+// reload re-reads the corpus and the data dir's catalogue, builds the index
+// beside the live one, and swaps it in: questions in flight finish on the
+// index they started with, and none is dropped.
+func (s *server) reload(ctx context.Context) (retrieval.Stats, error) {
+	s.reloadMu.Lock()
+	defer s.reloadMu.Unlock()
+	defer s.reloads.Add(1)
+	b := s.currentBot()
+	if b == nil {
+		return retrieval.Stats{}, bot.ErrNotReady
+	}
+	start := time.Now()
+	ix, err := openIndex(ctx, s.cfg, s.log, openOptions{onQueryFallback: func(err error) {
+		s.metrics.LLMFallbacks.WithLabelValues("query_embedding").Inc()
+	}})
+	if err != nil {
+		s.metrics.Reloads.WithLabelValues("error").Inc()
+		s.log.Error("reload failed; the live index stays", "error", err.Error())
+		return retrieval.Stats{}, err
+	}
+	b.Swap(ix)
+	s.setIndexGauges(ix)
+	s.metrics.Reloads.WithLabelValues("ok").Inc()
+	st := ix.Stats()
+	s.log.Info("reloaded", "occupations", st.Occupations, "passages", st.Passages, "rebuilt", st.Rebuilt,
+		"took_ms", time.Since(start).Milliseconds())
+	s.ready.set("index", true, fmt.Sprintf("%d occupations, %d passages", st.Occupations, st.Passages))
+	return st, nil
+}
+
+// adminReload is POST /admin/reload: the same reload as SIGHUP, for the
+// holder of CAREERSBOT_ADMIN_TOKEN.
+func (s *server) adminReload(w http.ResponseWriter, r *http.Request) {
+	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok || subtle.ConstantTimeCompare([]byte(token), []byte(s.cfg.AdminToken.Reveal())) != 1 {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="careersbot admin"`)
+		writeJSONError(w, http.StatusUnauthorized, "send Authorization: Bearer <CAREERSBOT_ADMIN_TOKEN>")
+		return
+	}
+	st, err := s.reload(r.Context())
+	if err != nil {
+		writeJSONError(w, http.StatusInternalServerError, "reload failed, the live index stays: "+err.Error())
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(map[string]any{"ok": true, "occupations": st.Occupations, "passages": st.Passages, "rebuilt": st.Rebuilt})
+}
+
+func writeJSONError(w http.ResponseWriter, code int, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	json.NewEncoder(w).Encode(map[string]string{"error": msg})
+}
+
 // httpServer is the one HTTP server, with timeouts so that a slow client
 // cannot hold a connection.
 func (s *server) httpServer() *http.Server {
@@ -210,6 +279,19 @@ func (s *server) run(ctx context.Context, ln net.Listener) error {
 		g.Go(func() error {
 			supervise(gctx, s.log, s.metrics, a)
 			return nil
+		})
+	}
+	if s.hup != nil {
+		g.Go(func() error {
+			for {
+				select {
+				case <-gctx.Done():
+					return nil
+				case <-s.hup:
+					s.log.Info("SIGHUP: reloading the catalogue")
+					_, _ = s.reload(gctx)
+				}
+			}
 		})
 	}
 	g.Go(func() error {
@@ -353,6 +435,10 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	for _, a := range s.adapters {
 		names = append(names, a.Name())
 	}
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	s.hup = hup
 	log.Info("serving", "addr", ln.Addr().String(), "adapters", strings.Join(append([]string{"http"}, names...), ","))
 	return s.run(ctx, ln)
 }

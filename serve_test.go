@@ -58,10 +58,20 @@ func serveConfig(t testing.TB, env map[string]string) *config.Config {
 // returned stop is called; stop returns what run returned.
 func startServer(t testing.TB, cfg *config.Config) (s *server, url string, stop func() error) {
 	t.Helper()
+	return startServerWith(t, cfg, nil)
+}
+
+// startServerWith is startServer with a chance to adjust the server before
+// it runs.
+func startServerWith(t testing.TB, cfg *config.Config, adjust func(*server)) (s *server, url string, stop func() error) {
+	t.Helper()
 	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
 	s, err := newServer(cfg, log)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if adjust != nil {
+		adjust(s)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

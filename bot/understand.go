@@ -215,7 +215,7 @@ func (b *Bot) understand(s Searcher, q Question) understanding {
 // "how long", "starting pay".
 var factModifiers = wordSet(`average median typical starting annual yearly per year month hour lot well good
 high highest low lowest rough roughly approximately approx around usual expected potential number code codes
-apprenticeship long takes take it`)
+apprenticeship long takes take it maximum max total`)
 
 // hasSearchCue spots a question across occupations: "Which apprenticeships
 // involve routing?", "Are there any jobs that use maths?".

@@ -25,6 +25,7 @@ type catalogueLine struct {
 	Overview         *string         `json:"overview"`
 	Summary          *string         `json:"summary"`
 	TypicalJobTitles []string        `json:"typical_job_titles"`
+	Keywords         []string        `json:"keywords"`
 	Knowledge        []catalogueKSB  `json:"knowledge"`
 	Skills           []catalogueKSB  `json:"skills"`
 	Behaviours       []catalogueKSB  `json:"behaviours"`
@@ -107,6 +108,7 @@ func parseCatalogueLine(name string, lineNo int, line []byte) (*Occupation, erro
 		Status:            c.Status,
 		Route:             c.Route,
 		JobTitles:         cleanList(c.TypicalJobTitles),
+		Keywords:          cleanList(c.Keywords),
 		Source:            c.SourceSnapshot,
 		LarsCode:          looseString(c.LarsCode),
 		TypicalDuration:   c.TypicalDuration,

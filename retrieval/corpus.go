@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path"
 	"slices"
 	"strconv"
@@ -29,6 +30,10 @@ type Source struct {
 	FS    fs.FS
 	Name  string   // for messages: "built-in corpus" or the folder
 	Files []string // the seed documents, sorted
+	// Overlay is the path of an imported catalogue (the data dir's
+	// catalogue.jsonl) that overlays the seeds by Merge's rules; "" or a
+	// missing file is none.
+	Overlay string
 }
 
 // OpenSource lists the seed documents of fsys. name says where they come from.
@@ -75,6 +80,16 @@ func (s *Source) Key() (string, error) {
 		fmt.Fprintf(h, "%s\x00%d\x00", name, len(b))
 		h.Write(b)
 	}
+	if s.Overlay != "" {
+		b, err := os.ReadFile(s.Overlay)
+		switch {
+		case err == nil:
+			fmt.Fprintf(h, "overlay\x00%d\x00", len(b))
+			h.Write(b)
+		case !errors.Is(err, fs.ErrNotExist):
+			return "", fmt.Errorf("read the imported catalogue: %w", err)
+		}
+	}
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
@@ -96,6 +111,13 @@ func (s *Source) Load() (*Corpus, error) {
 		occs, err := parseSeed(s.path(name), b)
 		if err != nil {
 			return nil, err
+		}
+		all = append(all, occs...)
+	}
+	if s.Overlay != "" {
+		occs, err := ReadCatalogueFile(s.Overlay)
+		if err != nil {
+			return nil, fmt.Errorf("imported catalogue: %w", err)
 		}
 		all = append(all, occs...)
 	}
@@ -153,7 +175,17 @@ func Merge(a, b *Occupation) *Occupation {
 		if b.FromPage {
 			page, cat = b, a
 		}
-		return fillMissing(page, cat)
+		// An older edition, or a retired or empty record, has nothing to
+		// add to the page.
+		if (page.Version != "" && compareVersions(cat.Version, page.Version) < 0) || cat.Retired() || !cat.HasKSBs() {
+			return page
+		}
+		merged := fillMissing(page, cat)
+		// A catalogue that knows a later version than the page's flags it.
+		if compareVersions(cat.Version, merged.Version) > 0 {
+			merged.NewerVersion = cat.Version
+		}
+		return merged
 	}
 	winner, loser := b, a
 	if Newer(a, b) {

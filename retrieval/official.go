@@ -1,0 +1,209 @@
+package retrieval
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// officialStandard is one standard in the official API format (IfATE, now
+// Skills England: GET /api/apprenticeshipstandards/{larsCode}, or a list of
+// them from /api/apprenticeshipstandards). KSBs are ordered lists linked by
+// GUIDs: K1, S1, B1, D1 are their positions, as the published pages number
+// them.
+type officialStandard struct {
+	ReferenceNumber       string          `json:"referenceNumber"`
+	Title                 string          `json:"title"`
+	Status                string          `json:"status"`
+	Version               string          `json:"version"`
+	VersionNumber         string          `json:"versionNumber"`
+	LarsCode              json.RawMessage `json:"larsCode"`
+	Level                 json.RawMessage `json:"level"`
+	Route                 string          `json:"route"`
+	OverviewOfRole        string          `json:"overviewOfRole"`
+	OccupationalSummary   string          `json:"occupationalSummary"`
+	TypicalDuration       json.RawMessage `json:"typicalDuration"`
+	MaxFunding            json.RawMessage `json:"maxFunding"`
+	Keywords              []string        `json:"keywords"`
+	JobRoles              []string        `json:"jobRoles"`
+	TypicalJobTitles      []string        `json:"typicalJobTitles"`
+	EntryRequirements     string          `json:"entryRequirements"`
+	EnglishAndMaths       string          `json:"englishAndMathsQualifications"`
+	AssessmentPlanURL     string          `json:"assessmentPlanUrl"`
+	StandardPageURL       string          `json:"standardPageUrl"`
+	LastUpdated           string          `json:"lastUpdated"`
+	ApprovedForDelivery   string          `json:"approvedForDelivery"`
+	Regulated             json.RawMessage `json:"regulated"`
+	RegulatedBody         string          `json:"regulatedBody"`
+	Qualifications        []officialQual  `json:"qualifications"`
+	Knowledges            []officialKSB   `json:"knowledges"`
+	Skills                []officialKSB   `json:"skills"`
+	Behaviours            []officialKSB   `json:"behaviours"`
+	Duties                []officialDuty  `json:"duties"`
+	OccupationalStdURL    string          `json:"occupationalStandardUrl"`
+	EarliestStartDate     *string         `json:"earliestStartDate"`
+	LatestStartDate       *string         `json:"latestStartDate"`
+	IntegratedApprentices json.RawMessage `json:"integratedApprenticeship"`
+}
+
+type officialKSB struct {
+	KnowledgeID string `json:"knowledgeId"`
+	SkillID     string `json:"skillId"`
+	BehaviourID string `json:"behaviourId"`
+	Detail      string `json:"detail"`
+}
+
+func (k officialKSB) id() string { return k.KnowledgeID + k.SkillID + k.BehaviourID }
+
+type officialDuty struct {
+	DutyID          string   `json:"dutyID"`
+	DutyDetail      string   `json:"dutyDetail"`
+	MappedKnowledge []string `json:"mappedKnowledge"`
+	MappedSkills    []string `json:"mappedSkills"`
+	MappedBehaviour []string `json:"mappedBehaviour"`
+}
+
+type officialQual struct {
+	Title string `json:"title"`
+	Level string `json:"level"`
+}
+
+// ParseOfficial reads the official API format: one standard object, or a
+// list of them. name is used in errors.
+func ParseOfficial(name string, data []byte) ([]*Occupation, error) {
+	data = bytes.TrimSpace(data)
+	if len(data) == 0 {
+		return nil, fmt.Errorf("%s: empty: expected a standard object or a list of them (the official API format)", name)
+	}
+	var list []officialStandard
+	switch data[0] {
+	case '[':
+		if err := json.Unmarshal(data, &list); err != nil {
+			return nil, fmt.Errorf("%s: not the official API format (a list of standards): %v", name, err)
+		}
+	case '{':
+		var one officialStandard
+		if err := json.Unmarshal(data, &one); err != nil {
+			return nil, fmt.Errorf("%s: not the official API format (a standard object): %v", name, err)
+		}
+		list = []officialStandard{one}
+	default:
+		return nil, fmt.Errorf("%s: not JSON: expected a standard object or a list of them (the official API format)", name)
+	}
+	out := make([]*Occupation, 0, len(list))
+	for i, s := range list {
+		o, err := s.occupation()
+		if err != nil {
+			return nil, fmt.Errorf("%s: standard %d: %w", name, i+1, err)
+		}
+		o.Source = "IfATE/Skills England API: " + name
+		out = append(out, o)
+	}
+	return out, nil
+}
+
+func (s officialStandard) occupation() (*Occupation, error) {
+	ref := strings.ToUpper(strings.TrimSpace(s.ReferenceNumber))
+	if ref == "" {
+		return nil, fmt.Errorf("no referenceNumber (such as \"ST0127\")")
+	}
+	title := cleanSpace(s.Title)
+	if title == "" {
+		return nil, fmt.Errorf("%s has no title", ref)
+	}
+	o := &Occupation{
+		Reference:         ref,
+		Title:             title,
+		Status:            cleanSpace(s.Status),
+		Route:             cleanSpace(s.Route),
+		Purpose:           cleanSpace(HTMLText(s.OverviewOfRole)),
+		Summary:           HTMLParagraphs(s.OccupationalSummary),
+		Keywords:          cleanList(s.Keywords),
+		JobTitles:         cleanList(s.TypicalJobTitles),
+		Version:           strings.TrimSpace(s.Version),
+		PageURL:           strings.TrimSpace(s.StandardPageURL),
+		LastUpdated:       ParseDate(s.LastUpdated),
+		LarsCode:          looseString(s.LarsCode),
+		AssessmentPlanURL: strings.TrimSpace(s.AssessmentPlanURL),
+	}
+	if len(o.JobTitles) == 0 {
+		o.JobTitles = cleanList(s.JobRoles)
+	}
+	if o.Version == "" || o.Version == "0.0" {
+		o.Version = strings.TrimSpace(s.VersionNumber)
+	}
+	if lv := looseString(s.Level); lv != "" {
+		n, err := strconv.Atoi(lv)
+		if err != nil {
+			return nil, fmt.Errorf("%s: level %q is not a number", ref, lv)
+		}
+		o.Level = n
+	}
+	if n, _ := strconv.Atoi(looseString(s.TypicalDuration)); n > 0 {
+		o.TypicalDuration = plural(n, "month", "months")
+	}
+	if n, _ := strconv.Atoi(looseString(s.MaxFunding)); n > 0 {
+		o.MaxFunding = n
+	}
+	entry := strings.TrimSpace(HTMLText(s.EntryRequirements))
+	if em := strings.TrimSpace(HTMLText(s.EnglishAndMaths)); em != "" {
+		entry = strings.TrimSpace(entry + " " + em)
+	}
+	o.EntryRequirements = entry
+	for _, q := range s.Qualifications {
+		t := cleanSpace(strings.TrimLeft(q.Title, "•·- \u00a0"))
+		if t == "" {
+			continue
+		}
+		if q.Level != "" && !strings.Contains(strings.ToLower(t), "level") {
+			t += " (Level " + q.Level + ")"
+		}
+		o.Qualifications = append(o.Qualifications, t)
+	}
+	if looseString(s.Regulated) == "true" {
+		o.Regulated = strings.TrimSpace("Regulated " + s.RegulatedBody)
+	}
+	// KSBs by position; GUIDs to labels for the duties.
+	labels := map[string]string{}
+	take := func(letter string, in []officialKSB) []Statement {
+		var out []Statement
+		for _, k := range in {
+			text := cleanSpace(HTMLText(k.Detail))
+			if text == "" {
+				continue
+			}
+			id := letter + strconv.Itoa(len(out)+1)
+			if g := k.id(); g != "" {
+				labels[strings.ToLower(g)] = id
+			}
+			out = append(out, Statement{ID: id, Text: text})
+		}
+		return out
+	}
+	o.Knowledge = take("K", s.Knowledges)
+	o.Skills = take("S", s.Skills)
+	o.Behaviours = take("B", s.Behaviours)
+	for _, d := range s.Duties {
+		text := cleanSpace(HTMLText(d.DutyDetail))
+		if text == "" {
+			continue
+		}
+		duty := Duty{ID: "D" + strconv.Itoa(len(o.Duties)+1), Text: text}
+		for _, g := range append(append(append([]string{}, d.MappedKnowledge...), d.MappedSkills...), d.MappedBehaviour...) {
+			if l, ok := labels[strings.ToLower(strings.TrimSpace(g))]; ok {
+				duty.KSBs = append(duty.KSBs, l)
+			}
+		}
+		o.Duties = append(o.Duties, duty)
+	}
+	return o, nil
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}

@@ -1,0 +1,273 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/careersbot/careersbot/config"
+	"github.com/careersbot/careersbot/retrieval"
+	"github.com/careersbot/careersbot/seeds"
+)
+
+// DefaultUpdateURL is the official list of standards (Skills England, which
+// took over the IfATE API).
+const DefaultUpdateURL = "https://skillsengland.education.gov.uk/api/apprenticeshipstandards"
+
+// Limits of seeds update: the official list is about 40 MB.
+const (
+	updateTimeout  = 5 * time.Minute
+	updateMaxBytes = 512 << 20
+)
+
+func cmdSeeds(ctx context.Context, e env, args []string) error {
+	if len(args) == 0 {
+		return usagef("seeds needs a subcommand: import PATH... or update [--from URL]")
+	}
+	switch args[0] {
+	case "import":
+		return cmdSeedsImport(ctx, e, args[1:])
+	case "update":
+		return cmdSeedsUpdate(ctx, e, args[1:])
+	}
+	return usagef("unknown seeds subcommand %q: use import PATH... or update [--from URL]", args[0])
+}
+
+func cmdSeedsImport(ctx context.Context, e env, args []string) error {
+	fs, cfg, err := flags(e, "seeds import", "seeds import [--data-dir DIR] [--seeds DIR] PATH...")
+	if err != nil {
+		return err
+	}
+	if err := parse(fs, cfg, args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		return usagef("seeds import takes files in the official API format (a standard object or a list), or folders of them")
+	}
+	start := time.Now()
+	var incoming []*retrieval.Occupation
+	var files int
+	for _, path := range fs.Args() {
+		occs, n, err := readOfficialPath(path)
+		if err != nil {
+			return err
+		}
+		incoming = append(incoming, occs...)
+		files += n
+	}
+	fmt.Fprintf(e.stderr, "read %d standards from %d files in %s\n", len(incoming), files, time.Since(start).Round(time.Millisecond))
+	return importStandards(e, cfg, incoming, start)
+}
+
+// readOfficialPath reads one file, or every *.json file of a folder.
+func readOfficialPath(path string) ([]*retrieval.Occupation, int, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, 0, fmt.Errorf("import: %w", err)
+	}
+	var files []string
+	if st.IsDir() {
+		matches, err := filepath.Glob(filepath.Join(path, "*.json"))
+		if err != nil {
+			return nil, 0, err
+		}
+		if len(matches) == 0 {
+			return nil, 0, fmt.Errorf("import: %s holds no *.json files in the official API format", path)
+		}
+		files = matches
+	} else {
+		files = []string{path}
+	}
+	slices.Sort(files)
+	var out []*retrieval.Occupation
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return nil, 0, fmt.Errorf("import: %w", err)
+		}
+		occs, err := retrieval.ParseOfficial(f, b)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, occs...)
+	}
+	return out, len(files), nil
+}
+
+// importStandards merges standards into the data dir's catalogue, atomically,
+// and prints what changed in the corpus in use.
+func importStandards(e env, cfg *config.Config, incoming []*retrieval.Occupation, start time.Time) error {
+	if len(incoming) == 0 {
+		return errors.New("no standards to import: the catalogue is unchanged")
+	}
+	src, err := corpusSource(cfg)
+	if err != nil {
+		return err
+	}
+	overlayPath := src.Overlay
+	src.Overlay = ""
+	base, err := src.Load()
+	if err != nil {
+		return err
+	}
+	overlay, err := retrieval.ReadCatalogueFile(overlayPath)
+	if err != nil {
+		return fmt.Errorf("the imported catalogue %s: %w", overlayPath, err)
+	}
+	merged, report := retrieval.Import(base.Occupations, overlay, incoming)
+	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+		return fmt.Errorf("data dir %s is not writable: %w", cfg.DataDir, err)
+	}
+	if err := retrieval.WriteCatalogueFile(overlayPath, merged); err != nil {
+		return fmt.Errorf("write %s (the catalogue is unchanged): %w", overlayPath, err)
+	}
+	w := e.stdout
+	fmt.Fprintf(w, "imported %d standards into %s in %s\n", len(incoming), overlayPath, time.Since(start).Round(time.Millisecond))
+	for _, l := range []struct {
+		name string
+		refs []string
+	}{{"new", report.New}, {"updated", report.Updated}, {"retired", report.Retired}, {"unchanged", report.Unchanged}} {
+		fmt.Fprintf(w, "%-10s %d%s\n", l.name+":", len(l.refs), sample(l.refs))
+	}
+	fmt.Fprintln(w, "The next ask picks it up; a running serve does on SIGHUP or POST /admin/reload.")
+	return nil
+}
+
+func sample(refs []string) string {
+	if len(refs) == 0 {
+		return ""
+	}
+	if len(refs) > 8 {
+		return fmt.Sprintf(" (%s, ...)", strings.Join(refs[:8], ", "))
+	}
+	return " (" + strings.Join(refs, ", ") + ")"
+}
+
+func cmdSeedsUpdate(ctx context.Context, e env, args []string) error {
+	fs, cfg, err := flags(e, "seeds update", "seeds update [--from URL] [--data-dir DIR] [--seeds DIR]")
+	if err != nil {
+		return err
+	}
+	from := fs.String("from", DefaultUpdateURL, "the official API's list of standards")
+	if err := parse(fs, cfg, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("seeds update takes no arguments, got %q (use --from URL)", strings.Join(fs.Args(), " "))
+	}
+	u, err := url.Parse(*from)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return usagef("--from %q is not an http(s) URL", *from)
+	}
+	start := time.Now()
+	body, err := download(ctx, e.stderr, *from)
+	if err != nil {
+		return fmt.Errorf("update from %s failed, the catalogue is unchanged: %w", *from, err)
+	}
+	incoming, err := retrieval.ParseOfficial(*from, body)
+	if err != nil {
+		return fmt.Errorf("update failed, the catalogue is unchanged: %w", err)
+	}
+	if len(incoming) == 0 {
+		return fmt.Errorf("update from %s failed, the catalogue is unchanged: the list of standards is empty", *from)
+	}
+	return importStandards(e, cfg, incoming, start)
+}
+
+// download fetches a URL with a timeout and a size limit, writing a progress
+// line to w.
+func download(ctx context.Context, w io.Writer, from string) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(ctx, updateTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, from, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", "careersbot (seeds update)")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("the server answered %s", resp.Status)
+	}
+	p := &progress{w: w, total: resp.ContentLength, last: time.Now()}
+	body, err := io.ReadAll(io.TeeReader(io.LimitReader(resp.Body, updateMaxBytes+1), p))
+	p.done()
+	if err != nil {
+		return nil, fmt.Errorf("download cut short after %d bytes: %w", len(body), err)
+	}
+	if len(body) > updateMaxBytes {
+		return nil, fmt.Errorf("the list is larger than %d MB", updateMaxBytes>>20)
+	}
+	if resp.ContentLength > 0 && int64(len(body)) != resp.ContentLength {
+		return nil, fmt.Errorf("download cut short: %d of %d bytes", len(body), resp.ContentLength)
+	}
+	return body, nil
+}
+
+// progress writes "downloading... 12.3 MB" at most a few times a second.
+type progress struct {
+	w     io.Writer
+	n     int64
+	total int64
+	last  time.Time
+	shown bool
+}
+
+func (p *progress) Write(b []byte) (int, error) {
+	p.n += int64(len(b))
+	if time.Since(p.last) > 250*time.Millisecond {
+		p.show()
+		p.last = time.Now()
+	}
+	return len(b), nil
+}
+
+func (p *progress) show() {
+	if p.total > 0 {
+		fmt.Fprintf(p.w, "\rdownloading... %.1f of %.1f MB", float64(p.n)/1e6, float64(p.total)/1e6)
+	} else {
+		fmt.Fprintf(p.w, "\rdownloading... %.1f MB", float64(p.n)/1e6)
+	}
+	p.shown = true
+}
+
+func (p *progress) done() {
+	p.show()
+	fmt.Fprintln(p.w)
+}
+
+// corpusSource is the configured corpus: the built-in one or --seeds, with
+// the data dir's imported catalogue over it.
+func corpusSource(cfg *config.Config) (*retrieval.Source, error) {
+	var fsys fs.FS = seeds.FS
+	name := "built-in corpus"
+	if cfg.Seeds != "" {
+		st, err := os.Stat(cfg.Seeds)
+		if err != nil {
+			return nil, fmt.Errorf("seed folder %s: %w", cfg.Seeds, err)
+		}
+		if !st.IsDir() {
+			return nil, fmt.Errorf("seed folder %s is not a folder: --seeds takes a folder of *.txt and *.jsonl seed documents", cfg.Seeds)
+		}
+		fsys, name = os.DirFS(cfg.Seeds), cfg.Seeds
+	}
+	src, err := retrieval.OpenSource(fsys, name)
+	if err != nil {
+		return nil, err
+	}
+	src.Overlay = filepath.Join(cfg.DataDir, retrieval.CatalogueFile)
+	return src, nil
+}

@@ -1,0 +1,282 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/careersbot/careersbot/bot"
+	"github.com/careersbot/careersbot/retrieval"
+)
+
+// officialList is the official API's list answer built from the testdata
+// files, with edit applied to each standard (as decoded JSON).
+func officialList(t *testing.T, edit func(std map[string]any)) []byte {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join("testdata", "official", "*.json"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no testdata/official files: %v", err)
+	}
+	var list []map[string]any
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var std map[string]any
+		if err := json.Unmarshal(b, &std); err != nil {
+			t.Fatal(err)
+		}
+		if edit != nil {
+			edit(std)
+		}
+		list = append(list, std)
+	}
+	out, err := json.Marshal(list)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// fakeAPI is the official API at the wire: its answer to
+// /api/apprenticeshipstandards can be changed between updates.
+type fakeAPI struct {
+	*httptest.Server
+	mu      sync.Mutex
+	handler http.HandlerFunc
+}
+
+func newFakeAPI(t *testing.T) *fakeAPI {
+	f := &fakeAPI{}
+	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/api/apprenticeshipstandards" {
+			http.NotFound(w, r)
+			return
+		}
+		f.mu.Lock()
+		h := f.handler
+		f.mu.Unlock()
+		h(w, r)
+	}))
+	t.Cleanup(f.Close)
+	return f
+}
+
+func (f *fakeAPI) serve(h http.HandlerFunc) {
+	f.mu.Lock()
+	f.handler = h
+	f.mu.Unlock()
+}
+
+func body(b []byte) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(b)
+	}
+}
+
+func TestSeedsUpdate(t *testing.T) {
+	env := seedEnv(t)
+	api := newFakeAPI(t)
+	from := api.URL + "/api/apprenticeshipstandards"
+	catalogue := filepath.Join(env["CAREERSBOT_DATA_DIR"], retrieval.CatalogueFile)
+	duration := func() string {
+		t.Helper()
+		r := cli(t, env, "", "ask", "--json", "How long is the cyber security technician apprenticeship?")
+		var a bot.Answer
+		if err := json.Unmarshal([]byte(r.stdout), &a); err != nil {
+			t.Fatalf("ask: %v\n%s", err, r.stderr)
+		}
+		return a.Text
+	}
+
+	// A full update.
+	api.serve(body(officialList(t, nil)))
+	r := cli(t, env, "", "seeds", "update", "--from", from)
+	wantCode(t, r, exitOK, "seeds update")
+	for _, want := range []string{"new:", "ST0865", "updated:", "retired:", "unchanged:"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("update report lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if !strings.Contains(r.stderr, "downloading") {
+		t.Errorf("no progress line:\n%s", r.stderr)
+	}
+	if got := duration(); !strings.Contains(got, "18 months") {
+		t.Fatalf("after the update: %s", got)
+	}
+
+	// An update that changes one standard.
+	api.serve(body(officialList(t, func(std map[string]any) {
+		if std["referenceNumber"] == "ST0865" {
+			std["version"], std["typicalDuration"], std["lastUpdated"] = "1.1", 24, "2025-06-01T00:00:00 +00:00"
+		}
+	})))
+	r = cli(t, env, "", "seeds", "update", "--from", from)
+	wantCode(t, r, exitOK, "seeds update")
+	if !strings.Contains(r.stdout, "updated:   1 (ST0865)") {
+		t.Errorf("report:\n%s", r.stdout)
+	}
+	if got := duration(); !strings.Contains(got, "24 months") || !strings.Contains(got, "v1.1, 2025-06-01") {
+		t.Fatalf("after changing one standard: %s", got)
+	}
+	good, err := os.ReadFile(catalogue)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Failures leave the catalogue as it was, and say what went wrong.
+	for _, tc := range []struct {
+		name string
+		h    http.HandlerFunc
+		says string
+	}{
+		{"500", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "oops", http.StatusInternalServerError) }, "500"},
+		{"truncated body", func(w http.ResponseWriter, r *http.Request) {
+			b := officialList(t, nil)
+			w.Header().Set("Content-Length", "999999")
+			w.Write(b[:len(b)/2])
+		}, "cut short"},
+		{"invalid JSON", body([]byte(`[{"referenceNumber": "ST0865", "title": `)), "not the official API format"},
+		{"empty list", body([]byte(`[]`)), "empty"},
+		{"not JSON", body([]byte(`<html>maintenance</html>`)), "not JSON"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			api.serve(tc.h)
+			r := cli(t, env, "", "seeds", "update", "--from", from)
+			wantCode(t, r, exitFailure, "seeds update")
+			if !strings.Contains(r.stderr, tc.says) || !strings.Contains(r.stderr, "unchanged") {
+				t.Errorf("stderr does not say %q and that the catalogue is unchanged:\n%s", tc.says, r.stderr)
+			}
+			now, err := os.ReadFile(catalogue)
+			if err != nil || !bytes.Equal(now, good) {
+				t.Errorf("the catalogue changed after a failed update")
+			}
+			if got := duration(); !strings.Contains(got, "24 months") {
+				t.Errorf("answer after a failed update: %s", got)
+			}
+		})
+	}
+
+	// A server that is not there.
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	dead := "http://" + ln.Addr().String() + "/api/apprenticeshipstandards"
+	ln.Close()
+	r = cli(t, env, "", "seeds", "update", "--from", dead)
+	wantCode(t, r, exitFailure, "seeds update")
+	if now, _ := os.ReadFile(catalogue); !bytes.Equal(now, good) {
+		t.Error("the catalogue changed after a network error")
+	}
+}
+
+func TestSeedsImport(t *testing.T) {
+	env := seedEnv(t)
+	r := cli(t, env, "", "seeds", "import", filepath.Join("testdata", "official"))
+	wantCode(t, r, exitOK, "seeds import")
+	// The seed-only corpus has ST0127; the retired v1.0 record changes nothing.
+	for _, want := range []string{"imported 6 standards", "new:       4", "unchanged: 1 (ST0127)"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("report lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	r = cli(t, env, "", "ask", "Which skills does a network engineer need?")
+	if !strings.Contains(r.stdout, "[ST0127 S14]") {
+		t.Errorf("the retired import replaced the page's skills:\n%s", r.stdout)
+	}
+	r = cli(t, env, "", "ask", "What is the maximum funding for the plasterer apprenticeship?")
+	if !strings.Contains(r.stdout, "£10,000") {
+		t.Errorf("funding:\n%s", r.stdout)
+	}
+	for _, bad := range [][]string{{"seeds", "import"}, {"seeds"}, {"seeds", "frob"}} {
+		wantCode(t, cli(t, env, "", bad...), exitUsage, bad...)
+	}
+	missing := cli(t, env, "", "seeds", "import", filepath.Join(t.TempDir(), "none.json"))
+	wantCode(t, missing, exitFailure, "seeds import none.json")
+}
+
+// TestReloadUnderLoad refreshes a running serve (POST /admin/reload and
+// SIGHUP) while clients ask questions: none fails, and the new catalogue is
+// answered from afterwards.
+func TestReloadUnderLoad(t *testing.T) {
+	env := seedEnv(t)
+	env["CAREERSBOT_ADMIN_TOKEN"] = "0123456789abcdef0123"
+	env["CAREERSBOT_RATE_PER_MINUTE"] = "0"
+	cfg := serveConfig(t, env)
+	hup := make(chan os.Signal, 1)
+	s, url, _ := startServerWith(t, cfg, func(s *server) { s.hup = hup })
+
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	var ok, failed atomic.Int64
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				code, _, err := askHTTP(url, "Which skills does a network engineer need?", "")
+				if err != nil || code != 200 {
+					failed.Add(1)
+				} else {
+					ok.Add(1)
+				}
+			}
+		}()
+	}
+
+	// Import a catalogue, then reload through the admin endpoint.
+	r := cli(t, env, "", "seeds", "import", filepath.Join("testdata", "official"))
+	wantCode(t, r, exitOK, "seeds import")
+	req, _ := http.NewRequest(http.MethodPost, url+"/admin/reload", nil)
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("reload without the token: %v %v", resp.StatusCode, err)
+	}
+	req.Header.Set("Authorization", "Bearer "+env["CAREERSBOT_ADMIN_TOKEN"])
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("reload: %v %v", resp.StatusCode, err)
+	}
+	resp.Body.Close()
+	code, b, err := askHTTP(url, "How long is the cyber security technician apprenticeship?", "")
+	if err != nil || code != 200 || !bytes.Contains(b, []byte("18 months")) {
+		t.Errorf("after the reload: %d %v %s", code, err, b)
+	}
+
+	// And SIGHUP, with another change.
+	before := s.currentBot().Searcher()
+	r = cli(t, env, "", "seeds", "update", "--from", "http://127.0.0.1:1/")
+	wantCode(t, r, exitFailure, "seeds update (unreachable)")
+	hup <- os.Interrupt
+	deadline := time.Now().Add(30 * time.Second)
+	for s.reloads.Load() < 2 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if s.reloads.Load() < 2 {
+		t.Error("SIGHUP did not reload")
+	}
+	_ = before
+	time.Sleep(100 * time.Millisecond)
+	cancel()
+	wg.Wait()
+	if failed.Load() != 0 || ok.Load() == 0 {
+		t.Errorf("%d answered, %d failed during reloads", ok.Load(), failed.Load())
+	}
+	t.Logf("%d questions answered during two reloads, %d failed", ok.Load(), failed.Load())
+
+	// No admin token: the endpoint does not exist.
+	_, url2, _ := startServer(t, serveConfig(t, seedEnv(t)))
+	resp, err = http.Post(url2+"/admin/reload", "", nil)
+	if err != nil || resp.StatusCode != http.StatusNotFound {
+		t.Errorf("reload without CAREERSBOT_ADMIN_TOKEN: %v %v", resp.StatusCode, err)
+	}
+}
