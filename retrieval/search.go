@@ -2,6 +2,7 @@ package retrieval
 
 import (
 	"context"
+	"runtime"
 	"slices"
 	"sync"
 )
@@ -19,6 +20,10 @@ type Query struct {
 	// weighted concepts a passage must hold. Zero picks the default for the
 	// scope (DefaultFloorOccupation or DefaultFloorAll).
 	MinCoverage float64
+
+	// exact scans every vector of the scope exactly (tests compare the
+	// signature path with it).
+	exact bool
 }
 
 // Hit is a ranked passage.
@@ -60,7 +65,8 @@ type scratch struct {
 	score, cover, altScore, conceptBest, conceptCover []float32
 	altCount                                          []uint8
 	touched, altTouched, conceptTouched               []uint32
-	seen, conceptSeen, altSeen                        []bool
+	seen, conceptSeen, altSeen, done                  []bool
+	dist                                              []uint16
 }
 
 var scratchPool = sync.Pool{New: func() any { return &scratch{} }}
@@ -76,6 +82,8 @@ func (s *scratch) size(n int) {
 		s.seen = make([]bool, n)
 		s.conceptSeen = make([]bool, n)
 		s.altSeen = make([]bool, n)
+		s.done = make([]bool, n)
+		s.dist = make([]uint16, n)
 	}
 	s.touched = s.touched[:0]
 }
@@ -147,18 +155,42 @@ func (ix *Index) Search(ctx context.Context, q Query) ([]Hit, error) {
 		}
 		hits = append(hits, Hit{Passage: p, Score: float64(min(score, 1)), Coverage: float64(cov), Similarity: float64(cos)})
 	}
-	if qv != nil {
+	switch {
+	case qv == nil:
+		for _, d := range s.touched {
+			consider(d, 0)
+		}
+	case scopeSize(ranges) <= exactScanMax || q.exact:
+		// A small scope (an occupation) is scanned exactly.
 		for _, r := range ranges {
 			for d := r[0]; d < r[1]; d++ {
-				cos := float32(dotInt8(qv, ix.vectors.row(int(d)))) * qscale * ix.vectors.scale[d]
+				cos := ix.cosine(qv, qscale, d)
 				if s.seen[d] || cos >= vectorRescue {
 					consider(d, cos)
 				}
 			}
 		}
-	} else {
+	default:
+		// A large scope: the lexical candidates that may count are scored
+		// exactly; the rest of the scope is searched for passages close
+		// enough to count on their vector alone by the Hamming distance of
+		// sign bits, and only the nearest are scored exactly.
 		for _, d := range s.touched {
-			consider(d, 0)
+			if s.cover[d]/totalIDF >= float32(floor) || s.cover[d] >= specific {
+				s.done[d] = true
+				consider(d, ix.cosine(qv, qscale, d))
+			}
+		}
+		for _, d := range ix.nearestBySignature(qv, ranges, rescoreCandidates, s) {
+			if s.done[d] {
+				continue
+			}
+			if cos := ix.cosine(qv, qscale, d); cos >= vectorRescue {
+				consider(d, cos)
+			}
+		}
+		for _, d := range s.touched {
+			s.done[d] = false
 		}
 	}
 	for _, d := range s.touched {
@@ -178,6 +210,106 @@ func (ix *Index) Search(ctx context.Context, q Query) ([]Hit, error) {
 	}
 	return hits, nil
 }
+
+// Above exactScanMax passages a scope's vectors are searched by signature
+// first; rescoreCandidates is how many of the nearest are scored exactly.
+const (
+	exactScanMax      = 4096
+	rescoreCandidates = 128
+)
+
+func scopeSize(ranges [][2]uint32) int {
+	n := 0
+	for _, r := range ranges {
+		n += int(r[1] - r[0])
+	}
+	return n
+}
+
+// cosine is the similarity of the quantised question and passage d.
+func (ix *Index) cosine(qv []int8, qscale float32, d uint32) float32 {
+	return float32(dotInt8(qv, ix.vectors.row(int(d)))) * qscale * ix.vectors.scale[d]
+}
+
+// nearestBySignature returns about k passages of the ranges whose sign
+// bits are nearest the question's (Hamming distance), found in one pass
+// over 32 bytes a passage, on every CPU for a large scope.
+func (ix *Index) nearestBySignature(qv []int8, ranges [][2]uint32, k int, s *scratch) []uint32 {
+	vs := &ix.vectors
+	qsig := make([]uint64, vs.words)
+	signBits(qv, qsig)
+	n := scopeSize(ranges)
+	maxDist := vs.words * 64
+	// Split the scope into chunks, one per worker.
+	workers := 1
+	if n >= parallelScanMin {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	type chunk struct{ lo, hi uint32 }
+	var chunks []chunk
+	per := (n + workers - 1) / workers
+	for _, r := range ranges {
+		for lo := r[0]; lo < r[1]; lo += uint32(per) {
+			chunks = append(chunks, chunk{lo, min(r[1], lo+uint32(per))})
+		}
+	}
+	hists := make([][]int32, len(chunks))
+	scan := func(ci int) {
+		c := chunks[ci]
+		hist := make([]int32, maxDist+1)
+		dist := s.dist
+		if vs.words == 4 {
+			for d := c.lo; d < c.hi; d++ {
+				h := hamming4(qsig, vs.sig[int(d)*4:int(d)*4+4])
+				dist[d] = uint16(h)
+				hist[h]++
+			}
+		} else {
+			w := vs.words
+			for d := c.lo; d < c.hi; d++ {
+				h := hamming(qsig, vs.sig[int(d)*w:int(d)*w+w])
+				dist[d] = uint16(h)
+				hist[h]++
+			}
+		}
+		hists[ci] = hist
+	}
+	if len(chunks) == 1 {
+		scan(0)
+	} else {
+		var wg sync.WaitGroup
+		for ci := range chunks {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				scan(ci)
+			}()
+		}
+		wg.Wait()
+	}
+	// The distance within which the k nearest lie.
+	threshold, total := 0, int32(0)
+	for ; threshold <= maxDist; threshold++ {
+		for _, h := range hists {
+			total += h[threshold]
+		}
+		if int(total) >= k {
+			break
+		}
+	}
+	out := make([]uint32, 0, k)
+	for _, c := range chunks {
+		for d := c.lo; d < c.hi && len(out) < 2*k; d++ {
+			if int(s.dist[d]) <= threshold {
+				out = append(out, d)
+			}
+		}
+	}
+	return out
+}
+
+// parallelScanMin is the scope above which a signature scan uses every CPU.
+const parallelScanMin = 32768
 
 // scope returns the passage ranges a query searches and its floor.
 func (ix *Index) scope(q Query) ([][2]uint32, float64) {

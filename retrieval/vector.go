@@ -1,6 +1,9 @@
 package retrieval
 
-import "math"
+import (
+	"math"
+	"math/bits"
+)
 
 // vectorStore holds every passage's vector quantised to int8 with one scale
 // per vector: a quarter of the bytes of float32, so the persisted index
@@ -10,6 +13,11 @@ type vectorStore struct {
 	dims  int
 	q     []int8    // n*dims, row-major
 	scale []float32 // per vector: value = q * scale
+	// sig holds each vector's signs, one bit a dimension (words a vector):
+	// a whole-corpus scan compares these by Hamming distance, 32 bytes a
+	// vector instead of 256, and rescores only the nearest exactly.
+	sig   []uint64
+	words int
 }
 
 // quantize writes v as int8 into dst and returns the scale.
@@ -37,6 +45,41 @@ func (vs *vectorStore) add(v []float32) {
 }
 
 func (vs *vectorStore) len() int { return len(vs.scale) }
+
+// signatures computes the sign bits of every vector.
+func (vs *vectorStore) signatures() {
+	vs.words = (vs.dims + 63) / 64
+	n := vs.len()
+	vs.sig = make([]uint64, n*vs.words)
+	parallel(n, func(i int) {
+		signBits(vs.row(i), vs.sig[i*vs.words:(i+1)*vs.words])
+	})
+}
+
+// signBits sets bit k of dst when v[k] > 0.
+func signBits(v []int8, dst []uint64) {
+	clear(dst)
+	for k, x := range v {
+		if x > 0 {
+			dst[k>>6] |= 1 << (k & 63)
+		}
+	}
+}
+
+// hamming4 is the Hamming distance of two 256-bit signatures.
+func hamming4(a, b []uint64) int {
+	a, b = a[:4], b[:4]
+	return bits.OnesCount64(a[0]^b[0]) + bits.OnesCount64(a[1]^b[1]) +
+		bits.OnesCount64(a[2]^b[2]) + bits.OnesCount64(a[3]^b[3])
+}
+
+func hamming(a, b []uint64) int {
+	d := 0
+	for i := range a {
+		d += bits.OnesCount64(a[i] ^ b[i])
+	}
+	return d
+}
 
 // row returns vector i's quantised values.
 func (vs *vectorStore) row(i int) []int8 { return vs.q[i*vs.dims : (i+1)*vs.dims : (i+1)*vs.dims] }
