@@ -59,6 +59,8 @@ type deps struct {
 // platform is not configured.
 var adapterConstructors = []func(d deps) (Adapter, error){
 	// one line per platform
+	newDiscordAdapter,
+	newSlackAdapter,
 	newWebAdapter,
 }
 

@@ -12,7 +12,12 @@ import (
 type nameIndex struct {
 	names   []occName
 	byFirst map[string][]int // first stem -> names
-	firsts  []string         // every first stem, for typo lookups
+	firsts  []string         // every first stem
+	// deletes maps each first stem, and each string one letter shorter, to
+	// the first stems it comes from: two stems one slip apart share an
+	// entry, so typos are found by lookups, not by a scan (symmetric
+	// delete).
+	deletes map[string][]string
 	generic map[string]bool  // stems too common to name one occupation alone
 	// heads maps a stem that ends the names of several occupations (chef,
 	// nurse, engineer) to those occupations, titles first.
@@ -107,7 +112,31 @@ func buildNames(occs []*Occupation) *nameIndex {
 		ni.byFirst[n.stems[0]] = append(ni.byFirst[n.stems[0]], i)
 	}
 	slices.Sort(ni.firsts)
+	ni.deletes = map[string][]string{}
+	for _, f := range ni.firsts {
+		if len(f) < 5 {
+			continue
+		}
+		for _, d := range deletions(f) {
+			if !slices.Contains(ni.deletes[d], f) {
+				ni.deletes[d] = append(ni.deletes[d], f)
+			}
+		}
+	}
 	return ni
+}
+
+// deletions returns s and every string made by deleting one byte of it.
+func deletions(s string) []string {
+	out := make([]string, 0, len(s)+1)
+	out = append(out, s)
+	for i := range len(s) {
+		d := s[:i] + s[i+1:]
+		if !slices.Contains(out, d) {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // OccupationsNamed returns the occupations whose title or a job title ends
@@ -216,9 +245,11 @@ func (ni *nameIndex) candidateFirsts(stem string) []string {
 	if len(stem) < 5 {
 		return out
 	}
-	for _, f := range ni.firsts {
-		if f != stem && stemsClose(stem, f) {
-			out = append(out, f)
+	for _, d := range deletions(stem) {
+		for _, f := range ni.deletes[d] {
+			if f != stem && !slices.Contains(out, f) && stemsClose(stem, f) {
+				out = append(out, f)
+			}
 		}
 	}
 	return out
