@@ -67,6 +67,10 @@ type scratch struct {
 	touched, altTouched, conceptTouched               []uint32
 	seen, conceptSeen, altSeen, done                  []bool
 	dist                                              []uint16
+	qv                                                []int8
+	qsig                                              []uint64
+	hists                                             [][]int32
+	near                                              []uint32
 }
 
 var scratchPool = sync.Pool{New: func() any { return &scratch{} }}
@@ -129,7 +133,8 @@ func (ix *Index) Search(ctx context.Context, q Query) ([]Hit, error) {
 	if ix.embedder.Embed != nil && ix.dims > 0 {
 		v, err := ix.embedder.Embed(ctx, q.Text)
 		if err == nil && len(v) == ix.dims {
-			qv = make([]int8, ix.dims)
+			s.qv = slices.Grow(s.qv[:0], ix.dims)[:ix.dims]
+			qv = s.qv
 			qscale = quantize(v, qv)
 		}
 	}
@@ -236,7 +241,8 @@ func (ix *Index) cosine(qv []int8, qscale float32, d uint32) float32 {
 // over 32 bytes a passage, on every CPU for a large scope.
 func (ix *Index) nearestBySignature(qv []int8, ranges [][2]uint32, k int, s *scratch) []uint32 {
 	vs := &ix.vectors
-	qsig := make([]uint64, vs.words)
+	s.qsig = slices.Grow(s.qsig[:0], vs.words)[:vs.words]
+	qsig := s.qsig
 	signBits(qv, qsig)
 	n := scopeSize(ranges)
 	maxDist := vs.words * 64
@@ -253,10 +259,17 @@ func (ix *Index) nearestBySignature(qv []int8, ranges [][2]uint32, k int, s *scr
 			chunks = append(chunks, chunk{lo, min(r[1], lo+uint32(per))})
 		}
 	}
-	hists := make([][]int32, len(chunks))
+	for len(s.hists) < len(chunks) {
+		s.hists = append(s.hists, nil)
+	}
+	hists := s.hists[:len(chunks)]
+	for i := range hists {
+		hists[i] = slices.Grow(hists[i][:0], maxDist+1)[:maxDist+1]
+		clear(hists[i])
+	}
 	scan := func(ci int) {
 		c := chunks[ci]
-		hist := make([]int32, maxDist+1)
+		hist := hists[ci]
 		dist := s.dist
 		if vs.words == 4 {
 			for d := c.lo; d < c.hi; d++ {
@@ -272,7 +285,6 @@ func (ix *Index) nearestBySignature(qv []int8, ranges [][2]uint32, k int, s *scr
 				hist[h]++
 			}
 		}
-		hists[ci] = hist
 	}
 	if len(chunks) == 1 {
 		scan(0)
@@ -297,7 +309,7 @@ func (ix *Index) nearestBySignature(qv []int8, ranges [][2]uint32, k int, s *scr
 			break
 		}
 	}
-	out := make([]uint32, 0, k)
+	out := s.near[:0]
 	for _, c := range chunks {
 		for d := c.lo; d < c.hi && len(out) < 2*k; d++ {
 			if int(s.dist[d]) <= threshold {
@@ -305,6 +317,7 @@ func (ix *Index) nearestBySignature(qv []int8, ranges [][2]uint32, k int, s *scr
 			}
 		}
 	}
+	s.near = out
 	return out
 }
 

@@ -69,7 +69,7 @@ func Tokenize(text string) []Token {
 				if !unicode.IsUpper(r) {
 					upper = false
 				}
-				b.WriteString(foldRune(r))
+				writeFolded(&b, r)
 				i += size
 			}
 			if b.Len() > 0 {
@@ -129,6 +129,19 @@ func isWordRune(r rune) bool {
 	return unicode.IsLetter(r) || unicode.IsDigit(r)
 }
 
+// writeFolded writes a rune lower-cased and without its accent, with no
+// allocation for ASCII.
+func writeFolded(b *strings.Builder, r rune) {
+	if r < 128 {
+		if 'A' <= r && r <= 'Z' {
+			r += 'a' - 'A'
+		}
+		b.WriteByte(byte(r))
+		return
+	}
+	b.WriteString(foldRune(r))
+}
+
 // foldRune lower-cases a rune and strips its accent: "é" -> "e".
 func foldRune(r rune) string {
 	r = unicode.ToLower(r)
@@ -152,8 +165,9 @@ var accentFold = map[rune]string{
 // Fold lower-cases and accent-folds a whole string, keeping other runes.
 func Fold(s string) string {
 	var b strings.Builder
+	b.Grow(len(s))
 	for _, r := range s {
-		b.WriteString(foldRune(r))
+		writeFolded(&b, r)
 	}
 	return b.String()
 }
