@@ -18,7 +18,7 @@ type nameIndex struct {
 	// entry, so typos are found by lookups, not by a scan (symmetric
 	// delete).
 	deletes map[string][]string
-	generic map[string]bool  // stems too common to name one occupation alone
+	generic map[string]bool // stems too common to name one occupation alone
 	// heads maps a stem that ends the names of several occupations (chef,
 	// nurse, engineer) to those occupations, titles first.
 	heads map[string][]int
