@@ -67,11 +67,11 @@ func MarshalCatalogueLine(o *Occupation) ([]byte, error) {
 		out *[]catalogueKSB
 	}{{o.Knowledge, &out.Knowledge}, {o.Skills, &out.Skills}, {o.Behaviours, &out.Behaviours}} {
 		for _, s := range l.in {
-			*l.out = append(*l.out, catalogueKSB{ID: s.ID, Text: s.Text})
+			*l.out = append(*l.out, catalogueKSB(s))
 		}
 	}
 	for _, d := range o.Duties {
-		out.Duties = append(out.Duties, catalogueDuty{ID: d.ID, Text: d.Text, KSBs: d.KSBs})
+		out.Duties = append(out.Duties, catalogueDuty(d))
 	}
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)

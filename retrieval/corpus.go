@@ -87,7 +87,7 @@ func (s *Source) Key() (string, error) {
 			fmt.Fprintf(h, "overlay\x00%d\x00", len(b))
 			h.Write(b)
 		case !errors.Is(err, fs.ErrNotExist):
-			return "", fmt.Errorf("read the imported catalogue: %w", err)
+			return "", fmt.Errorf("the data dir's imported catalogue %s cannot be read (set --data-dir or CAREERSBOT_DATA_DIR to a writable folder): %w", s.Overlay, err)
 		}
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil

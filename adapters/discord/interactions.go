@@ -1,0 +1,380 @@
+package discord
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/careersbot/careersbot/bot"
+)
+
+// maxBodyBytes is the largest interaction body read; Discord's are a few KiB.
+const maxBodyBytes = 1 << 20
+
+// response is an interaction's first response.
+type response struct {
+	Type discordgo.InteractionResponseType `json:"type"`
+	Data any                               `json:"data,omitempty"`
+}
+
+type choicesData struct {
+	Choices []*discordgo.ApplicationCommandOptionChoice `json:"choices"`
+}
+
+// respondFunc sends an interaction's first response: the reply to Discord's
+// request in HTTP mode, a call to the callback endpoint on the gateway.
+type respondFunc func(ctx context.Context, r response) error
+
+// serveInteraction is POST /discord/interactions: every request is checked
+// (an Ed25519 signature over the timestamp and the body, by the
+// application's public key, and a timestamp no more than 5 minutes off)
+// before anything else; a failed check is 401.
+func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
+			return
+		}
+		http.Error(w, "cannot read the body", http.StatusBadRequest)
+		return
+	}
+	if why := a.verify(r.Header, body); why != "" {
+		a.o.Logger.Warn("discord interaction refused", "reason", why, "remote", r.RemoteAddr)
+		http.Error(w, "invalid request signature", http.StatusUnauthorized)
+		return
+	}
+	var ic discordgo.Interaction
+	if err := json.Unmarshal(body, &ic); err != nil {
+		http.Error(w, "invalid interaction", http.StatusBadRequest)
+		return
+	}
+	responded := false
+	respond := func(_ context.Context, resp response) error {
+		if responded {
+			return errors.New("the interaction already has its response")
+		}
+		responded = true
+		b, err := json.Marshal(resp)
+		if err != nil {
+			return err
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusOK)
+		if _, err := w.Write(b); err != nil {
+			return err
+		}
+		// Out to Discord now: what follows (an edit, follow-ups) needs
+		// the response to have arrived.
+		_ = http.NewResponseController(w).Flush()
+		return nil
+	}
+	if ic.Type == discordgo.InteractionPing {
+		_ = respond(r.Context(), response{Type: discordgo.InteractionResponsePong})
+		return
+	}
+	a.interaction(r.Context(), &ic, respond)
+	if !responded {
+		http.Error(w, "unsupported interaction", http.StatusBadRequest)
+	}
+}
+
+// verify checks an HTTP interaction's signature and timestamp; it returns
+// why the check failed, or "".
+func (a *Adapter) verify(h http.Header, body []byte) string {
+	sig, err := hex.DecodeString(h.Get("X-Signature-Ed25519"))
+	if err != nil || len(sig) != ed25519.SignatureSize {
+		return "missing or malformed X-Signature-Ed25519"
+	}
+	ts := h.Get("X-Signature-Timestamp")
+	secs, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil {
+		return "missing or malformed X-Signature-Timestamp"
+	}
+	msg := make([]byte, 0, len(ts)+len(body))
+	msg = append(append(msg, ts...), body...)
+	if !ed25519.Verify(a.pub, msg, sig) {
+		return "bad signature"
+	}
+	// The signature covers the timestamp: an old one is a replay.
+	skew := a.o.Now().Sub(time.Unix(secs, 0))
+	if skew > MaxTimestampSkew || skew < -MaxTimestampSkew {
+		return "timestamp " + ts + " is more than 5 minutes off"
+	}
+	return ""
+}
+
+// gatewayInteraction handles an INTERACTION_CREATE from the gateway: it
+// responds at the callback endpoint.
+func (a *Adapter) gatewayInteraction(ic *discordgo.Interaction) {
+	a.work.add()
+	defer a.work.done()
+	ctx := context.Background()
+	respond := func(ctx context.Context, resp response) error {
+		ctx, cancel := context.WithTimeout(ctx, respondTimeout)
+		defer cancel()
+		_, err := a.rest.call(ctx, "POST", discordgo.EndpointInteractionResponse(ic.ID, ic.Token), resp)
+		return err
+	}
+	a.interaction(ctx, ic, respond)
+}
+
+// interaction handles a command or an autocomplete; anything else gets no
+// response.
+func (a *Adapter) interaction(ctx context.Context, ic *discordgo.Interaction, respond respondFunc) {
+	switch ic.Type {
+	case discordgo.InteractionApplicationCommandAutocomplete:
+		a.autocomplete(ctx, ic, respond)
+	case discordgo.InteractionApplicationCommand:
+		a.command(ctx, ic, respond)
+	default:
+		a.o.Logger.Debug("discord interaction ignored", "type", int(ic.Type))
+	}
+}
+
+// autocomplete offers occupations for the option being typed: at most 25,
+// names that start with it and close matches first.
+func (a *Adapter) autocomplete(ctx context.Context, ic *discordgo.Interaction, respond respondFunc) {
+	data, _ := ic.Data.(discordgo.ApplicationCommandInteractionData)
+	choices := []*discordgo.ApplicationCommandOptionChoice{}
+	if name, partial, ok := focused(data); ok && (name == optOccupation || name == optName) && a.o.Complete != nil {
+		for _, c := range a.o.Complete(partial, maxChoices) {
+			if len(choices) == maxChoices {
+				break
+			}
+			choices = append(choices, &discordgo.ApplicationCommandOptionChoice{
+				Name: choiceName(c), Value: truncate(c.Reference, maxChoiceValue)})
+		}
+	}
+	if err := respond(ctx, response{Type: discordgo.InteractionApplicationCommandAutocompleteResult, Data: choicesData{choices}}); err != nil {
+		a.platformError("autocomplete response", err)
+	}
+}
+
+// outcome is what the Asker returned.
+type outcome struct {
+	answer bot.Answer
+	err    error
+}
+
+// command answers a slash command: in the first response when the answer
+// is ready within QuickAnswer, else with a deferred response (type 5) and
+// then one edit of @original when it is ready, plus follow-ups for an answer
+// longer than one message.
+func (a *Adapter) command(ctx context.Context, ic *discordgo.Interaction, respond respondFunc) {
+	start := time.Now()
+	data, _ := ic.Data.(discordgo.ApplicationCommandInteractionData)
+	cmd, err := readCommand(data)
+	user := userID(ic)
+	if err != nil {
+		// A command this version does not know (an old registration):
+		// say what it does know.
+		a.o.Logger.Warn("discord command not understood", "error", err.Error(), "user", a.o.HashUser(user))
+		cmd.sub = subHelp
+	}
+	if cmd.sub == subHelp || (cmd.sub != subAsk && cmd.sub != subOccupation && cmd.sub != subKSB && cmd.sub != subList) {
+		if err := respond(ctx, messageResponse(renderHelp())); err != nil {
+			a.platformError("help response", err)
+		}
+		a.log(cmd, user, "help", false, 1, start)
+		return
+	}
+	q := cmd.toQuestion()
+	q.User = user
+	memKey := ""
+	if a.o.Memory != nil && ic.ChannelID != "" {
+		memKey = "discord:" + ic.ChannelID
+		q.Context = a.o.Memory.Get(memKey)
+	}
+
+	a.work.add() // done when the answer is delivered
+	workCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.o.WorkTimeout)
+	result := make(chan outcome, 1)
+	go func() {
+		ans, err := a.o.Asker.Ask(workCtx, q)
+		if err == nil && memKey != "" {
+			a.o.Memory.Remember(memKey, ans)
+		}
+		result <- outcome{ans, err}
+	}()
+	finish := func() { cancel(); a.work.done() }
+
+	if a.o.QuickAnswer < 0 {
+		a.deferred(ctx, workCtx, ic, cmd, user, start, result, respond, finish)
+		return
+	}
+	quick := time.NewTimer(a.o.QuickAnswer)
+	defer quick.Stop()
+	var out outcome
+	select {
+	case out = <-result:
+	case <-quick.C:
+		a.deferred(ctx, workCtx, ic, cmd, user, start, result, respond, finish)
+		return
+	}
+	msgs := a.messages(out, user)
+	if err := respond(ctx, messageResponse(msgs[0])); err != nil {
+		a.platformError("response", err)
+		finish()
+		return
+	}
+	a.log(cmd, user, outcomeName(out), false, len(msgs), start)
+	if len(msgs) == 1 {
+		finish()
+		return
+	}
+	go func() {
+		defer finish()
+		a.followUps(workCtx, ic, msgs[1:])
+	}()
+}
+
+// deferred acknowledges the interaction with a deferred response and
+// delivers the answer when it is ready.
+func (a *Adapter) deferred(ctx, workCtx context.Context, ic *discordgo.Interaction, cmd command, user string,
+	start time.Time, result <-chan outcome, respond respondFunc, finish func()) {
+	if err := respond(ctx, response{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource}); err != nil {
+		a.platformError("deferred response", err)
+		finish()
+		return
+	}
+	go func() {
+		defer finish()
+		var out outcome
+		select {
+		case out = <-result:
+		case <-workCtx.Done():
+			out = outcome{err: workCtx.Err()}
+		}
+		msgs := a.messages(out, user)
+		if msgs[0].Ephemeral {
+			// The deferred response shows in the channel; what only the
+			// asker should see goes in an ephemeral follow-up, and the
+			// placeholder goes.
+			a.deleteOriginal(workCtx, ic)
+			a.followUps(workCtx, ic, msgs)
+		} else {
+			if err := a.editOriginal(workCtx, ic, msgs[0]); err != nil {
+				a.platformError("edit of the deferred response", err)
+				return
+			}
+			a.followUps(workCtx, ic, msgs[1:])
+		}
+		a.log(cmd, user, outcomeName(out), true, len(msgs), start)
+	}()
+}
+
+// messages renders an outcome.
+func (a *Adapter) messages(out outcome, user string) []message {
+	if out.err != nil {
+		var tl *bot.TooLongError
+		var rl *bot.RateLimitError
+		if !errors.As(out.err, &tl) && !errors.As(out.err, &rl) && !errors.Is(out.err, bot.ErrBusy) &&
+			!errors.Is(out.err, bot.ErrNotReady) && !errors.Is(out.err, bot.ErrEmptyQuestion) {
+			a.o.Logger.Error("discord answer failed", "error", out.err.Error(), "user", a.o.HashUser(user))
+		}
+		return []message{renderError(out.err)}
+	}
+	return renderAnswer(out.answer)
+}
+
+func outcomeName(o outcome) string {
+	if o.err != nil {
+		var rl *bot.RateLimitError
+		var tl *bot.TooLongError
+		switch {
+		case errors.As(o.err, &rl):
+			return "rate_limited"
+		case errors.As(o.err, &tl):
+			return "too_long"
+		case errors.Is(o.err, bot.ErrBusy):
+			return "busy"
+		case errors.Is(o.err, bot.ErrNotReady):
+			return "not_ready"
+		}
+		return "error"
+	}
+	if o.answer.Outcome != "" {
+		return string(o.answer.Outcome)
+	}
+	if o.answer.Grounded {
+		return string(bot.OutcomeGrounded)
+	}
+	return string(bot.OutcomeNotGrounded)
+}
+
+func messageResponse(m message) response {
+	return response{Type: discordgo.InteractionResponseChannelMessageWithSource, Data: m.wire(false)}
+}
+
+func (a *Adapter) appID(ic *discordgo.Interaction) string {
+	if ic.AppID != "" {
+		return ic.AppID
+	}
+	return a.o.AppID
+}
+
+// editOriginal replaces the deferred response with the answer's first
+// message.
+func (a *Adapter) editOriginal(ctx context.Context, ic *discordgo.Interaction, m message) error {
+	_, err := a.rest.call(ctx, "PATCH", discordgo.EndpointWebhookMessage(a.appID(ic), ic.Token, "@original"), m.wire(true))
+	return err
+}
+
+func (a *Adapter) deleteOriginal(ctx context.Context, ic *discordgo.Interaction) {
+	if _, err := a.rest.call(ctx, "DELETE", discordgo.EndpointWebhookMessage(a.appID(ic), ic.Token, "@original"), nil); err != nil {
+		a.platformError("delete of the deferred response", err)
+	}
+}
+
+// followUps sends the rest of a long answer, in order; it stops at the
+// first that fails.
+func (a *Adapter) followUps(ctx context.Context, ic *discordgo.Interaction, msgs []message) {
+	for i, m := range msgs {
+		if _, err := a.rest.call(ctx, "POST", discordgo.EndpointWebhookToken(a.appID(ic), ic.Token), m.wire(false)); err != nil {
+			a.platformError(fmt.Sprintf("follow-up %d of %d", i+1, len(msgs)), err)
+			return
+		}
+	}
+}
+
+func (a *Adapter) platformError(what string, err error) {
+	a.o.OnPlatformError()
+	a.o.Logger.Warn("discord API call failed", "call", what, "error", err.Error())
+}
+
+// log records one command: never the question unless LogQuestions, and
+// the user only as a pseudonym.
+func (a *Adapter) log(cmd command, user, outcome string, deferred bool, messages int, start time.Time) {
+	attrs := []any{"command", cmd.sub, "outcome", outcome, "deferred", deferred, "messages", messages,
+		"took_ms", float64(time.Since(start).Microseconds()) / 1000, "user", a.o.HashUser(user)}
+	if cmd.occupation != "" {
+		attrs = append(attrs, "occupation", cmd.occupation)
+	}
+	if a.o.LogQuestions && cmd.question != "" {
+		attrs = append(attrs, "question", cmd.question)
+	}
+	a.o.Logger.Info("discord command", attrs...)
+}
+
+// userID is who invoked the interaction: the member in a guild, the user
+// in a DM.
+func userID(ic *discordgo.Interaction) string {
+	if ic.Member != nil && ic.Member.User != nil {
+		return ic.Member.User.ID
+	}
+	if ic.User != nil {
+		return ic.User.ID
+	}
+	return ""
+}
