@@ -1,0 +1,42 @@
+package main
+
+import (
+	"time"
+
+	"github.com/careersbot/careersbot/adapters/slack"
+)
+
+// newSlackAdapter builds the Slack adapter when SLACK_BOT_TOKEN and either
+// SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode) are set.
+func newSlackAdapter(d deps) (Adapter, error) {
+	if d.cfg.SlackMode() == "" {
+		return nil, nil
+	}
+	a, err := slack.New(slack.Options{
+		BotToken:      d.cfg.SlackBotToken.Reveal(),
+		AppToken:      d.cfg.SlackAppToken.Reveal(),
+		SigningSecret: d.cfg.SlackSigningSecret.Reveal(),
+		APIURL:        d.cfg.SlackAPIURL,
+		Asker:         d.asker,
+		Memory:        d.memory,
+		Logger:        d.log,
+		LogQuestions:  d.cfg.LogQuestions,
+		HashUser:      d.hashUser,
+		OnState:       d.onState("slack"),
+		OnFeedback: func(vote string) {
+			d.metrics.Feedback.WithLabelValues("slack", vote).Inc()
+		},
+		OnPlatformError: func() {
+			d.metrics.PlatformErrors.WithLabelValues("slack").Inc()
+		},
+		// Answers longer than the LLM timeout still get posted; shutdown
+		// bounds them anyway.
+		WorkTimeout: d.cfg.LLMTimeout + 30*time.Second,
+		Reaction:    "mag",
+		ReactAfter:  time.Second,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return a, nil
+}

@@ -1,0 +1,789 @@
+// Package slack is the Slack adapter: careers questions asked by mentioning
+// the bot in a channel (answered in the thread), in a direct message, or with
+// the /careers slash command (answered privately, with a button to share),
+// answered in Block Kit with every citation shown.
+//
+// It connects in one of two modes: Socket Mode (a bot token and an app-level
+// token; Run keeps the WebSocket) or HTTP mode (a bot token and the signing
+// secret; Routes serves /slack/events, /slack/commands and
+// /slack/interactions on serve's HTTP server, each request's signature
+// checked before anything else). Every event, command and interaction is
+// acknowledged at once and answered afterwards; an event Slack resends is
+// answered once.
+package slack
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	slackgo "github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+
+	"github.com/careersbot/careersbot/bot"
+)
+
+// Mode is how the adapter talks to Slack.
+type Mode string
+
+const (
+	ModeSocket Mode = "socket" // Socket Mode: a WebSocket the adapter opens; no public URL
+	ModeHTTP   Mode = "http"   // HTTP mode: Slack posts to the Paths
+)
+
+// Paths are the routes of HTTP mode.
+var Paths = []string{"POST /slack/events", "POST /slack/commands", "POST /slack/interactions"}
+
+// Defaults of the Options.
+const (
+	DefaultHTTPTimeout = 10 * time.Second
+	DefaultWorkTimeout = 45 * time.Second
+	DefaultMaxRetries  = 3
+	// ShareTTL is how long a /careers answer can be shared in the channel
+	// (Slack's response_url lasts 30 minutes).
+	ShareTTL = 30 * time.Minute
+	// seenTTL is how long an event id is remembered: longer than Slack's
+	// retries (at once, after a minute, after five).
+	seenTTL = time.Hour
+)
+
+// Options configure the adapter: plain values and funcs only.
+type Options struct {
+	BotToken      string // xoxb-...: always
+	AppToken      string // xapp-...: Socket Mode
+	SigningSecret string // HTTP mode
+	APIURL        string // Web API base; "": https://slack.com/api/
+
+	// Asker answers; serve passes its bot.Guard, which applies the length
+	// and per-user rate limits and bounds concurrency.
+	Asker bot.Asker
+	// Memory keeps each thread's occupation so a follow-up keeps it; nil:
+	// no follow-ups.
+	Memory *bot.Memory
+
+	Logger       *slog.Logger
+	LogQuestions bool
+	// HashUser turns a Slack user id into a pseudonym for logs.
+	HashUser func(string) string
+
+	// OnState reports the connection: Socket Mode up or down; in HTTP
+	// mode, whether auth.test answered at start.
+	OnState func(connected bool, detail string)
+	// OnFeedback counts a 👍 ("up") or 👎 ("down").
+	OnFeedback func(vote string)
+	// OnPlatformError counts a Slack API call that failed after retries.
+	OnPlatformError func()
+	// Now is the clock the request signatures are checked against; nil:
+	// time.Now.
+	Now func() time.Time
+
+	// HTTPClient calls the Web API and response URLs; nil: a client with
+	// HTTPTimeout.
+	HTTPClient  *http.Client
+	HTTPTimeout time.Duration // 0: DefaultHTTPTimeout
+	// MaxRetries is how often a call Slack answers with 429 is retried,
+	// after its Retry-After; 0: DefaultMaxRetries, negative: never.
+	MaxRetries int
+	// WorkTimeout bounds the work on one acknowledged question: answering
+	// and posting; 0: DefaultWorkTimeout.
+	WorkTimeout time.Duration
+	// Reaction is the emoji (name without colons, e.g. "mag") put on a
+	// message while its answer is being worked out, then removed; "": none.
+	Reaction string
+	// ReactAfter is how long an answer may take before the reaction is
+	// added; 0: at once.
+	ReactAfter time.Duration
+	// PingInterval is how long Socket Mode waits for Slack's ping before
+	// it reconnects; 0: slack-go's 30 s.
+	PingInterval time.Duration
+}
+
+// Adapter is the Slack adapter. It implements serve's Adapter.
+type Adapter struct {
+	o    Options
+	mode Mode
+	api  *slackgo.Client
+	log  *slog.Logger
+
+	id     atomic.Pointer[identity]
+	seen   *seenSet
+	shares *shareStore
+
+	mu       sync.Mutex
+	closing  bool
+	inFlight sync.WaitGroup
+	hardStop context.Context // cancelled when Shutdown gives up waiting
+	stopWork context.CancelFunc
+}
+
+// identity is who the bot is, from auth.test.
+type identity struct {
+	TeamID, Team, UserID, BotID string
+}
+
+// New returns the adapter, in Socket Mode when AppToken is set, else in HTTP
+// mode when SigningSecret is.
+func New(o Options) (*Adapter, error) {
+	if o.BotToken == "" {
+		return nil, errors.New("slack: a bot token (SLACK_BOT_TOKEN, xoxb-...) is needed")
+	}
+	if o.Asker == nil {
+		return nil, errors.New("slack: no Asker")
+	}
+	var mode Mode
+	switch {
+	case o.AppToken != "":
+		mode = ModeSocket
+	case o.SigningSecret != "":
+		mode = ModeHTTP
+	default:
+		return nil, errors.New("slack: set an app-level token (SLACK_APP_TOKEN) for Socket Mode or the signing secret (SLACK_SIGNING_SECRET) for HTTP mode")
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.HashUser == nil {
+		o.HashUser = bot.UserHasher()
+	}
+	if o.OnState == nil {
+		o.OnState = func(bool, string) {}
+	}
+	if o.OnFeedback == nil {
+		o.OnFeedback = func(string) {}
+	}
+	if o.OnPlatformError == nil {
+		o.OnPlatformError = func() {}
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.HTTPTimeout <= 0 {
+		o.HTTPTimeout = DefaultHTTPTimeout
+	}
+	if o.HTTPClient == nil {
+		o.HTTPClient = &http.Client{Timeout: o.HTTPTimeout}
+	}
+	if o.MaxRetries == 0 {
+		o.MaxRetries = DefaultMaxRetries
+	}
+	if o.WorkTimeout <= 0 {
+		o.WorkTimeout = DefaultWorkTimeout
+	}
+	o.Reaction = strings.Trim(o.Reaction, ":")
+
+	log := o.Logger.With("adapter", "slack")
+	opts := []slackgo.Option{
+		slackgo.OptionHTTPClient(o.HTTPClient),
+		slackgo.OptionLog(slogOutput{log}),
+	}
+	if o.APIURL != "" {
+		u := o.APIURL
+		if !strings.HasSuffix(u, "/") {
+			u += "/"
+		}
+		opts = append(opts, slackgo.OptionAPIURL(u))
+	}
+	if o.AppToken != "" {
+		opts = append(opts, slackgo.OptionAppLevelToken(o.AppToken))
+	}
+	if o.MaxRetries > 0 {
+		// After OptionHTTPClient, so that it wraps that client: 429s are
+		// retried after their Retry-After (slack-go's rate limit handler).
+		opts = append(opts, slackgo.OptionRetryConfig(slackgo.RetryConfig{
+			MaxRetries:         o.MaxRetries,
+			RetryAfterDuration: 30 * time.Second,
+			RetryAfterJitter:   250 * time.Millisecond,
+		}))
+	}
+	hardStop, stopWork := context.WithCancel(context.Background())
+	a := &Adapter{
+		o:        o,
+		mode:     mode,
+		api:      slackgo.New(o.BotToken, opts...),
+		log:      log,
+		seen:     newSeenSet(seenTTL, 100_000, o.Now),
+		shares:   newShareStore(ShareTTL, o.Now),
+		hardStop: hardStop,
+		stopWork: stopWork,
+	}
+	return a, nil
+}
+
+// Name is "slack".
+func (a *Adapter) Name() string { return "slack" }
+
+// Mode is the mode the adapter runs in.
+func (a *Adapter) Mode() Mode { return a.mode }
+
+// Routes are the three POST routes in HTTP mode, none in Socket Mode.
+func (a *Adapter) Routes() map[string]http.Handler {
+	if a.mode != ModeHTTP {
+		return nil
+	}
+	return map[string]http.Handler{
+		Paths[0]: a.verified(a.serveEvents),
+		Paths[1]: a.verified(a.serveCommands),
+		Paths[2]: a.verified(a.serveInteractions),
+	}
+}
+
+// Run keeps the Socket Mode connection, returning an error when it is lost
+// and cannot be restored at once (serve retries with backoff); in HTTP mode
+// it checks the token with auth.test and waits for ctx to end.
+func (a *Adapter) Run(ctx context.Context) error {
+	if a.mode == ModeSocket {
+		return a.runSocket(ctx)
+	}
+	id, err := a.authTest(ctx)
+	if err != nil {
+		a.o.OnState(false, "auth.test failed: "+err.Error())
+		return err
+	}
+	a.o.OnState(true, fmt.Sprintf("HTTP mode, auth.test ok: team %s, bot user %s", id.TeamID, id.UserID))
+	<-ctx.Done()
+	return nil
+}
+
+// Shutdown stops taking new work and waits for the answers acknowledged
+// and still in flight, until ctx ends; then it cancels them.
+func (a *Adapter) Shutdown(ctx context.Context) error {
+	a.mu.Lock()
+	a.closing = true
+	a.mu.Unlock()
+	done := make(chan struct{})
+	go func() {
+		a.inFlight.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		a.stopWork()
+		return fmt.Errorf("answers still in flight: %w", ctx.Err())
+	}
+}
+
+// authTest checks the bot token and learns who the bot is.
+func (a *Adapter) authTest(ctx context.Context) (*identity, error) {
+	ctx, cancel := context.WithTimeout(ctx, 2*a.o.HTTPTimeout)
+	defer cancel()
+	r, err := a.api.AuthTestContext(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("slack auth.test: %w", err)
+	}
+	id := &identity{TeamID: r.TeamID, Team: r.Team, UserID: r.UserID, BotID: r.BotID}
+	a.id.Store(id)
+	return id, nil
+}
+
+func (a *Adapter) botUserID() string {
+	if id := a.id.Load(); id != nil {
+		return id.UserID
+	}
+	return ""
+}
+
+// goWork runs fn on its own, with a context that outlives the request
+// that acknowledged the work (context.WithoutCancel) but not WorkTimeout,
+// nor Shutdown giving up. It reports false, and runs nothing, once the
+// adapter is shutting down.
+func (a *Adapter) goWork(parent context.Context, fn func(ctx context.Context)) bool {
+	a.mu.Lock()
+	if a.closing {
+		a.mu.Unlock()
+		return false
+	}
+	a.inFlight.Add(1)
+	a.mu.Unlock()
+	go func() {
+		defer a.inFlight.Done()
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), a.o.WorkTimeout)
+		defer cancel()
+		stop := context.AfterFunc(a.hardStop, cancel)
+		defer stop()
+		defer func() {
+			if r := recover(); r != nil {
+				a.log.Error("panic while answering", "panic", fmt.Sprint(r))
+			}
+		}()
+		fn(ctx)
+	}()
+	return true
+}
+
+func (a *Adapter) isClosing() bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.closing
+}
+
+// message is a mention or a direct message to answer.
+type message struct {
+	kind     string // "mention" or "dm"
+	eventID  string
+	team     string
+	channel  string
+	user     string
+	text     string
+	ts       string
+	threadTS string
+}
+
+// onEvent handles an Events API event (from either mode): it starts the
+// work of answering and returns at once. It returns false only when the
+// adapter is shutting down and took nothing (HTTP mode then answers 503, so
+// that Slack sends the event again later).
+func (a *Adapter) onEvent(parent context.Context, ev slackevents.EventsAPIEvent, retry int) bool {
+	if ev.Type != slackevents.CallbackEvent {
+		if ev.Type == slackevents.AppRateLimited {
+			a.log.Warn("Slack is rate limiting this app's events")
+		}
+		return true
+	}
+	if a.isClosing() {
+		return false
+	}
+	cb, _ := ev.Data.(*slackevents.EventsAPICallbackEvent)
+	eventID := ""
+	if cb != nil {
+		eventID = cb.EventID
+	}
+	if eventID != "" && !a.seen.add("event:"+eventID) {
+		a.log.Debug("event already taken; not answered again", "event_id", eventID, "retry", retry)
+		return true
+	}
+	var m message
+	switch e := ev.InnerEvent.Data.(type) {
+	case *slackevents.AppMentionEvent:
+		if e.Edited != nil || e.BotID != "" {
+			return true
+		}
+		m = message{kind: "mention", team: ev.TeamID, channel: e.Channel, user: e.User, text: e.Text, ts: e.TimeStamp, threadTS: e.ThreadTimeStamp}
+	case *slackevents.MessageEvent:
+		if e.ChannelType != "im" || e.SubType != "" || e.BotID != "" {
+			return true // edits, joins, bots' messages and other subtypes
+		}
+		m = message{kind: "dm", team: ev.TeamID, channel: e.Channel, user: e.User, text: e.Text, ts: e.TimeStamp, threadTS: e.ThreadTimeStamp}
+	case *slackevents.AppHomeOpenedEvent:
+		if e.Tab != "home" || e.User == "" {
+			return true
+		}
+		user := e.User
+		a.goWork(parent, func(ctx context.Context) { a.publishHome(ctx, user) })
+		return true
+	default:
+		return true
+	}
+	m.eventID = eventID
+	if m.user == "" || m.user == a.botUserID() || m.channel == "" {
+		return true // itself, or not a person
+	}
+	// A DM that mentions the bot may come as both message.im and
+	// app_mention: one answer per message.
+	if m.ts != "" && !a.seen.add("message:"+m.channel+":"+m.ts) {
+		return true
+	}
+	if !a.goWork(parent, func(ctx context.Context) { a.answerMessage(ctx, m) }) {
+		a.seen.forget("event:" + eventID)
+		a.seen.forget("message:" + m.channel + ":" + m.ts)
+		return false
+	}
+	return true
+}
+
+// memoryKey names a conversation: a thread in a channel, a DM, or one
+// user's /careers questions in a channel.
+func memoryKey(team, channel, thread string) string {
+	return "slack/" + team + "/" + channel + "/" + thread
+}
+
+func (a *Adapter) memoryGet(key string) bot.Context {
+	if a.o.Memory == nil {
+		return bot.Context{}
+	}
+	return a.o.Memory.Get(key)
+}
+
+func (a *Adapter) remember(key string, ans bot.Answer) {
+	if a.o.Memory != nil {
+		a.o.Memory.Remember(key, ans)
+	}
+}
+
+// answerMessage answers a mention (in its thread) or a DM (in the DM).
+func (a *Adapter) answerMessage(ctx context.Context, m message) {
+	start := time.Now()
+	q := questionText(m.text, a.botUserID())
+	thread := m.threadTS
+	if m.kind == "mention" && thread == "" {
+		thread = m.ts // answer in the thread of the mention
+	}
+	if isHelp(q) {
+		a.post(ctx, m.channel, thread, helpBlocks())
+		a.logQuestion(m.kind, m.user, q, "help", 0, start, nil)
+		return
+	}
+	key := memoryKey(m.team, m.channel, thread)
+	done := a.react(ctx, m.channel, m.ts)
+	defer done()
+	ans, err := a.o.Asker.Ask(ctx, bot.Question{Text: q, User: m.user, Context: a.memoryGet(key), Via: "slack"})
+	switch {
+	case err != nil:
+		// Privately where the channel is shared; a DM is private already.
+		if m.kind == "dm" {
+			a.post(ctx, m.channel, m.threadTS, plainMessage(errorReply(err)))
+		} else {
+			a.postEphemeral(ctx, m.channel, m.user, thread, plainMessage(errorReply(err)))
+		}
+	case isDistress(ans):
+		if m.kind == "dm" {
+			a.post(ctx, m.channel, m.threadTS, plainMessage(ans.Text))
+		} else {
+			a.postEphemeral(ctx, m.channel, m.user, thread, plainMessage(ans.Text))
+		}
+	default:
+		a.remember(key, ans)
+		a.post(ctx, m.channel, thread, renderAnswer(ans, renderOptions{Feedback: ans.Outcome != bot.OutcomeHelp}))
+	}
+	a.logQuestion(m.kind, m.user, q, string(ans.Outcome), len(ans.Citations), start, err)
+}
+
+// command handles /careers: it returns the reply to put in the ack (the
+// help, for an empty command) and the work to do after the ack, if any.
+func (a *Adapter) command(cmd slackgo.SlashCommand) (ack *ackMessage, work func(ctx context.Context)) {
+	q := questionText(cmd.Text, a.botUserID())
+	if isHelp(q) {
+		h := helpBlocks()
+		a.logQuestion("command", cmd.UserID, q, "help", 0, time.Now(), nil)
+		return &ackMessage{ResponseType: slackgo.ResponseTypeEphemeral, Text: h.Text, Blocks: h.Blocks}, nil
+	}
+	return nil, func(ctx context.Context) { a.answerCommand(ctx, cmd, q) }
+}
+
+// ackMessage is a reply carried in a command's acknowledgement.
+type ackMessage struct {
+	ResponseType string          `json:"response_type"`
+	Text         string          `json:"text"`
+	Blocks       []slackgo.Block `json:"blocks,omitempty"`
+}
+
+// answerCommand answers /careers QUESTION privately, with a button to share
+// the answer in the channel.
+func (a *Adapter) answerCommand(ctx context.Context, cmd slackgo.SlashCommand, q string) {
+	start := time.Now()
+	key := memoryKey(cmd.TeamID, cmd.ChannelID, "command:"+cmd.UserID)
+	ans, err := a.o.Asker.Ask(ctx, bot.Question{Text: q, User: cmd.UserID, Context: a.memoryGet(key), Via: "slack"})
+	switch {
+	case err != nil:
+		a.respond(ctx, cmd.ResponseURL, cmd.ChannelID, cmd.UserID, slackgo.ResponseTypeEphemeral, plainMessage(errorReply(err)))
+	case isDistress(ans):
+		a.respond(ctx, cmd.ResponseURL, cmd.ChannelID, cmd.UserID, slackgo.ResponseTypeEphemeral, plainMessage(ans.Text))
+	default:
+		a.remember(key, ans)
+		o := renderOptions{Feedback: ans.Outcome != bot.OutcomeHelp, Asked: q}
+		if ans.Outcome != bot.OutcomeHelp {
+			o.ShareID = a.shares.put(share{answer: ans, question: q, user: cmd.UserID, channel: cmd.ChannelID, responseURL: cmd.ResponseURL})
+		}
+		a.respond(ctx, cmd.ResponseURL, cmd.ChannelID, cmd.UserID, slackgo.ResponseTypeEphemeral, renderAnswer(ans, o))
+	}
+	a.logQuestion("command", cmd.UserID, q, string(ans.Outcome), len(ans.Citations), start, err)
+}
+
+// interaction handles a button: it counts feedback at once and returns the
+// work to do after the ack (thanking, sharing).
+func (a *Adapter) interaction(cb slackgo.InteractionCallback) (work func(ctx context.Context)) {
+	if cb.Type != slackgo.InteractionTypeBlockActions {
+		return nil
+	}
+	for _, act := range cb.ActionCallback.BlockActions {
+		switch act.ActionID {
+		case actionFeedbackUp, actionFeedbackDown:
+			vote := "up"
+			if act.ActionID == actionFeedbackDown {
+				vote = "down"
+			}
+			a.o.OnFeedback(vote)
+			occ, intent, outcome := splitFeedbackValue(act.Value)
+			a.log.Info("slack feedback", "vote", vote, "user", a.o.HashUser(cb.User.ID),
+				"occupation", occ, "intent", intent, "outcome", outcome)
+			return func(ctx context.Context) {
+				a.respond(ctx, cb.ResponseURL, cb.Channel.ID, cb.User.ID, slackgo.ResponseTypeEphemeral,
+					plainMessage("Thanks for the feedback: it helps make the answers better."))
+			}
+		case actionShare:
+			id := act.Value
+			return func(ctx context.Context) { a.share(ctx, cb, id) }
+		}
+	}
+	return nil
+}
+
+func splitFeedbackValue(v string) (occupation, intent, outcome string) {
+	parts := strings.SplitN(v, "|", 3)
+	for len(parts) < 3 {
+		parts = append(parts, "")
+	}
+	return parts[0], parts[1], parts[2]
+}
+
+// share posts a /careers answer in the channel, through the command's
+// response URL (which works in any channel the command was used in), and
+// deletes the private copy.
+func (a *Adapter) share(ctx context.Context, cb slackgo.InteractionCallback, id string) {
+	s, ok := a.shares.take(id)
+	if !ok {
+		a.respond(ctx, cb.ResponseURL, cb.Channel.ID, cb.User.ID, slackgo.ResponseTypeEphemeral,
+			plainMessage("That answer can no longer be shared (answers are kept for 30 minutes): ask again with /careers."))
+		return
+	}
+	r := renderAnswer(s.answer, renderOptions{Feedback: true, Asked: s.question, AskedBy: s.user})
+	if err := a.respond(ctx, s.responseURL, s.channel, "", slackgo.ResponseTypeInChannel, r); err != nil {
+		a.respond(ctx, cb.ResponseURL, cb.Channel.ID, cb.User.ID, slackgo.ResponseTypeEphemeral,
+			plainMessage("Sorry, I couldn't share that answer here. Invite me to the channel and try again."))
+		return
+	}
+	if cb.ResponseURL != "" {
+		_, _, _, err := a.api.SendMessageContext(ctx, "", slackgo.MsgOptionDeleteOriginal(cb.ResponseURL))
+		a.apiError("response_url delete_original", err)
+	}
+	a.log.Info("slack answer shared", "user", a.o.HashUser(cb.User.ID), "occupation", s.answer.Occupation)
+}
+
+// publishHome shows the App Home tab.
+func (a *Adapter) publishHome(ctx context.Context, user string) {
+	_, err := a.api.PublishViewContext(ctx, slackgo.PublishViewContextRequest{UserID: user, View: homeView()})
+	a.apiError("views.publish", err)
+}
+
+// msgOptions are a message's text (already escaped), blocks and settings:
+// no link previews, which would bury the citations.
+func msgOptions(r rendered, thread string) []slackgo.MsgOption {
+	opts := []slackgo.MsgOption{slackgo.MsgOptionText(r.Text, false), slackgo.MsgOptionDisableLinkUnfurl(), slackgo.MsgOptionDisableMediaUnfurl()}
+	if len(r.Blocks) > 0 {
+		opts = append(opts, slackgo.MsgOptionBlocks(r.Blocks...))
+	}
+	if thread != "" {
+		opts = append(opts, slackgo.MsgOptionTS(thread))
+	}
+	return opts
+}
+
+// post sends a message to a channel (in a thread when thread is set).
+func (a *Adapter) post(ctx context.Context, channel, thread string, r rendered) error {
+	_, _, err := a.api.PostMessageContext(ctx, channel, msgOptions(r, thread)...)
+	return a.apiError("chat.postMessage", err)
+}
+
+// postEphemeral sends a message only user sees.
+func (a *Adapter) postEphemeral(ctx context.Context, channel, user, thread string, r rendered) error {
+	_, err := a.api.PostEphemeralContext(ctx, channel, user, msgOptions(r, thread)...)
+	return a.apiError("chat.postEphemeral", err)
+}
+
+// respond replies through a response URL; without one, with
+// chat.postEphemeral (to user) or chat.postMessage.
+func (a *Adapter) respond(ctx context.Context, responseURL, channel, user, responseType string, r rendered) error {
+	if responseURL == "" {
+		if responseType == slackgo.ResponseTypeEphemeral && user != "" {
+			return a.postEphemeral(ctx, channel, user, "", r)
+		}
+		return a.post(ctx, channel, "", r)
+	}
+	opts := append([]slackgo.MsgOption{slackgo.MsgOptionResponseURL(responseURL, responseType)}, msgOptions(r, "")...)
+	_, _, _, err := a.api.SendMessageContext(ctx, "", opts...)
+	return a.apiError("response_url", err)
+}
+
+// react puts the Reaction on a message while it is answered (after
+// ReactAfter); the func it returns takes it off again.
+func (a *Adapter) react(ctx context.Context, channel, ts string) (done func()) {
+	if a.o.Reaction == "" || ts == "" {
+		return func() {}
+	}
+	item := slackgo.NewRefToMessage(channel, ts)
+	added := make(chan bool, 1)
+	add := func() {
+		err := a.api.AddReactionContext(ctx, a.o.Reaction, item)
+		if err != nil && err.Error() == "already_reacted" {
+			err = nil
+		}
+		added <- a.apiError("reactions.add", err) == nil
+	}
+	var timer *time.Timer
+	if a.o.ReactAfter <= 0 {
+		go add()
+	} else {
+		timer = time.AfterFunc(a.o.ReactAfter, add)
+	}
+	return func() {
+		if timer != nil && timer.Stop() {
+			return // answered before the reaction was due
+		}
+		if <-added {
+			err := a.api.RemoveReactionContext(ctx, a.o.Reaction, item)
+			a.apiError("reactions.remove", err)
+		}
+	}
+}
+
+// apiError logs and counts a failed Web API call (after slack-go's
+// retries), and returns err.
+func (a *Adapter) apiError(method string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var rl *slackgo.RateLimitedError
+	attrs := []any{"method", method, "error", err.Error()}
+	if errors.As(err, &rl) {
+		attrs = append(attrs, "retry_after", rl.RetryAfter.String())
+	}
+	a.log.Warn("slack API call failed", attrs...)
+	a.o.OnPlatformError()
+	return err
+}
+
+// logQuestion logs one question: never its text unless LogQuestions, and
+// the user only as a pseudonym.
+func (a *Adapter) logQuestion(kind, user, q, outcome string, citations int, start time.Time, err error) {
+	attrs := []any{"via", kind, "user", a.o.HashUser(user), "outcome", outcome, "citations", citations,
+		"took_ms", float64(time.Since(start).Microseconds()) / 1000}
+	if a.o.LogQuestions {
+		attrs = append(attrs, "question", q)
+	}
+	if err != nil {
+		attrs = append(attrs, "error", err.Error())
+		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || userError(err) {
+			a.log.Info("slack question not answered", attrs...)
+			return
+		}
+		a.log.Error("slack question failed", attrs...)
+		return
+	}
+	a.log.Info("slack question", attrs...)
+}
+
+// userError reports whether err is the user's (too long, too fast) or a
+// passing state (busy, starting), not a failure.
+func userError(err error) bool {
+	var tl *bot.TooLongError
+	var rl *bot.RateLimitError
+	return errors.As(err, &tl) || errors.As(err, &rl) || errors.Is(err, bot.ErrEmptyQuestion) ||
+		errors.Is(err, bot.ErrBusy) || errors.Is(err, bot.ErrNotReady)
+}
+
+// seenSet remembers keys (event ids, messages) for a while, so that what
+// Slack resends is answered once.
+type seenSet struct {
+	ttl time.Duration
+	max int
+	now func() time.Time
+
+	mu        sync.Mutex
+	m         map[string]time.Time
+	lastSweep time.Time
+}
+
+func newSeenSet(ttl time.Duration, maxKeys int, now func() time.Time) *seenSet {
+	return &seenSet{ttl: ttl, max: maxKeys, now: now, m: map[string]time.Time{}}
+}
+
+// add records key and reports whether it is new.
+func (s *seenSet) add(key string) bool {
+	now := s.now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if t, ok := s.m[key]; ok && now.Sub(t) < s.ttl {
+		return false
+	}
+	if len(s.m) >= s.max || now.Sub(s.lastSweep) > s.ttl/4 {
+		for k, t := range s.m {
+			if now.Sub(t) >= s.ttl {
+				delete(s.m, k)
+			}
+		}
+		for k := range s.m { // still full: forget some (the map's order is random)
+			if len(s.m) < s.max {
+				break
+			}
+			delete(s.m, k)
+		}
+		s.lastSweep = now
+	}
+	s.m[key] = now
+	return true
+}
+
+func (s *seenSet) forget(key string) {
+	s.mu.Lock()
+	delete(s.m, key)
+	s.mu.Unlock()
+}
+
+// share is a /careers answer that its asker may share in the channel.
+type share struct {
+	answer      bot.Answer
+	question    string
+	user        string
+	channel     string
+	responseURL string
+	expires     time.Time
+}
+
+// shareStore keeps /careers answers for ShareTTL, in memory only.
+type shareStore struct {
+	ttl time.Duration
+	now func() time.Time
+
+	mu sync.Mutex
+	m  map[string]share
+}
+
+func newShareStore(ttl time.Duration, now func() time.Time) *shareStore {
+	return &shareStore{ttl: ttl, now: now, m: map[string]share{}}
+}
+
+func (s *shareStore) put(sh share) string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	id := hex.EncodeToString(b)
+	now := s.now()
+	sh.expires = now.Add(s.ttl)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for k, v := range s.m {
+		if now.After(v.expires) {
+			delete(s.m, k)
+		}
+	}
+	s.m[id] = sh
+	return id
+}
+
+// take returns a share once.
+func (s *shareStore) take(id string) (share, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sh, ok := s.m[id]
+	delete(s.m, id)
+	if !ok || s.now().After(sh.expires) {
+		return share{}, false
+	}
+	return sh, true
+}
+
+// slogOutput lets slack-go's debug logging go to slog.
+type slogOutput struct{ l *slog.Logger }
+
+func (s slogOutput) Output(_ int, msg string) error {
+	s.l.Debug(strings.TrimSpace(msg))
+	return nil
+}
