@@ -32,8 +32,10 @@ func newSlackAdapter(d deps) (Adapter, error) {
 		// Answers longer than the LLM timeout still get posted; shutdown
 		// bounds them anyway.
 		WorkTimeout: d.cfg.LLMTimeout + 30*time.Second,
-		Reaction:    "mag",
-		ReactAfter:  time.Second,
+		// A generated answer is shown as it is written.
+		Stream:     d.cfg.LLMModel != "",
+		Reaction:   "mag",
+		ReactAfter: time.Second,
 	})
 	if err != nil {
 		return nil, err

@@ -110,12 +110,17 @@ func checkCitations(text string, retrieved []Citation) (string, []Citation, int)
 // stripMarkers removes every citation marker, for streamed text that is not
 // checked yet.
 func stripMarkers(text string) string {
-	return reBracket.ReplaceAllStringFunc(text, func(m string) string {
+	text = reBracket.ReplaceAllStringFunc(text, func(m string) string {
 		if reLooksRef.MatchString(m[1 : len(m)-1]) {
 			return ""
 		}
 		return m
 	})
+	// A marker still being written: an opening bracket not yet closed.
+	if i := strings.LastIndex(text, "["); i >= 0 && !strings.Contains(text[i:], "]") {
+		text = strings.TrimRight(text[:i], " ")
+	}
+	return text
 }
 
 // generates reports whether an answer's intent is one a model may phrase: a

@@ -95,6 +95,12 @@ type Options struct {
 	// WorkTimeout bounds the work on one acknowledged question: answering
 	// and posting; 0: DefaultWorkTimeout.
 	WorkTimeout time.Duration
+	// Stream shows a generated answer as it is written: posted at its
+	// first words, then updated (chat.update) at most every StreamEvery
+	// (0: a second), and finally replaced by the checked answer with its
+	// citations.
+	Stream      bool
+	StreamEvery time.Duration
 	// Reaction is the emoji (name without colons, e.g. "mag") put on a
 	// message while its answer is being worked out, then removed; "": none.
 	Reaction string
@@ -435,7 +441,25 @@ func (a *Adapter) answerMessage(ctx context.Context, m message) {
 	key := memoryKey(m.team, m.channel, thread)
 	done := a.react(ctx, m.channel, m.ts)
 	defer done()
-	ans, err := a.o.Asker.Ask(ctx, bot.Question{Text: q, User: m.user, Context: a.memoryGet(key), Via: "slack"})
+	question := bot.Question{Text: q, User: m.user, Context: a.memoryGet(key), Via: "slack"}
+	var st *streamer
+	if a.o.Stream {
+		st = &streamer{a: a, ctx: ctx, channel: m.channel, thread: thread, every: a.o.StreamEvery}
+		question.OnPartial = st.partial
+	}
+	ans, err := a.o.Asker.Ask(ctx, question)
+	if st != nil && st.ts != "" {
+		// The streamed message becomes the final answer, or the apology.
+		r := renderAnswer(ans, renderOptions{Feedback: ans.Outcome != bot.OutcomeHelp})
+		if err != nil {
+			r = plainMessage(errorReply(err))
+		} else {
+			a.remember(key, ans)
+		}
+		st.finish(r)
+		a.logQuestion(m.kind, m.user, q, string(ans.Outcome), len(ans.Citations), start, err)
+		return
+	}
 	switch {
 	case err != nil:
 		// Privately where the channel is shared; a DM is private already.
@@ -575,6 +599,51 @@ func msgOptions(r rendered, thread string) []slackgo.MsgOption {
 		opts = append(opts, slackgo.MsgOptionTS(thread))
 	}
 	return opts
+}
+
+// streamer posts a generated answer as it streams and keeps the message up
+// to date, at most once every interval; the text it shows carries no
+// citation markers (the bot checks them at the end), and the final update
+// is the checked answer.
+type streamer struct {
+	a       *Adapter
+	ctx     context.Context
+	channel string
+	thread  string
+	every   time.Duration
+
+	ts   string // the streamed message, once posted
+	last time.Time
+}
+
+func (s *streamer) partial(text string) {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return
+	}
+	every := s.every
+	if every <= 0 {
+		every = time.Second
+	}
+	r := plainMessage(text + " …")
+	if s.ts == "" {
+		_, ts, err := s.a.api.PostMessageContext(s.ctx, s.channel, msgOptions(r, s.thread)...)
+		if s.a.apiError("chat.postMessage", err) == nil {
+			s.ts, s.last = ts, time.Now()
+		}
+		return
+	}
+	if time.Since(s.last) < every {
+		return
+	}
+	s.last = time.Now()
+	_, _, _, err := s.a.api.UpdateMessageContext(s.ctx, s.channel, s.ts, msgOptions(r, "")...)
+	s.a.apiError("chat.update", err)
+}
+
+func (s *streamer) finish(r rendered) {
+	_, _, _, err := s.a.api.UpdateMessageContext(s.ctx, s.channel, s.ts, msgOptions(r, "")...)
+	s.a.apiError("chat.update", err)
 }
 
 // post sends a message to a channel (in a thread when thread is set).

@@ -361,6 +361,8 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, method string)
 			"message": map[string]any{"type": "message", "text": msg.Text, "bot_id": BotID, "ts": ts, "thread_ts": msg.ThreadTS}})
 	case "chat.postEphemeral":
 		writeJSON(w, map[string]any{"ok": true, "message_ts": ts})
+	case "chat.update":
+		writeJSON(w, map[string]any{"ok": true, "channel": msg.Channel, "ts": c.Form.Get("ts"), "text": msg.Text})
 	case "reactions.add", "reactions.remove":
 		writeJSON(w, map[string]any{"ok": true})
 	case "views.publish":
