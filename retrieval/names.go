@@ -49,10 +49,29 @@ var (
 
 func buildNames(occs []*Occupation) *nameIndex {
 	ni := &nameIndex{byFirst: map[string][]int{}, generic: map[string]bool{}, heads: map[string][]int{}}
+	// Stem every title and job title first, on every CPU: it is most of
+	// the work of a warm start.
+	type raw struct {
+		occ   int
+		text  string
+		title bool
+		stems []string
+	}
+	var raws []raw
+	for i, o := range occs {
+		raws = append(raws, raw{occ: i, text: o.Title, title: true})
+	}
+	for i, o := range occs {
+		for _, jt := range o.JobTitles {
+			raws = append(raws, raw{occ: i, text: jt})
+		}
+	}
+	parallel(len(raws), func(i int) {
+		raws[i].text = strings.TrimSpace(reBracketed.ReplaceAllString(raws[i].text, ""))
+		raws[i].stems = phraseStems(raws[i].text)
+	})
 	seen := map[string]bool{}
-	add := func(occ int, text string, title bool) {
-		text = strings.TrimSpace(reBracketed.ReplaceAllString(text, ""))
-		stems := phraseStems(text)
+	add := func(occ int, text string, title bool, stems []string) {
 		if len(stems) == 0 {
 			return
 		}
@@ -64,13 +83,8 @@ func buildNames(occs []*Occupation) *nameIndex {
 		seen[key] = true
 		ni.names = append(ni.names, occName{occ: occ, text: text, stems: stems, title: title})
 	}
-	for i, o := range occs {
-		add(i, o.Title, true)
-	}
-	for i, o := range occs {
-		for _, jt := range o.JobTitles {
-			add(i, jt, false)
-		}
+	for _, r := range raws {
+		add(r.occ, r.text, r.title, r.stems)
 	}
 	// A stem found in the names of many occupations ("engineer", "manager")
 	// cannot name one occupation on its own.

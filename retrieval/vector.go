@@ -1,8 +1,10 @@
 package retrieval
 
 import (
+	"encoding/binary"
 	"math"
 	"math/bits"
+	"unsafe"
 )
 
 // vectorStore holds every passage's vector quantised to int8 with one scale
@@ -56,11 +58,20 @@ func (vs *vectorStore) signatures() {
 	})
 }
 
-// signBits sets bit k of dst when v[k] > 0.
+// signBits packs the sign bits of v into dst, eight values at a time: the
+// top bit of each byte gathered by one multiplication. The order of bits in
+// a word is not that of the values, but it is the same for every vector,
+// which is all a Hamming distance needs.
 func signBits(v []int8, dst []uint64) {
 	clear(dst)
-	for k, x := range v {
-		if x > 0 {
+	b := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(v))), len(v))
+	k := 0
+	for ; k+8 <= len(b); k += 8 {
+		m := binary.LittleEndian.Uint64(b[k:]) & 0x8080808080808080
+		dst[k>>6] |= ((m * 0x0002040810204081) >> 56) << (k & 63)
+	}
+	for ; k < len(b); k++ {
+		if b[k]&0x80 != 0 {
 			dst[k>>6] |= 1 << (k & 63)
 		}
 	}
