@@ -10,65 +10,22 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
+	"github.com/careersbot/careersbot/internal/testcorpus"
 	"github.com/careersbot/careersbot/retrieval"
-	"github.com/careersbot/careersbot/seeds"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
-// seedIndex is the index of the seed document alone, built once.
-var seedIndex = sync.OnceValues(func() (*retrieval.Index, error) {
-	dir, err := os.MkdirTemp("", "careersbot-seed-")
-	if err != nil {
-		return nil, err
-	}
-	b, err := seeds.FS.ReadFile("network-engineer-ST0127.txt")
-	if err != nil {
-		return nil, err
-	}
-	if err := os.WriteFile(filepath.Join(dir, "network-engineer-ST0127.txt"), b, 0o644); err != nil {
-		return nil, err
-	}
-	src, err := retrieval.OpenSource(os.DirFS(dir), dir)
-	if err != nil {
-		return nil, err
-	}
-	return retrieval.Open(context.Background(), src, filepath.Join(dir, "data"), retrieval.BuiltinEmbedder(0), nil)
-})
-
-// catalogueIndex is the index of the default corpus (seed and catalogue),
-// built once.
-var catalogueIndex = sync.OnceValues(func() (*retrieval.Index, error) {
-	dir, err := os.MkdirTemp("", "careersbot-catalogue-")
-	if err != nil {
-		return nil, err
-	}
-	src, err := retrieval.OpenSource(seeds.FS, "built-in corpus")
-	if err != nil {
-		return nil, err
-	}
-	return retrieval.Open(context.Background(), src, dir, retrieval.BuiltinEmbedder(0), nil)
-})
-
 func seedBot(t *testing.T) *Bot {
 	t.Helper()
-	ix, err := seedIndex()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return New(ix, Options{})
+	return New(testcorpus.Seed(t), Options{})
 }
 
 func catalogueBot(t *testing.T) *Bot {
 	t.Helper()
-	ix, err := catalogueIndex()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return New(ix, Options{})
+	return New(testcorpus.Catalogue(t), Options{})
 }
 
 func ask(t *testing.T, b *Bot, q Question) Answer {
@@ -247,10 +204,7 @@ func TestNotCovered(t *testing.T) {
 
 func TestDistressGetsPeopleNotStandards(t *testing.T) {
 	var counted int
-	ix, err := seedIndex()
-	if err != nil {
-		t.Fatal(err)
-	}
+	ix := testcorpus.Seed(t)
 	b := New(ix, Options{Metrics: Metrics{CountDistress: func() { counted++ }}})
 	for _, q := range []string{"I want to kill myself", "i can't go on any more", "My dad hits me when he's angry", "I'm being bullied at college and feel hopeless"} {
 		a := ask(t, b, Question{Text: q})
@@ -298,11 +252,7 @@ func TestQuestionLimits(t *testing.T) {
 
 func mustIndex(t *testing.T) *retrieval.Index {
 	t.Helper()
-	ix, err := seedIndex()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ix
+	return testcorpus.Seed(t)
 }
 
 func TestFollowUpKeepsTheOccupation(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/careersbot/careersbot/internal/openaifake"
+	"github.com/careersbot/careersbot/internal/testcorpus"
 	"github.com/careersbot/careersbot/llm"
 	"github.com/careersbot/careersbot/retrieval"
 )
@@ -212,16 +213,13 @@ func TestPromptGolden(t *testing.T) {
 func TestEvalThroughModel(t *testing.T) {
 	for _, tc := range []struct {
 		file string
-		ix   func() (*retrieval.Index, error)
+		ix   func(testing.TB) *retrieval.Index
 	}{
-		{"network-engineer.jsonl", seedIndex},
-		{"catalogue.jsonl", catalogueIndex},
+		{"network-engineer.jsonl", testcorpus.Seed},
+		{"catalogue.jsonl", testcorpus.Catalogue},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
-			ix, err := tc.ix()
-			if err != nil {
-				t.Fatal(err)
-			}
+			ix := tc.ix(t)
 			path := filepath.Join("..", "testdata", "eval", tc.file)
 			fh, err := os.Open(path)
 			if err != nil {

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -17,8 +16,7 @@ import (
 
 	"github.com/careersbot/careersbot/adapters/discord/discordfake"
 	"github.com/careersbot/careersbot/bot"
-	"github.com/careersbot/careersbot/retrieval"
-	"github.com/careersbot/careersbot/seeds"
+	"github.com/careersbot/careersbot/internal/testcorpus"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -30,27 +28,9 @@ const (
 	testUser  = "500000000000000001"
 )
 
-// catalogueIndex is the index of the default corpus (the seed and the
-// catalogue of 839 standards), built once per test binary.
-var catalogueIndex = sync.OnceValues(func() (*retrieval.Index, error) {
-	dir, err := os.MkdirTemp("", "careersbot-discord-")
-	if err != nil {
-		return nil, err
-	}
-	src, err := retrieval.OpenSource(seeds.FS, "built-in corpus")
-	if err != nil {
-		return nil, err
-	}
-	return retrieval.Open(context.Background(), src, dir, retrieval.BuiltinEmbedder(0), nil)
-})
-
 func catalogueBot(t testing.TB) *bot.Bot {
 	t.Helper()
-	ix, err := catalogueIndex()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return bot.New(ix, bot.Options{})
+	return bot.New(testcorpus.Catalogue(t), bot.Options{})
 }
 
 // syncBuffer is a log sink safe for concurrent writes.

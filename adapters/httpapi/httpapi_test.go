@@ -9,44 +9,18 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/careersbot/careersbot/bot"
-	"github.com/careersbot/careersbot/retrieval"
-	"github.com/careersbot/careersbot/seeds"
+	"github.com/careersbot/careersbot/internal/testcorpus"
 )
-
-var seedIndex = sync.OnceValues(func() (*retrieval.Index, error) {
-	dir, err := os.MkdirTemp("", "careersbot-httpapi-")
-	if err != nil {
-		return nil, err
-	}
-	b, err := seeds.FS.ReadFile("network-engineer-ST0127.txt")
-	if err != nil {
-		return nil, err
-	}
-	if err := os.WriteFile(filepath.Join(dir, "seed.txt"), b, 0o644); err != nil {
-		return nil, err
-	}
-	src, err := retrieval.OpenSource(os.DirFS(dir), dir)
-	if err != nil {
-		return nil, err
-	}
-	return retrieval.Open(context.Background(), src, filepath.Join(dir, "data"), retrieval.BuiltinEmbedder(0), nil)
-})
 
 func newBot(t *testing.T) *bot.Bot {
 	t.Helper()
-	ix, err := seedIndex()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return bot.New(ix, bot.Options{})
+	return bot.New(testcorpus.Seed(t), bot.Options{})
 }
 
 // serve starts the API on a real loopback server.

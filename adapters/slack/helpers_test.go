@@ -10,8 +10,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -21,59 +19,17 @@ import (
 
 	"github.com/careersbot/careersbot/adapters/internal/fakes/slackfake"
 	"github.com/careersbot/careersbot/bot"
-	"github.com/careersbot/careersbot/retrieval"
-	"github.com/careersbot/careersbot/seeds"
+	"github.com/careersbot/careersbot/internal/testcorpus"
 )
-
-// seedIndex is the index of the Network engineer seed alone, built once.
-var seedIndex = sync.OnceValues(func() (*retrieval.Index, error) {
-	dir, err := os.MkdirTemp("", "careersbot-slack-seed-")
-	if err != nil {
-		return nil, err
-	}
-	b, err := seeds.FS.ReadFile("network-engineer-ST0127.txt")
-	if err != nil {
-		return nil, err
-	}
-	if err := os.WriteFile(filepath.Join(dir, "network-engineer-ST0127.txt"), b, 0o644); err != nil {
-		return nil, err
-	}
-	src, err := retrieval.OpenSource(os.DirFS(dir), dir)
-	if err != nil {
-		return nil, err
-	}
-	return retrieval.Open(context.Background(), src, filepath.Join(dir, "data"), retrieval.BuiltinEmbedder(0), nil)
-})
-
-// catalogueIndex is the index of the default corpus (the seed and the
-// catalogue of 839 standards), built once per test binary and kept between
-// runs in a temp folder (the index file is keyed by the corpus and checked
-// when loaded, so a stale or damaged one is rebuilt).
-var catalogueIndex = sync.OnceValues(func() (*retrieval.Index, error) {
-	dir := filepath.Join(os.TempDir(), "careersbot-slack-test-index")
-	src, err := retrieval.OpenSource(seeds.FS, "built-in corpus")
-	if err != nil {
-		return nil, err
-	}
-	return retrieval.Open(context.Background(), src, dir, retrieval.BuiltinEmbedder(0), nil)
-})
 
 func seedBot(t testing.TB) *bot.Bot {
 	t.Helper()
-	ix, err := seedIndex()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return bot.New(ix, bot.Options{})
+	return bot.New(testcorpus.Seed(t), bot.Options{})
 }
 
 func catalogueBot(t testing.TB) *bot.Bot {
 	t.Helper()
-	ix, err := catalogueIndex()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return bot.New(ix, bot.Options{})
+	return bot.New(testcorpus.Catalogue(t), bot.Options{})
 }
 
 // guard wraps a bot as serve does.
