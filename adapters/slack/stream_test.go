@@ -39,9 +39,9 @@ func TestStreamedAnswerIsUpdatedThenChecked(t *testing.T) {
 	if first.ThreadTS != ts || strings.Contains(first.Text, "[ST0127") {
 		t.Errorf("first post: thread %q text %q", first.ThreadTS, first.Text)
 	}
-	updates := e.fake.WaitFor(t, "chat.update", 2, 10*time.Second)
+	e.fake.WaitFor(t, "chat.update", 2, 10*time.Second)
 	time.Sleep(200 * time.Millisecond)
-	updates = e.fake.Calls("chat.update")
+	updates := e.fake.Calls("chat.update")
 	final := updates[len(updates)-1].Message()
 	var all strings.Builder
 	for _, blk := range final.Blocks {
