@@ -432,6 +432,9 @@ func cmdEval(ctx context.Context, e env, args []string) error {
 			fmt.Fprintf(e.stdout, "pass %s:%d %q\n", path, r.Case.Line, r.Case.Q)
 		}
 	}
+	for _, c := range bot.PassRateByCategory(results) {
+		fmt.Fprintf(e.stdout, "category %-14s %d/%d = %.2f\n", c.Category, c.Passed, c.Total, c.Rate())
+	}
 	passed, rate := bot.PassRate(results)
 	fmt.Fprintf(e.stdout, "pass %d/%d = %.2f\n", passed, len(results), rate)
 	if rate < *minRate {

@@ -378,10 +378,28 @@ func TestEvalChecks(t *testing.T) {
 		{"grounded true", EvalCase{Grounded: &yes}, true},
 		{"refs_any", EvalCase{RefsAny: []string{"ST0228"}}, true},
 		{"ref_top", EvalCase{RefTop: "ST0228"}, false},
+		{"distress false on an answer", EvalCase{Distress: &no}, true},
+		{"distress true on an answer", EvalCase{Distress: &yes}, false},
 	} {
 		if got, why := tc.c.Check(a); got != tc.pass {
 			t.Errorf("%s: pass %v (%s), want %v", tc.name, got, why, tc.pass)
 		}
+	}
+	safeguarding := Answer{Intent: IntentDistress, Outcome: OutcomeRefused}
+	if got, _ := (EvalCase{Distress: &yes}).Check(safeguarding); !got {
+		t.Error("distress true fails on the safeguarding reply")
+	}
+	if got, _ := (EvalCase{Distress: &no}).Check(safeguarding); got {
+		t.Error("distress false passes on the safeguarding reply")
+	}
+	rates := PassRateByCategory([]EvalResult{
+		{Case: EvalCase{Category: "casual"}, Pass: true},
+		{Case: EvalCase{Category: "compare"}},
+		{Case: EvalCase{Category: "casual"}},
+		{Case: EvalCase{}, Pass: true},
+	})
+	if len(rates) != 2 || rates[0] != (CategoryRate{"casual", 1, 2}) || rates[1] != (CategoryRate{"compare", 0, 1}) {
+		t.Errorf("rates by category: %+v", rates)
 	}
 	_, err := ParseEval("x.jsonl", strings.NewReader("{\"q\":\"a\",\"all\":[\"K1\"]}\n{\"q\":\"b\"}\n"))
 	if err == nil || !strings.Contains(err.Error(), "x.jsonl:2") {
@@ -419,5 +437,26 @@ func TestGoldenAnswers(t *testing.T) {
 				t.Errorf("answer changed:\n%s\nwant:\n%s", a.Text, want)
 			}
 		})
+	}
+}
+
+// TestEvalFollowUps checks that an eval line's earlier questions set the
+// conversation the line is asked in, as chat would.
+func TestEvalFollowUps(t *testing.T) {
+	cases, err := ParseEval("f.jsonl", strings.NewReader(
+		`{"q": "and the behaviours?", "after": ["Which skills does a commis chef need?"], "ref": "ST0228", "all": ["B1"], "category": "follow-up"}`+"\n"+
+			`{"q": "and the behaviours?", "ref": "ST0228", "all": ["B1"]}`+"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	results, err := RunEval(context.Background(), catalogueBot(t), cases)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !results[0].Pass {
+		t.Errorf("follow-up after the skills question: %s", results[0].Why)
+	}
+	if results[1].Pass {
+		t.Errorf("the same question with no conversation passed: %s", results[1].Answer.Text)
 	}
 }

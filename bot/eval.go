@@ -21,7 +21,15 @@ type EvalCase struct {
 	Grounded  *bool    `json:"grounded,omitempty"`
 	RefsAny   []string `json:"refs_any,omitempty"`
 	RefTop    string   `json:"ref_top,omitempty"`
-	Line      int      `json:"-"`
+	// Distress checks that the answer is (true) or is not (false) the
+	// safeguarding reply.
+	Distress *bool `json:"distress,omitempty"`
+	// Category names the line's class, for pass rates per class.
+	Category string `json:"category,omitempty"`
+	// After holds earlier questions of the same conversation, asked first
+	// in order, as a follow-up through chat would be.
+	After []string `json:"after,omitempty"`
+	Line  int      `json:"-"`
 }
 
 // ParseEval reads an eval file; errors name the line.
@@ -43,8 +51,8 @@ func ParseEval(name string, r io.Reader) ([]EvalCase, error) {
 		if strings.TrimSpace(c.Q) == "" {
 			return nil, fmt.Errorf("%s:%d: no question in \"q\"", name, n)
 		}
-		if c.All == nil && c.Any == nil && c.AnswerHas == nil && c.Grounded == nil && c.RefsAny == nil && c.RefTop == "" {
-			return nil, fmt.Errorf("%s:%d: no check: give one of all, any, answer_has, grounded, refs_any, ref_top", name, n)
+		if c.All == nil && c.Any == nil && c.AnswerHas == nil && c.Grounded == nil && c.RefsAny == nil && c.RefTop == "" && c.Distress == nil {
+			return nil, fmt.Errorf("%s:%d: no check: give one of all, any, answer_has, grounded, refs_any, ref_top, distress", name, n)
 		}
 		c.Line = n
 		out = append(out, c)
@@ -67,6 +75,12 @@ func (c EvalCase) Check(a Answer) (bool, string) {
 		return out
 	}
 	top := func(n int) []Citation { return a.Citations[:min(n, len(a.Citations))] }
+	if c.Distress != nil && (a.Intent == IntentDistress) != *c.Distress {
+		if *c.Distress {
+			return false, "not the safeguarding reply"
+		}
+		return false, "the safeguarding reply to a question that shows no distress"
+	}
 	if c.Grounded != nil && a.Grounded != *c.Grounded {
 		return false, fmt.Sprintf("grounded is %v, want %v", a.Grounded, *c.Grounded)
 	}
@@ -149,7 +163,13 @@ type EvalResult struct {
 func RunEval(ctx context.Context, asker Asker, cases []EvalCase) ([]EvalResult, error) {
 	out := make([]EvalResult, 0, len(cases))
 	for _, c := range cases {
-		a, err := asker.Ask(ctx, Question{Text: c.Q})
+		var conv Context
+		for _, earlier := range c.After {
+			if a, err := asker.Ask(ctx, Question{Text: earlier, Context: conv, Via: "eval"}); err == nil && a.Occupation != "" {
+				conv = Context{Occupation: a.Occupation}
+			}
+		}
+		a, err := asker.Ask(ctx, Question{Text: c.Q, Context: conv, Via: "eval"})
 		if err != nil {
 			if ctx.Err() != nil {
 				return out, ctx.Err()
@@ -161,6 +181,43 @@ func RunEval(ctx context.Context, asker Asker, cases []EvalCase) ([]EvalResult, 
 		out = append(out, EvalResult{Case: c, Pass: pass, Why: why, Answer: a})
 	}
 	return out, nil
+}
+
+// CategoryRate is the pass rate of one category of an eval file.
+type CategoryRate struct {
+	Category      string
+	Passed, Total int
+}
+
+// Rate is the category's share of passing results.
+func (c CategoryRate) Rate() float64 {
+	if c.Total == 0 {
+		return 0
+	}
+	return float64(c.Passed) / float64(c.Total)
+}
+
+// PassRateByCategory is the pass rate of each category named in the
+// results, in the order categories first appear; nil when no case names one.
+func PassRateByCategory(rs []EvalResult) []CategoryRate {
+	var out []CategoryRate
+	at := map[string]int{}
+	for _, r := range rs {
+		if r.Case.Category == "" {
+			continue
+		}
+		i, ok := at[r.Case.Category]
+		if !ok {
+			i = len(out)
+			at[r.Case.Category] = i
+			out = append(out, CategoryRate{Category: r.Case.Category})
+		}
+		out[i].Total++
+		if r.Pass {
+			out[i].Passed++
+		}
+	}
+	return out
 }
 
 // PassRate is the share of passing results.
