@@ -114,6 +114,12 @@ const (
 	IntentTopic    Intent = "topic"    // a topic within one occupation
 	IntentSearch   Intent = "search"   // a topic across occupations
 	IntentWhich    Intent = "which"    // several occupations fit: ask which
+	IntentCompare  Intent = "compare"  // two occupations side by side
+	// IntentProgression is where an occupation leads: its job titles and
+	// the standards above it on its route.
+	IntentProgression Intent = "progression"
+	IntentInterest    Intent = "interest"     // standards that fit what someone likes
+	IntentOutOfScope  Intent = "out-of-scope" // a question the standards cannot answer
 	IntentHelp     Intent = "help"
 	IntentDistress Intent = "distress"
 	IntentUnknown  Intent = "unknown"

@@ -19,7 +19,7 @@ type Searcher interface {
 	Occupation(ref string) (*retrieval.Occupation, bool)
 	Occupations() []*retrieval.Occupation
 	Passages(ref string) []retrieval.Passage
-	MatchOccupations(text string) []retrieval.NameMatch
+	RankOccupations(text string) []retrieval.Candidate
 	SuggestOccupations(phrase string, n int) []*retrieval.Occupation
 	IsGenericName(stem string) bool
 	OccupationsNamed(word string) []*retrieval.Occupation

@@ -183,7 +183,7 @@ func TestNotCovered(t *testing.T) {
 		q, want string
 	}{
 		{"What skills does a pastry chef need?", `"pastry chef"`},
-		{"What is the capital of France?", "couldn't find"},
+		{"What is the capital of France?", "not something"},
 		{"Does a network engineer need to know how to bake bread?", "Network engineer"},
 	} {
 		t.Run(tc.q, func(t *testing.T) {

@@ -38,6 +38,14 @@ func (c *composer) answer(ctx context.Context) (Answer, error) {
 		return c.help(), nil
 	case IntentWhich:
 		return c.which(), nil
+	case IntentCompare:
+		return c.compare(), nil
+	case IntentProgression:
+		return c.progression(ctx)
+	case IntentInterest:
+		return c.interest(ctx)
+	case IntentOutOfScope:
+		return c.outOfScope(), nil
 	}
 	return c.notCovered(ctx, ""), nil
 }
@@ -365,13 +373,42 @@ func (c *composer) role() Answer {
 }
 
 // topicHits is how many passages a topic answer quotes at most, and how close
-// to the best one a passage must score to be quoted; below partialCoverage
-// the best passage answers only part of the question, and the answer says so.
+// to the best one a passage must score to be quoted. Evidence decides the
+// answer's first words: a passage holding at least strongEvidence of the
+// question (by weight, each word as itself or a stand-in) says "Yes"; one
+// holding at least partialEvidence is the closest the standard comes, said
+// so; less is no evidence, and the answer says the standard does not
+// mention it.
 const (
 	topicHits       = 5
 	topicKeepFrac   = 0.7
-	partialCoverage = 0.5
+	strongEvidence  = 0.75
+	partialEvidence = 0.35
+	// A telling word held (Mass, in units of the rarest word's weight)
+	// is evidence however long the question around it: strongMass with
+	// half the question is strong, partialMass alone is partial.
+	strongMass  = 1.0
+	partialMass = 0.55
 )
+
+// evidence grades what a passage holds of a topic question.
+type evidence int
+
+const (
+	noEvidence evidence = iota
+	partial
+	strong
+)
+
+func evidenceOf(h retrieval.Hit) evidence {
+	switch {
+	case h.Coverage >= strongEvidence || (h.Coverage >= 0.5 && h.Mass >= strongMass):
+		return strong
+	case h.Coverage >= partialEvidence || h.Mass >= partialMass:
+		return partial
+	}
+	return noEvidence
+}
 
 func (c *composer) topic(ctx context.Context) (Answer, error) {
 	o := c.u.occ
@@ -379,16 +416,21 @@ func (c *composer) topic(ctx context.Context) (Answer, error) {
 	if err != nil {
 		return Answer{}, err
 	}
+	// The profile is facts, not a topic: "coding" is not the SOC code.
+	hits = slices.DeleteFunc(hits, func(h retrieval.Hit) bool {
+		return h.Passage.Kind == retrieval.KindProfile && len(c.u.facts) == 0
+	})
 	hits = keepClose(hits, topicHits)
-	if len(hits) == 0 {
+	if len(hits) == 0 || evidenceOf(hits[0]) == noEvidence {
 		return c.notInOccupation(ctx, o), nil
 	}
 	var a Answer
 	var b strings.Builder
 	switch {
-	case hits[0].Coverage < partialCoverage:
+	case evidenceOf(hits[0]) == partial:
 		// The best passage holds only part of the question: say so.
-		fmt.Fprintf(&b, "The closest the %s standard (%s) comes to this:", o.Title, refLevel(o))
+		fmt.Fprintf(&b, "The %s standard (%s) doesn't say that in those words; the closest it comes:", o.Title, refLevel(o))
+		hits = slices.DeleteFunc(hits, func(h retrieval.Hit) bool { return evidenceOf(h) == noEvidence })
 	case c.u.yesNo:
 		fmt.Fprintf(&b, "Yes. The %s standard (%s) covers this:", o.Title, refLevel(o))
 	default:
@@ -563,7 +605,7 @@ func (c *composer) lacks(o *retrieval.Occupation, what string) Answer {
 // naming occupations whose standards do.
 func (c *composer) notInOccupation(ctx context.Context, o *retrieval.Occupation) Answer {
 	var b strings.Builder
-	fmt.Fprintf(&b, "I couldn't find %q in the %s standard (%s), so I can't say it is part of the role.", c.u.topic, o.Title, o.Reference)
+	fmt.Fprintf(&b, "The %s standard (%s) doesn't mention %s.", o.Title, o.Reference, quoteTopic(c.u.topic))
 	a := Answer{Occupation: o.Reference, Outcome: OutcomeNotGrounded}
 	if hits, err := c.b.search(ctx, c.s, retrieval.Query{Text: c.u.topic, Limit: 20}); err == nil && len(hits) > 0 {
 		a.Suggestions = suggestionsFromHits(hits, 3, o.Reference)
@@ -576,6 +618,25 @@ func (c *composer) notInOccupation(ctx context.Context, o *retrieval.Occupation)
 	return a
 }
 
+// quoteTopic quotes a topic for an answer's text.
+func quoteTopic(topic string) string {
+	if topic == "" {
+		return "that"
+	}
+	return fmt.Sprintf("%q", topic)
+}
+
+// outOfScope answers a question the standards were never meant to answer
+// (a CV, the time, homework): it says what the bot is for and points to
+// people, whatever occupation the conversation was about.
+func (c *composer) outOfScope() Answer {
+	occs := c.s.Occupations()
+	text := "That's not something England's occupational standards cover, so I can't answer it. " +
+		"I answer questions about occupations and apprenticeships: what each one involves, its skills, knowledge, behaviours and duties, its level and its typical job titles. " +
+		coverage(occs) + " For help with anything else, such as CVs, applications or interviews, your careers adviser or a trusted adult is the best person to ask."
+	return Answer{Text: text, Outcome: OutcomeNotGrounded}
+}
+
 // notCovered is the honest answer to a question the corpus does not answer:
 // it says so, and names the closest occupations the corpus does cover.
 func (c *composer) notCovered(ctx context.Context, topic string) Answer {
@@ -585,7 +646,11 @@ func (c *composer) notCovered(ctx context.Context, topic string) Answer {
 	switch {
 	case c.u.unknownName != "":
 		fmt.Fprintf(&b, "I don't have an occupational standard for %q, so I can't answer that from the standards.", c.u.unknownName)
-		for _, o := range c.s.SuggestOccupations(c.u.unknownName, 3) {
+		near := c.u.near
+		if len(near) == 0 {
+			near = c.s.SuggestOccupations(c.u.unknownName, 3)
+		}
+		for _, o := range near {
 			a.Suggestions = append(a.Suggestions, suggestion(o))
 		}
 	case c.u.occ == nil && topic == "" && (len(c.u.kinds) > 0 || len(c.u.facts) > 0):
@@ -645,6 +710,9 @@ func (c *composer) grounded(a Answer) Answer {
 		a.Occupation = c.u.occ.Reference
 	}
 	var notes []string
+	if c.u.occ != nil && c.u.took != "" && !c.u.fromContext && !strings.EqualFold(c.u.took, c.u.occ.Title) {
+		notes = append(notes, fmt.Sprintf("I took %q to mean the %s standard (%s).", c.u.took, c.u.occ.Title, c.u.occ.Reference))
+	}
 	if c.u.occ != nil && len(c.u.others) > 0 && !c.u.fromContext {
 		var others []string
 		for _, o := range c.u.others {

@@ -12,10 +12,20 @@ import (
 type understanding struct {
 	intent Intent
 	occ    *retrieval.Occupation
-	// others are occupations that fit the question as well as occ.
+	// others are occupations that fit the question almost as well as occ:
+	// the answer names them.
 	others []*retrieval.Occupation
+	// second is the other occupation of a comparison.
+	second *retrieval.Occupation
+	// took is the name occ was found by when it is not its title
+	// ("Hairdresser" for Hairdressing professional): the answer says which
+	// standard it took.
+	took string
 	// unknownName is an occupation the question names that the corpus lacks.
 	unknownName string
+	// near are occupations that almost fit a name the corpus lacks, best
+	// first, for the "not covered" answer to offer.
+	near []*retrieval.Occupation
 	// group holds the occupations a general word names ("nurses",
 	// "chefs"), when the question names no one occupation; groupWord is
 	// that word.
@@ -26,83 +36,197 @@ type understanding struct {
 	topic       string // the words that carry the topic
 	yesNo       bool
 	fromContext bool // occ came from the conversation, not the question
+	// scores are the intents' scores the decision was made on.
+	scores map[Intent]float64
 }
 
-// Patterns that frame an occupation's name in a question. They find the
-// name of an occupation the corpus does not have ("What does an astronaut
-// apprenticeship involve?"), so the answer can say so rather than answer
-// about something else.
-var namePatterns = []*regexp.Regexp{
-	regexp.MustCompile(`\b(?:a|an|the)\s+([a-z][a-z' -]{1,48}?)\s+(?:apprenticeships?|standards?|occupations?|careers?|courses?|jobs?|roles?|profession)\b`),
-	regexp.MustCompile(`\b(?:does|do|would|will|can|could|should|did|must)\s+(?:a|an|the)\s+([a-z][a-z' -]{1,48}?)\s+(?:need|needs|learn|earn|make|do|have|get|require|study|use|work|know|understand|deal|involve|communicate|keep|spend|monitor|go|be|start)\b`),
-	regexp.MustCompile(`\b(?:become|becoming|be|as|being|train as|training as|work as|working as)\s+(?:a|an)\s+([a-z][a-z' -]{1,48}?)\s*(?:[?.!,;]|$|\s+(?:in|at|with|and|or|for|if|when|after|like)\b)`),
-	regexp.MustCompile(`\b(?:of|for|about)\s+(?:a|an)\s+([a-z][a-z' -]{1,48}?)\s*(?:[?.!,;]|$)`),
-	regexp.MustCompile(`^(?:what|who)\s+(?:is|are)\s+(?:a|an)\s+([a-z][a-z' -]{1,48}?)\s*(?:[?.!]|$)`),
-	regexp.MustCompile(`\b([a-z][a-z-]{2,30}(?:\s+[a-z][a-z-]{2,30}){0,2})\s+apprenticeships?\b`),
-}
-
-// The two patterns that name something as an apprenticeship or career: what
-// they frame is an occupation whatever its last word.
-const explicitPatterns = 0b100001
-
-var (
-	reRole = regexp.MustCompile(`\b(?:day[ -]to[ -]day|daily|typical day|a day in|every day|on the job)\b|^what\s+(?:does|do|will|would)\s+(?:a|an|the)?\s*[a-z' -]+?\s+(?:do|actually do|really do)\b`)
-	reHelp = regexp.MustCompile(`^(?:help|hi|hello|hey|hiya|good (?:morning|afternoon|evening)|what can you do|how do(?:es)? (?:i|this|you) (?:use|work)|who are you|start|menu|commands?)\b`)
-	reJobs = regexp.MustCompile(`\b(?:what|which)\s+(?:jobs?|roles?|careers?|positions?)\s+(?:can|could|might|would|will|does|do|is|are)\b|\blead(?:s)? to\b`)
+// How occupation candidates become the occupations a question is about.
+const (
+	// useScore is the least score of a candidate taken as named.
+	useScore = 0.72
+	// clearScore: a candidate this good, ahead of the next by tieMargin,
+	// is taken even when a general word fits many others.
+	clearScore = 0.9
+	tieMargin  = 0.1
+	// groupFloor and groupSize: this many candidates of one mention at
+	// groupFloor or above, none clear, make the word a group ("nurse").
+	groupFloor = 0.55
+	groupSize  = 5
+	// nearScore is the least score of a candidate offered as "did you
+	// mean" for a name the corpus lacks.
+	nearScore = 0.45
+	// maxOthers bounds the near ties an answer names.
+	maxOthers = 3
 )
+
+// mention is one place in a question that names an occupation, with the
+// candidates for it, best first.
+type mention struct {
+	start, end int
+	cands      []retrieval.Candidate
+}
+
+// mentions groups ranked candidates by the words that name them: two
+// candidates whose words overlap are two readings of one mention.
+func mentions(cands []retrieval.Candidate) []mention {
+	var out []mention
+	for _, c := range cands {
+		placed := false
+		for i := range out {
+			if c.Start < out[i].end && out[i].start < c.End {
+				out[i].cands = append(out[i].cands, c)
+				placed = true
+				break
+			}
+		}
+		if !placed && c.Score >= useScore {
+			out = append(out, mention{start: c.Start, end: c.End, cands: []retrieval.Candidate{c}})
+		}
+	}
+	// In the order the question says them.
+	slices.SortFunc(out, func(a, b mention) int { return a.start - b.start })
+	return out
+}
+
+// clear reports whether a mention's best candidate is clearly the one meant:
+// well ahead of the next, or its title said whole when no other title is.
+func (m mention) clear() bool {
+	top := m.cands[0]
+	if len(m.cands) == 1 {
+		return true
+	}
+	if top.Complete && top.Title {
+		for _, c := range m.cands[1:] {
+			if c.Complete && c.Title && c.Score >= top.Score-tieMargin {
+				return false // two standards of one title (Dental nurse)
+			}
+		}
+		return true
+	}
+	return top.Score-m.cands[1].Score >= tieMargin && (top.Score >= clearScore || top.Complete)
+}
+
+// ties are the candidates within tieMargin of the best, the best excluded.
+func (m mention) ties() []*retrieval.Occupation {
+	var out []*retrieval.Occupation
+	for _, c := range m.cands[1:] {
+		if c.Score >= m.cands[0].Score-tieMargin && c.Score >= useScore {
+			out = append(out, c.Occupation)
+		}
+	}
+	return out
+}
+
+// wide reports whether the mention is a word many standards share: many
+// fit the same words about as well, none clearly.
+func (m mention) wide() bool {
+	top := m.cands[0]
+	n := 0
+	for _, c := range m.cands {
+		if c.Score >= groupFloor && c.Start == top.Start && c.End == top.End {
+			n++
+		}
+	}
+	return n >= groupSize && !m.clear()
+}
 
 func (b *Bot) understand(s Searcher, q Question) understanding {
 	u := understanding{}
-	text := strings.TrimSpace(q.Text)
+	text := normalise(strings.TrimSpace(q.Text))
 	lower := retrieval.Fold(text)
-	lower = strings.ReplaceAll(lower, "’", "'")
 	toks := retrieval.Tokenize(text)
-
-	first := ""
+	var words []retrieval.Token
 	for _, t := range toks {
 		if !t.Joined {
-			first = t.Word
-			break
+			words = append(words, t)
 		}
 	}
-	u.yesNo = yesNoStarts[first]
+	if len(words) > 0 {
+		u.yesNo = yesNoStarts[words[0].Word]
+	}
+	cm := cues.match(words)
 
-	// Which occupation.
-	searchCue := hasSearchCue(toks)
-	var nameSpan [2]int
-	// A name in the question wins; then the occupation the platform sent
-	// (a command's option, the web chat's previous answer); then a group
-	// word; then the conversation's; then the only one there is. A
-	// question across occupations ("which apprenticeships...") has none.
+	// Which occupations. A name in the question wins; then the occupation
+	// the platform sent (a command's option, the web chat's previous
+	// answer); then a group word; then the conversation's; then the only
+	// one there is. A question across occupations ("which
+	// apprenticeships...") has none.
+	searchCue := cm.weight[IntentSearch] > 0
+	var spans [][2]int
+	var ms []mention
 	if !searchCue {
-		if ms := s.MatchOccupations(text); len(ms) > 0 {
-			u.occ = ms[0].Occupation
-			nameSpan = [2]int{ms[0].Start, ms[0].End}
-			for _, m := range ms[1:] {
-				if m.Score >= ms[0].Score-0.06 && m.Words == ms[0].Words && len(u.others) < 4 {
-					u.others = append(u.others, m.Occupation)
+		ms = mentions(s.RankOccupations(text))
+	}
+	switch {
+	case len(ms) > 0 && ms[0].wide() && len(ms) == 1:
+		m := ms[0]
+		for _, c := range m.cands {
+			if c.Score >= groupFloor && len(u.group) < 12 {
+				u.group = append(u.group, c.Occupation)
+			}
+		}
+		u.groupWord = strings.TrimSpace(text[m.start:m.end])
+		spans = append(spans, [2]int{m.start, m.end})
+	case len(ms) > 0:
+		// The best mention is the occupation; a second mention said
+		// whole (a comparison's other side) is kept too.
+		best := 0
+		for i := range ms {
+			if ms[i].cands[0].Score > ms[best].cands[0].Score {
+				best = i
+			}
+		}
+		m := ms[best]
+		u.occ = m.cands[0].Occupation
+		if !m.cands[0].Title {
+			u.took = m.cands[0].Name
+		}
+		if !m.clear() {
+			u.others = m.ties()
+			if len(u.others) > maxOthers {
+				u.others = u.others[:maxOthers]
+			}
+		}
+		for _, m2 := range ms {
+			// Every place the question names the occupation is a name,
+			// not a topic ("ST0127", "network engineers").
+			if m2.cands[0].Occupation == u.occ {
+				spans = append(spans, [2]int{m2.start, m2.end})
+			}
+		}
+		for i, m2 := range ms {
+			if top := m2.cands[0]; i != best && top.Complete && top.Occupation != u.occ && u.second == nil && cm.weight[IntentCompare] > 0 {
+				u.second = top.Occupation
+				spans = append(spans, [2]int{m2.start, m2.end})
+			}
+		}
+	}
+	if u.occ == nil && u.group == nil && !searchCue {
+		u.unknownName = unknownReference(s, text)
+		if u.unknownName == "" {
+			u.unknownName = unknownOccupation(s, lower)
+		}
+		if u.unknownName != "" {
+			for _, c := range s.RankOccupations(u.unknownName) {
+				if c.Score >= nearScore && len(u.near) < 3 {
+					u.near = append(u.near, c.Occupation)
 				}
 			}
 		}
 	}
-	if u.occ == nil && !searchCue {
-		u.unknownName = unknownReference(s, text)
-	}
-	if u.occ == nil && !searchCue && u.unknownName == "" {
-		u.unknownName = unknownOccupation(s, lower)
-	}
-	if u.occ == nil && !searchCue && u.unknownName == "" && q.Occupation != "" {
+	if u.occ == nil && u.group == nil && u.unknownName == "" && q.Occupation != "" {
 		if u.occ = resolveExplicit(s, q.Occupation); u.occ == nil {
 			u.unknownName = q.Occupation
 		}
 	}
-	if u.occ == nil && u.unknownName == "" && !searchCue {
-		for _, t := range toks {
-			if t.Joined || !t.Meaningful() {
+	if u.occ == nil && u.group == nil && u.unknownName == "" && !searchCue {
+		for _, t := range words {
+			if !t.Meaningful() {
 				continue
 			}
 			if g := s.OccupationsNamed(t.Word); len(g) > 0 {
 				u.group, u.groupWord = g, t.Word
+				spans = append(spans, [2]int{t.Start, t.End})
 				break
 			}
 		}
@@ -118,19 +242,27 @@ func (b *Bot) understand(s Searcher, q Question) understanding {
 		}
 		if u.occ == nil {
 			if all := s.Occupations(); len(all) == 1 {
-				u.occ = all[0]
+				// The only occupation there is: as if the
+				// conversation had named it.
+				u.occ, u.fromContext = all[0], true
 			}
 		}
 	}
 
-	// What about it: cue words out, the rest is the topic.
+	// What about it: names, cue words and the words that say what is
+	// asked go; the rest is the topic.
+	inSpan := func(t retrieval.Token) bool {
+		for _, sp := range spans {
+			if t.Start >= sp[0] && t.End <= sp[1] {
+				return true
+			}
+		}
+		return false
+	}
 	var topic []string
 	var factHits []Fact
-	for _, t := range toks {
-		if t.Joined {
-			continue
-		}
-		if nameSpan[1] > 0 && t.Start >= nameSpan[0] && t.End <= nameSpan[1] {
+	for i, t := range words {
+		if inSpan(t) || cm.words[i] {
 			continue
 		}
 		if ks, ok := kindWords[t.Word]; ok {
@@ -150,9 +282,6 @@ func (b *Bot) understand(s Searcher, q Question) understanding {
 			continue
 		}
 		if u.unknownName != "" && strings.Contains(" "+u.unknownName+" ", " "+t.Word+" ") {
-			continue
-		}
-		if u.groupWord != "" && t.Word == u.groupWord {
 			continue
 		}
 		topic = append(topic, t.Word)
@@ -175,71 +304,40 @@ func (b *Bot) understand(s Searcher, q Question) understanding {
 		if strings.Contains(lower, "how much") && !slices.Contains(u.facts, FactFunding) && len(u.facts) == 0 {
 			u.facts = append(u.facts, FactSalary)
 		}
-		if len(u.facts) == 0 && len(u.kinds) == 0 && reJobs.MatchString(lower) {
-			u.facts = append(u.facts, FactJobTitles)
-		}
 		u.topic = ""
 	}
 	if slices.Contains(u.facts, FactDuration) && !strings.Contains(lower, "how long") && !strings.Contains(lower, "duration") {
 		u.facts = slices.DeleteFunc(u.facts, func(f Fact) bool { return f == FactDuration })
 	}
 
-	switch {
-	case reHelp.MatchString(lower) && residual <= 1 && u.occ == nil && len(u.kinds) == 0:
-		u.intent = IntentHelp
-	case u.unknownName != "":
-		u.intent = IntentUnknown
-	case u.group != nil && u.topic != "":
-		u.intent = IntentSearch
-	case u.group != nil:
-		u.intent = IntentWhich
-	case u.occ == nil && u.topic != "":
-		u.intent = IntentSearch
-	case u.occ == nil:
-		u.intent = IntentUnknown
-	case u.topic == "" && len(u.kinds) > 0:
-		u.intent = IntentList
-	case u.topic == "" && len(u.facts) > 0:
-		u.intent = IntentFact
-	case reRole.MatchString(lower) && u.topic == "":
-		u.intent = IntentRole
-	case u.topic == "":
-		u.intent = IntentOverview
-	default:
-		u.intent = IntentTopic
+	u.intent, u.scores = decide(shape{
+		cues:     cm.weight,
+		occ:      u.occ != nil && !u.fromContext,
+		context:  u.fromContext,
+		second:   u.second != nil,
+		group:    u.group != nil,
+		unknown:  u.unknownName != "",
+		kinds:    len(u.kinds) > 0,
+		facts:    len(u.facts) > 0,
+		topic:    residual,
+		yesNo:    u.yesNo,
+		words:    len(words),
+		jobWords: reJobs.MatchString(lower),
+	})
+	if u.intent == IntentFact && len(u.facts) == 0 {
+		u.facts = append(u.facts, FactJobTitles)
 	}
 	return u
 }
+
+// reJobs asks which jobs an occupation leads to or is called.
+var reJobs = regexp.MustCompile(`\b(?:what|which)\s+(?:jobs?|roles?|careers?|positions?)\b|\bjob titles?\b`)
 
 // factModifiers qualify a fact without changing it: "average salary",
 // "how long", "starting pay".
 var factModifiers = wordSet(`average median typical starting annual yearly per year month hour lot well good
 high highest low lowest rough roughly approximately approx around usual expected potential number code codes
 apprenticeship long takes take it maximum max total`)
-
-// hasSearchCue spots a question across occupations: "Which apprenticeships
-// involve routing?", "Are there any jobs that use maths?".
-func hasSearchCue(toks []retrieval.Token) bool {
-	for i, t := range toks {
-		if !searchNouns[t.Word] {
-			continue
-		}
-		for j := max(0, i-3); j < i; j++ {
-			switch toks[j].Word {
-			case "which", "what", "any", "there", "other", "list":
-				return true
-			}
-		}
-		if i+1 < len(toks) {
-			switch toks[i+1].Word {
-			case "that", "which", "involve", "involving", "include", "including", "cover", "covering",
-				"with", "need", "needing", "use", "using", "mention", "require", "teach", "about":
-				return strings.HasSuffix(t.Word, "s")
-			}
-		}
-	}
-	return false
-}
 
 var reReference = regexp.MustCompile(`(?i)\b(?:ST|FA)\d{4}\b`)
 
@@ -260,29 +358,48 @@ func resolveExplicit(s Searcher, name string) *retrieval.Occupation {
 	if o, ok := s.Occupation(strings.ToUpper(strings.TrimSpace(name))); ok {
 		return o
 	}
-	if ms := s.MatchOccupations(name); len(ms) > 0 {
-		return ms[0].Occupation
+	if cs := s.RankOccupations(name); len(cs) > 0 && cs[0].Score >= useScore {
+		return cs[0].Occupation
 	}
 	return nil
+}
+
+// namePattern frames an occupation's name in a question, to find the name
+// of an occupation the corpus does not have ("What does an astronaut
+// apprenticeship involve?"), so the answer can say so rather than answer
+// about something else.
+type namePattern struct {
+	re *regexp.Regexp
+	// explicit patterns call what they frame an apprenticeship or a
+	// career, so it is an occupation whatever its last word.
+	explicit bool
+}
+
+var namePatterns = []namePattern{
+	{regexp.MustCompile(`\b(?:a|an|the)\s+([a-z][a-z' -]{1,48}?)\s+(?:apprenticeships?|standards?|occupations?|careers?|courses?|jobs?|roles?|profession)\b`), true},
+	{regexp.MustCompile(`\b(?:does|do|would|will|can|could|should|did|must)\s+(?:a|an|the)\s+([a-z][a-z' -]{1,48}?)\s+(?:need|needs|learn|earn|make|do|have|get|require|study|use|work|know|understand|deal|involve|communicate|keep|spend|monitor|go|be|start)\b`), false},
+	{regexp.MustCompile(`\b(?:become|becoming|be|as|being|train as|training as|work as|working as)\s+(?:a|an)\s+([a-z][a-z' -]{1,48}?)\s*(?:[?.!,;]|$|\s+(?:in|at|with|and|or|for|if|when|after|like)\b)`), false},
+	{regexp.MustCompile(`\b(?:of|for|about)\s+(?:a|an)\s+([a-z][a-z' -]{1,48}?)\s*(?:[?.!,;]|$)`), false},
+	{regexp.MustCompile(`^(?:what|who)\s+(?:is|are)\s+(?:a|an)\s+([a-z][a-z' -]{1,48}?)\s*(?:[?.!]|$)`), false},
+	{regexp.MustCompile(`\b([a-z][a-z-]{2,30}(?:\s+[a-z][a-z-]{2,30}){0,2})\s+apprenticeships?\b`), true},
 }
 
 // unknownOccupation returns the name of an occupation the question frames
 // ("a pastry chef", "the astronaut apprenticeship") when it is not one the
 // corpus has; "" when the question names none.
 func unknownOccupation(s Searcher, lower string) string {
-	for pi, re := range namePatterns {
-		for _, m := range re.FindAllStringSubmatch(lower, -1) {
+	for _, p := range namePatterns {
+		for _, m := range p.re.FindAllStringSubmatch(lower, -1) {
 			phrase := cleanName(m[1])
 			if phrase == "" {
 				continue
 			}
 			words := strings.Fields(phrase)
 			last := words[len(words)-1]
-			explicit := explicitPatterns&(1<<pi) != 0
-			if !explicit && !occupationNouns[last] && !occupationNouns[strings.TrimSuffix(last, "s")] && !s.IsGenericName(retrieval.Stem(last)) {
+			if !p.explicit && !occupationNouns[last] && !occupationNouns[strings.TrimSuffix(last, "s")] && !s.IsGenericName(retrieval.Stem(last)) {
 				continue
 			}
-			if len(s.MatchOccupations(phrase)) > 0 || allGeneral(s, words) {
+			if cs := s.RankOccupations(phrase); (len(cs) > 0 && cs[0].Score >= useScore) || allGeneral(s, words) {
 				continue
 			}
 			return phrase

@@ -26,6 +26,15 @@ const (
 	wAltFuzzy1  = 0.8
 	wAltFuzzy2  = 0.6
 	wAltPrefix  = 0.75
+	// WordNet's links carry their own weights (synonyms 0.8, hypernyms
+	// 0.5); none counts as much as the lexicon's domain synonyms.
+	wAltWordNetMax = 0.85
+	// maxWordNetAlternatives bounds a word's WordNet stand-ins, strongest
+	// first, so a question's cost stays bounded.
+	maxWordNetAlternatives = 8
+	// commonTermShare: a stand-in held by more than this share of passages
+	// is too common to stand in for anything.
+	commonTermShare = 0.02
 )
 
 // analyse turns a question's text into concepts over this index's vocabulary.
@@ -83,16 +92,28 @@ func (ix *Index) analyse(text string) []concept {
 			}
 			c := concept{text: j.Word}
 			c.alts = append(c.alts, alternative{terms: ix.termIDs(stems[i:end]), weight: 1})
-			c.alts = append(c.alts, ix.termAlternatives(j.Stem)...)
+			c.alts = append(c.alts, ix.termAlternatives(j)...)
 			out = append(out, ix.weigh(c))
 			i = end
 			continue
 		}
-		c := concept{text: seq[i].Word, alts: ix.termAlternatives(seq[i].Stem)}
+		c := concept{text: seq[i].Word, alts: ix.termAlternatives(seq[i])}
 		out = append(out, ix.weigh(c))
 		i++
 	}
 	return out
+}
+
+// tooCommon reports whether a stand-in holds a term too common to tell
+// passages apart.
+func (ix *Index) tooCommon(ids []int32) bool {
+	limit := max(int(commonTermShare*float64(len(ix.passages))), 20)
+	for _, id := range ids {
+		if len(ix.lex.postings[id]) > limit {
+			return true
+		}
+	}
+	return false
 }
 
 func joinWords(ts []Token) string {
@@ -115,10 +136,13 @@ func (ix *Index) termIDs(stems []string) []int32 {
 	return ids
 }
 
-// termAlternatives gives a stem and its stand-ins: the lexicon's single-word
-// synonyms, related word forms that stemming misses ("cryptography" and
-// "cryptographic"), and, for a word no passage holds, the nearest spellings.
-func (ix *Index) termAlternatives(stem string) []alternative {
+// termAlternatives gives a word's stem and its stand-ins: the lexicon's
+// single-word synonyms, WordNet's related words (synonyms, derivational
+// forms, hypernyms), related word forms that stemming misses
+// ("cryptography" and "cryptographic"), and, for a word no passage holds,
+// the nearest spellings.
+func (ix *Index) termAlternatives(t Token) []alternative {
+	stem := t.Stem
 	alts := []alternative{{terms: ix.termIDs([]string{stem}), weight: 1}}
 	seen := map[string]bool{stem: true}
 	add := func(s string, w float32) {
@@ -140,6 +164,29 @@ func (ix *Index) termAlternatives(stem string) []alternative {
 			} else if !slices.Equal(p, []string{stem}) {
 				alts = append(alts, alternative{terms: ix.termIDs(p), weight: wAltSynonym})
 			}
+		}
+	}
+	// WordNet's related words, weighted below the word itself; a stand-in
+	// most passages hold (work, make) tells nothing and costs a long
+	// posting list, and so does a stand-in for a word written in capitals
+	// (IT is no pronoun).
+	if !t.Upper && !strings.ContainsAny(stem, "0123456789") {
+		n := 0
+		for _, r := range WordNet.Related(t.Word) {
+			if n == maxWordNetAlternatives {
+				break
+			}
+			ids := ix.termIDs(r.Stems)
+			if slices.Contains(ids, -1) || ix.tooCommon(ids) {
+				continue
+			}
+			key := strings.Join(r.Stems, " ")
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			alts = append(alts, alternative{terms: ids, weight: min(r.Weight, wAltWordNetMax)})
+			n++
 		}
 	}
 	// Word forms: a stem that extends this one, or that this one extends,

@@ -27,12 +27,13 @@ type Embedder struct {
 const BuiltinDims = 256
 
 // builtinVersion changes whenever the built-in embedder's output changes.
-const builtinVersion = 1
+const builtinVersion = 2
 
 // BuiltinEmbedder is the offline embedder: feature hashing of word stems and
 // character n-grams into a fixed-length vector. It is deterministic, pure
-// Go, downloads nothing, and tolerates typos and word forms (n-grams) and
-// synonyms of the lexicon (their stems are added). Vectors are L2-normalised,
+// Go, downloads nothing, and tolerates typos and word forms (n-grams),
+// synonyms of the lexicon and WordNet's related words (their stems are
+// added, weighted below the text's own). Vectors are L2-normalised,
 // as chromem-go stores an embedding function's output as it is.
 func BuiltinEmbedder(dims int) Embedder {
 	if dims <= 0 {
@@ -40,7 +41,7 @@ func BuiltinEmbedder(dims int) Embedder {
 	}
 	lx := DefaultLexicon
 	return Embedder{
-		Name: fmt.Sprintf("builtin-ngram-v%d-%d-%s", builtinVersion, dims, LexiconVersion),
+		Name: fmt.Sprintf("builtin-ngram-v%d-%d-%s-%s", builtinVersion, dims, LexiconVersion, WordNetVersion),
 		Embed: func(ctx context.Context, text string) ([]float32, error) {
 			return embedText(text, dims, lx), nil
 		},
@@ -48,11 +49,16 @@ func BuiltinEmbedder(dims int) Embedder {
 }
 
 // Feature weights: the stem carries the meaning, n-grams catch typos and
-// word forms, lexicon alternatives pull synonyms together.
+// word forms, lexicon alternatives pull synonyms together, and WordNet's
+// related words (concepts) pull paraphrases closer, below the words
+// themselves so that an exact match still ranks first.
 const (
 	wStem    = 1.0
 	wGram    = 0.35
 	wSynonym = 0.6
+	wConcept = 0.3
+	// maxConcepts bounds the WordNet features a word adds.
+	maxConcepts = 6
 )
 
 func embedText(text string, dims int, lx *Lexicon) []float32 {
@@ -65,6 +71,16 @@ func embedText(text string, dims int, lx *Lexicon) []float32 {
 		}
 		stems = append(stems, t.Stem)
 		addFeature(v, 'w', t.Stem, wStem)
+		if !t.Upper {
+			for i, r := range WordNet.Related(t.Word) {
+				if i == maxConcepts {
+					break
+				}
+				for _, s := range r.Stems {
+					addFeature(v, 'w', s, wConcept*float64(r.Weight)/float64(len(r.Stems)))
+				}
+			}
+		}
 		w := "<" + t.Word + ">"
 		for n := 3; n <= 4; n++ {
 			for i := 0; i+n <= len(w); i++ {

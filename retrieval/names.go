@@ -22,13 +22,19 @@ type nameIndex struct {
 	// heads maps a stem that ends the names of several occupations (chef,
 	// nurse, engineer) to those occupations, titles first.
 	heads map[string][]int
+	// stemList is every stem of every name, sorted, for word forms.
+	stemList []string
 }
 
 type occName struct {
-	occ   int
-	text  string
-	stems []string
-	title bool
+	occ     int
+	text    string
+	stems   []string
+	title   bool
+	keyword bool // a keyword of the standard, not a name of its job
+	// person marks the stems whose word names a person (developer, not
+	// development): stemming merges the two, a name does not.
+	person []bool
 }
 
 // NameMatch is an occupation named in a text.
@@ -44,6 +50,9 @@ type NameMatch struct {
 
 var (
 	reBracketed = regexp.MustCompile(`\s*\([^)]*\)`)
+	// reQualifier is what ends some titles without naming the job: the
+	// head of "Robotics engineer - degree" is the engineer.
+	reQualifier = regexp.MustCompile(`(?i)(?:[\s,-]+(?:integrated\s+)?degree|[\s,-]+(?:foundation\s+)?apprenticeship|[\s,-]+\d{4})+\s*$`)
 	reRefInText = regexp.MustCompile(`(?i)\b((?:ST|FA)\d{4})\b`)
 )
 
@@ -52,10 +61,11 @@ func buildNames(occs []*Occupation) *nameIndex {
 	// Stem every title and job title first, on every CPU: it is most of
 	// the work of a warm start.
 	type raw struct {
-		occ   int
-		text  string
-		title bool
-		stems []string
+		occ     int
+		text    string
+		title   bool
+		keyword bool
+		stems   []string
 	}
 	var raws []raw
 	for i, o := range occs {
@@ -66,13 +76,24 @@ func buildNames(occs []*Occupation) *nameIndex {
 			raws = append(raws, raw{occ: i, text: jt})
 		}
 	}
+	for i, o := range occs {
+		for _, kw := range o.Keywords {
+			raws = append(raws, raw{occ: i, text: kw, keyword: true})
+		}
+	}
 	parallel(len(raws), func(i int) {
-		raws[i].text = strings.TrimSpace(reBracketed.ReplaceAllString(raws[i].text, ""))
+		raws[i].text = strings.TrimSpace(reQualifier.ReplaceAllString(reBracketed.ReplaceAllString(raws[i].text, ""), ""))
 		raws[i].stems = phraseStems(raws[i].text)
 	})
 	seen := map[string]bool{}
-	add := func(occ int, text string, title bool, stems []string) {
+	add := func(occ int, text string, title, keyword bool, stems []string) {
 		if len(stems) == 0 {
+			return
+		}
+		if !title && len(stems) == 1 && !personWord(text) {
+			// A one-word job title or keyword must name a person
+			// ("Electrician"), not an activity ("coding"), or a topic
+			// word would name the occupation.
 			return
 		}
 		key := strings.Join(stems, " ") + "\x00" + occs[occ].Reference
@@ -81,15 +102,18 @@ func buildNames(occs []*Occupation) *nameIndex {
 			return
 		}
 		seen[key] = true
-		ni.names = append(ni.names, occName{occ: occ, text: text, stems: stems, title: title})
+		ni.names = append(ni.names, occName{occ: occ, text: text, stems: stems, title: title, keyword: keyword, person: personStems(text)})
 	}
 	for _, r := range raws {
-		add(r.occ, r.text, r.title, r.stems)
+		add(r.occ, r.text, r.title, r.keyword, r.stems)
 	}
 	// A stem found in the names of many occupations ("engineer", "manager")
 	// cannot name one occupation on its own.
 	occsWith := map[string]map[int]bool{}
 	for _, n := range ni.names {
+		if n.keyword {
+			continue
+		}
 		for _, s := range n.stems {
 			if occsWith[s] == nil {
 				occsWith[s] = map[int]bool{}
@@ -106,6 +130,9 @@ func buildNames(occs []*Occupation) *nameIndex {
 	// occupations whose title ends in it.
 	headOccs := map[string][]int{}
 	for _, n := range ni.names {
+		if n.keyword {
+			continue
+		}
 		h := n.stems[len(n.stems)-1]
 		if !slices.Contains(headOccs[h], n.occ) {
 			headOccs[h] = append(headOccs[h], n.occ)
@@ -116,8 +143,15 @@ func buildNames(occs []*Occupation) *nameIndex {
 			ni.heads[h] = list
 		}
 	}
+	stemSet := map[string]bool{}
 	for i, n := range ni.names {
-		if len(n.stems) == 1 && ni.generic[n.stems[0]] {
+		for _, s := range n.stems {
+			if !stemSet[s] {
+				stemSet[s] = true
+				ni.stemList = append(ni.stemList, s)
+			}
+		}
+		if n.keyword || (len(n.stems) == 1 && ni.generic[n.stems[0]]) {
 			continue
 		}
 		if _, ok := ni.byFirst[n.stems[0]]; !ok {
@@ -126,6 +160,7 @@ func buildNames(occs []*Occupation) *nameIndex {
 		ni.byFirst[n.stems[0]] = append(ni.byFirst[n.stems[0]], i)
 	}
 	slices.Sort(ni.firsts)
+	slices.Sort(ni.stemList)
 	ni.deletes = map[string][]string{}
 	for _, f := range ni.firsts {
 		if len(f) < 5 {
@@ -138,6 +173,46 @@ func buildNames(occs []*Occupation) *nameIndex {
 		}
 	}
 	return ni
+}
+
+// personStems marks, for each meaningful word of a name, whether it names
+// a person.
+func personStems(text string) []bool {
+	var out []bool
+	for _, t := range Tokenize(text) {
+		if !t.Joined && t.Meaningful() {
+			out = append(out, agentNoun(t.Word))
+		}
+	}
+	return out
+}
+
+// agentNoun reports whether a folded word names a person by its form or
+// by WordNet: engineer, developer, electrician, chef; not engineering or
+// development.
+func agentNoun(w string) bool {
+	w = strings.TrimSuffix(w, "s")
+	for _, suf := range []string{"er", "or", "ist", "ian", "ant", "ent", "man", "woman", "person"} {
+		if strings.HasSuffix(w, suf) && !strings.HasSuffix(w, "ment") {
+			return true
+		}
+	}
+	person, _ := WordNet.Person(w)
+	return person
+}
+
+// personWord reports whether a one-word name names a person, as far as
+// WordNet knows: a word it does not know (sparky, barista) is given the
+// benefit of the doubt.
+func personWord(text string) bool {
+	for _, t := range Tokenize(text) {
+		if t.Joined || !t.Meaningful() {
+			continue
+		}
+		person, known := WordNet.Person(t.Word)
+		return person || !known
+	}
+	return true
 }
 
 // deletions returns s and every string made by deleting one byte of it.

@@ -32,6 +32,10 @@ type Hit struct {
 	Score      float64 // 0..1, higher is better
 	Coverage   float64 // share of the question's concepts the passage holds
 	Similarity float64 // cosine of question and passage vectors
+	// Mass is the weight of what the passage holds, in units of the
+	// rarest word's: about 0.5 for one telling word ("wireless") however
+	// long the question around it.
+	Mass float64
 }
 
 // Relevance floors: within a named occupation a passage holding a good part
@@ -115,6 +119,7 @@ func (ix *Index) Search(ctx context.Context, q Query) ([]Hit, error) {
 	}
 	// specific is the IDF mass that admits a passage whatever its coverage
 	// (one occupation only); above the total it never applies.
+	maxIDF := ix.lex.termIDF(-1)
 	specific := totalIDF + 1
 	if q.Occupation != "" && len(q.Occupations) == 0 && q.MinCoverage == 0 {
 		specific = occupationSpecific * ix.lex.termIDF(-1)
@@ -158,7 +163,7 @@ func (ix *Index) Search(ctx context.Context, q Query) ([]Hit, error) {
 		if slices.Contains(q.Kinds, p.Kind) {
 			score += kindBoost
 		}
-		hits = append(hits, Hit{Passage: p, Score: float64(min(score, 1)), Coverage: float64(cov), Similarity: float64(cos)})
+		hits = append(hits, Hit{Passage: p, Score: float64(min(score, 1)), Coverage: float64(cov), Similarity: float64(cos), Mass: float64(s.cover[d] / maxIDF)})
 	}
 	switch {
 	case qv == nil:

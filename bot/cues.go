@@ -1,0 +1,171 @@
+package bot
+
+import (
+	_ "embed"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/careersbot/careersbot/retrieval"
+)
+
+//go:embed cues.txt
+var cuesText string
+
+// cue is one line of cues.txt: words that say what kind of answer a
+// question wants.
+type cue struct {
+	intent Intent
+	weight float64
+	stems  []string // "*" matches any one word, "**" up to four; "=word" the folded word itself
+	start  bool     // only at the question's start
+}
+
+// cueSet indexes cues by their first stem.
+type cueSet struct {
+	byFirst map[string][]cue
+	anyLead []cue // cues starting with "*"
+}
+
+var cues = mustParseCues(cuesText)
+
+func mustParseCues(text string) *cueSet {
+	cs, err := parseCues(text)
+	if err != nil {
+		panic(err)
+	}
+	return cs
+}
+
+// parseCues reads cues.txt; errors name the line.
+func parseCues(text string) (*cueSet, error) {
+	cs := &cueSet{byFirst: map[string][]cue{}}
+	for n, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		f := strings.Fields(line)
+		if len(f) < 3 {
+			return nil, fmt.Errorf("cues.txt:%d: want an intent, a weight and words", n+1)
+		}
+		w, err := strconv.ParseFloat(f[1], 64)
+		if err != nil {
+			return nil, fmt.Errorf("cues.txt:%d: weight %q: %v", n+1, f[1], err)
+		}
+		c := cue{intent: Intent(f[0]), weight: w}
+		if !cueIntents[c.intent] {
+			return nil, fmt.Errorf("cues.txt:%d: %q is no intent a cue can say", n+1, f[0])
+		}
+		for i, word := range f[2:] {
+			if i == 0 && strings.HasPrefix(word, "^") {
+				c.start = true
+				word = word[1:]
+			}
+			if word == "*" || word == "**" {
+				c.stems = append(c.stems, word)
+				continue
+			}
+			if strings.HasPrefix(word, "=") {
+				// The word itself, where stemming would lose what
+				// matters ("apprenticeships" asks across them).
+				c.stems = append(c.stems, "="+retrieval.Fold(word[1:]))
+				continue
+			}
+			c.stems = append(c.stems, retrieval.Stem(retrieval.Fold(word)))
+		}
+		if strings.HasPrefix(c.stems[0], "*") || strings.HasPrefix(c.stems[0], "=") {
+			cs.anyLead = append(cs.anyLead, c)
+		} else {
+			cs.byFirst[c.stems[0]] = append(cs.byFirst[c.stems[0]], c)
+		}
+	}
+	return cs, nil
+}
+
+// cueIntents are the intents cues may weigh for.
+var cueIntents = map[Intent]bool{
+	IntentCompare: true, IntentProgression: true, IntentInterest: true, IntentRole: true,
+	IntentOverview: true, IntentSearch: true, IntentHelp: true, IntentOutOfScope: true,
+}
+
+// contentCues are intents whose cue words are also what the question is
+// about ("weather" may be an air traffic controller's topic): they stay in
+// the topic.
+var contentCues = map[Intent]bool{IntentOutOfScope: true}
+
+// maxGap is the most words a "**" of a cue skips.
+const maxGap = 4
+
+// cueMatch is what the cues found in a question: a weight per intent, and
+// which words are cue words.
+type cueMatch struct {
+	weight map[Intent]float64
+	words  []bool // by word position
+}
+
+// match finds the cues in a question's words (not the joined compounds):
+// each cue counts once, and a word may serve several cues.
+func (cs *cueSet) match(words []retrieval.Token) cueMatch {
+	m := cueMatch{weight: map[Intent]float64{}, words: make([]bool, len(words))}
+	seen := map[*cue]bool{}
+	var used []int
+	// at matches c.stems[k:] from word i, recording the words it used.
+	var at func(c *cue, k, i int) bool
+	at = func(c *cue, k, i int) bool {
+		if k == len(c.stems) {
+			return true
+		}
+		switch s := c.stems[k]; s {
+		case "**":
+			for skip := 0; skip <= maxGap && i+skip <= len(words); skip++ {
+				if at(c, k+1, i+skip) {
+					return true
+				}
+			}
+			return false
+		case "*":
+			return i < len(words) && at(c, k+1, i+1)
+		default:
+			if i >= len(words) {
+				return false
+			}
+			if w, exact := strings.CutPrefix(s, "="); (exact && words[i].Word != w) || (!exact && words[i].Stem != s) {
+				return false
+			}
+			n := len(used)
+			used = append(used, i)
+			if at(c, k+1, i+1) {
+				return true
+			}
+			used = used[:n]
+			return false
+		}
+	}
+	try := func(c *cue, i int) {
+		if seen[c] || (c.start && i != 0) {
+			return
+		}
+		used = used[:0]
+		if !at(c, 0, i) {
+			return
+		}
+		seen[c] = true
+		m.weight[c.intent] += c.weight
+		if !contentCues[c.intent] {
+			for _, k := range used {
+				m.words[k] = true
+			}
+		}
+	}
+	for i, w := range words {
+		list := cs.byFirst[w.Stem]
+		for j := range list {
+			try(&list[j], i)
+		}
+		for j := range cs.anyLead {
+			try(&cs.anyLead[j], i)
+		}
+	}
+	return m
+}

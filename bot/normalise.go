@@ -1,0 +1,211 @@
+package bot
+
+import (
+	_ "embed"
+	"regexp"
+	"strings"
+	"unicode"
+
+	"github.com/careersbot/careersbot/retrieval"
+)
+
+//go:embed chatspeak.txt
+var chatspeakText string
+
+// chatspeak maps a short form of chat to what it means.
+var chatspeak = parseChatspeak(chatspeakText)
+
+func parseChatspeak(text string) map[string]string {
+	m := map[string]string{}
+	for _, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		from, to, ok := strings.Cut(line, " ")
+		if ok {
+			m[from] = strings.TrimSpace(to)
+		}
+	}
+	return m
+}
+
+// reMention matches what chat platforms put in a message to point at
+// someone or somewhere: Slack's <@U123>, <!here>, <#C123|general>;
+// Discord's <@123>, <@!123>, <@&123>, <#123>, <:emoji:123>; and a typed
+// @everyone, @here or @name. A mention is noise, not a topic.
+var reMention = regexp.MustCompile(`<[@#!][^<>\s]{0,80}>|<a?:\w{1,40}:\d{1,25}>|(?:^|\s)@[\w.-]{1,40}`)
+
+// normalise rewrites a question as it is meant, for understanding: mentions
+// dropped, chat-speak and digits for words spelled out ("wat skills r
+// needed 4 a plumber" is "what skills are needed for a plumber"), letters
+// repeated for emphasis cut back ("sooo"). The text an answer quotes stays
+// the user's own.
+func normalise(text string) string {
+	text = reMention.ReplaceAllString(text, " ")
+	words := splitKeep(text)
+	var b strings.Builder
+	b.Grow(len(text) + 16)
+	for i, w := range words {
+		if !w.word {
+			b.WriteString(w.text)
+			continue
+		}
+		b.WriteString(normaliseWord(words, i))
+	}
+	return b.String()
+}
+
+// piece is a run of a text: a word, or what lies between words.
+type piece struct {
+	text string
+	word bool
+}
+
+// splitKeep cuts text into words (letters, digits and apostrophes inside)
+// and the runs between them, keeping everything.
+func splitKeep(text string) []piece {
+	var out []piece
+	start, inWord := 0, false
+	runes := []rune(text)
+	isWord := func(i int) bool {
+		r := runes[i]
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return true
+		}
+		// An apostrophe between letters belongs to the word (can't).
+		return (r == '\'' || r == '’') && i > 0 && i+1 < len(runes) && unicode.IsLetter(runes[i-1]) && unicode.IsLetter(runes[i+1])
+	}
+	pos := 0 // byte offset
+	byteAt := make([]int, len(runes)+1)
+	for i, r := range runes {
+		byteAt[i] = pos
+		pos += len(string(r))
+	}
+	byteAt[len(runes)] = pos
+	for i := range runes {
+		w := isWord(i)
+		if i == 0 {
+			inWord = w
+			continue
+		}
+		if w != inWord {
+			out = append(out, piece{text[byteAt[start]:byteAt[i]], inWord})
+			start, inWord = i, w
+		}
+	}
+	if len(runes) > 0 {
+		out = append(out, piece{text[byteAt[start]:], inWord})
+	}
+	return out
+}
+
+// normaliseWord spells out one word of a split text.
+func normaliseWord(words []piece, i int) string {
+	raw := words[i].text
+	w := strings.NewReplacer("'", "", "’", "").Replace(retrieval.Fold(raw))
+	w = squeeze(w)
+	prev, next := neighbour(words, i, -1), neighbour(words, i, +1)
+	switch w {
+	case "4", "2":
+		// "skills 4 a plumber", "how 2 become": a digit between words,
+		// not a level, grade or number.
+		if isLetters(prev) && isLetters(next) && !numberWords[prev] {
+			if w == "4" {
+				return "for"
+			}
+			return "to"
+		}
+		return raw
+	case "b":
+		if prev == "to" || prev == "2" || prev == "will" || prev == "can" || prev == "wanna" {
+			return "be"
+		}
+		return raw
+	}
+	to, ok := chatspeak[w]
+	if !ok {
+		if w != retrieval.Fold(raw) {
+			return w // squeezed
+		}
+		return raw
+	}
+	// A single letter stands for a word only inside a sentence: "do
+	// analysts use r" ends on the language R.
+	if len(w) == 1 && next == "" {
+		return raw
+	}
+	return to
+}
+
+// numberWords come before a digit that is a number, not a word.
+var numberWords = wordSet(`level levels lvl grade grades year years stage key nvq btec gcse tier band step part
+a an the at in of to top under over than only about`)
+
+func neighbour(words []piece, i, dir int) string {
+	for j := i + dir; j >= 0 && j < len(words); j += dir {
+		if words[j].word {
+			return strings.NewReplacer("'", "", "’", "").Replace(retrieval.Fold(words[j].text))
+		}
+		if strings.ContainsAny(words[j].text, ".?!;:\n") {
+			return ""
+		}
+	}
+	return ""
+}
+
+func isLetters(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if !unicode.IsLetter(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// squeeze cuts letters repeated for emphasis ("sooo", "pleeease",
+// "helppp"): a run of three or more becomes two when that is a word, else
+// one.
+func squeeze(w string) string {
+	runes := []rune(w)
+	hasRun := false
+	for i := 2; i < len(runes); i++ {
+		if runes[i] == runes[i-1] && runes[i] == runes[i-2] && unicode.IsLetter(runes[i]) {
+			hasRun = true
+			break
+		}
+	}
+	if !hasRun {
+		return w
+	}
+	cut := func(keep int) string {
+		var b strings.Builder
+		for i, r := range runes {
+			n := 1
+			for j := i - 1; j >= 0 && runes[j] == r; j-- {
+				n++
+			}
+			if n <= keep {
+				b.WriteRune(r)
+			}
+		}
+		return b.String()
+	}
+	two, one := cut(2), cut(1)
+	if known(two) || !known(one) {
+		return two
+	}
+	return one
+}
+
+// known reports whether a folded word is an English word or a short form
+// this bot knows.
+func known(w string) bool {
+	if _, ok := chatspeak[w]; ok {
+		return true
+	}
+	return retrieval.IsStopword(w) || retrieval.WordNet.Related(w) != nil
+}

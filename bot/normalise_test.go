@@ -1,0 +1,28 @@
+package bot
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestNormalise(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"whats the level of a hairdresser", "what is the level of a hairdresser"},
+		{"wat skills r needed 4 a plumber", "what skills are needed for a plumber"},
+		{"is it a level 4 apprenticeship", "is it a level 4 apprenticeship"},
+		{"how 2 b a nurse pls", "how to be a nurse please"},
+		{"do data analysts use r", "do data analysts use r"},
+		{"<@U123ABC> what skills does a bricklayer need", " what skills does a bricklayer need"},
+		{"@everyone whats the level of a plumber", " what is the level of a plumber"},
+		{"hi <!here> and <#C1|general> <@!42> <@&7> <:wave:123>", "hi   and     "},
+		{"i cant do maths sooo", "i can not do maths so"},
+		{"I'm dont know", "i am do not know"},
+		{"What's ST0127?", "what is ST0127?"},
+		{"it's cool, coool", "its cool, cool"},
+		{"can u tell me abt chefs", "can you tell me about chefs"},
+	} {
+		if got := normalise(tc.in); strings.Join(strings.Fields(got), " ") != strings.Join(strings.Fields(tc.want), " ") {
+			t.Errorf("normalise(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

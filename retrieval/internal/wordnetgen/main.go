@@ -1,0 +1,516 @@
+// Command wordnetgen turns the WordNet 3.0 database into the compact table
+// of related words that retrieval embeds (wordnet.tsv.gz): for each word
+// (a lemma, or an irregular form of one), the stems of its synonyms, its
+// derivational forms and, for nouns, one hop of hypernyms, each with a
+// weight.
+//
+// It runs at `go generate` time on a machine with Debian's wordnet-base
+// package (or any WordNet 3.0 dict folder); the build itself never needs
+// WordNet. The table's notice is in retrieval/WORDNET-LICENSE.
+//
+//	go run ./internal/wordnetgen -dict /usr/share/wordnet -out wordnet.tsv.gz
+package main
+
+import (
+	"bufio"
+	"compress/gzip"
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/careersbot/careersbot/retrieval"
+)
+
+// Weights of each relation, for a word's first sense; later senses lose
+// senseDecay each. The question's own word weighs 1, so every stand-in
+// ranks below an exact match.
+const (
+	wDerivation = 0.85 // survey -> surveyor, paint -> painter
+	wPertainym  = 0.80 // electrical -> electricity
+	wSynonym    = 0.80 // customer -> client
+	wSimilar    = 0.55 // adjective satellites to their head
+	wHypernym   = 0.50 // spanner -> hand tool (nouns only)
+	senseDecay  = 0.10
+	// maxSenses is how many of a word's senses are followed, commonest
+	// first: the rare ones (kit, a young fox) are noise in careers
+	// questions.
+	maxSenses         = 3
+	maxHypernymSenses = 2
+	// minHypernymDepth keeps hypernyms specific enough to mean something.
+	minHypernymDepth = 5
+	// maxLinks bounds each word's entry: the strongest links are kept.
+	maxLinks = 16
+	// lexNounPerson is the lexicographer file of nouns for people.
+	lexNounPerson = 18
+)
+
+type pointer struct {
+	symbol         string
+	offset         string
+	pos            byte
+	source, target int // word numbers, 0 for a semantic pointer
+}
+
+type synset struct {
+	words   []string // lower case, as lemmas
+	proper  []bool   // the word is a proper name (capitalised in WordNet)
+	lexIDs  []int
+	lexFile int
+	ssType  byte
+	ptrs    []pointer
+}
+
+// db holds the synsets by part of speech and offset.
+type db map[byte]map[string]*synset
+
+func main() {
+	dict := flag.String("dict", "/usr/share/wordnet", "WordNet 3.0 dict folder (data.noun, index.noun, ...)")
+	out := flag.String("out", "wordnet.tsv.gz", "table to write")
+	flag.Parse()
+	if err := run(*dict, *out); err != nil {
+		log.Fatalf("wordnetgen: %v", err)
+	}
+}
+
+var posFiles = map[byte]string{'n': "noun", 'v': "verb", 'a': "adj", 'r': "adv"}
+
+func run(dict, out string) error {
+	d := db{}
+	for pos, name := range posFiles {
+		m, err := readData(filepath.Join(dict, "data."+name), pos)
+		if err != nil {
+			return err
+		}
+		d[pos] = m
+	}
+	counts, err := readCounts(filepath.Join(dict, "cntlist.rev"))
+	if err != nil {
+		return err
+	}
+	depth := depths(d['n'])
+	senses := map[string][]sense{} // lemma -> its senses in every part of speech
+	for pos, name := range posFiles {
+		f, err := os.Open(filepath.Join(dict, "index."+name))
+		if err != nil {
+			return err
+		}
+		sc := bufio.NewScanner(f)
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		for sc.Scan() {
+			line := sc.Text()
+			if strings.HasPrefix(line, " ") {
+				continue // the licence header
+			}
+			lemma, offsets := parseIndex(line)
+			if strings.ContainsAny(lemma, "_-.'0123456789") {
+				continue // phrases and codes are sources of nothing a question word is
+			}
+			for rank, off := range offsets {
+				ss := d[pos][off]
+				if ss == nil {
+					continue
+				}
+				senses[lemma] = append(senses[lemma], sense{pos: pos, ss: ss, rank: rank, count: counts[senseKey(d, ss, lemma)]})
+			}
+		}
+		f.Close()
+		if err := sc.Err(); err != nil {
+			return err
+		}
+	}
+
+	links := map[string]map[string]float64{} // source word -> target stems -> weight
+	posOf := map[string]string{}             // source word -> its parts of speech, "nv"
+	for lemma, all := range senses {
+		for _, sn := range all {
+			if !strings.ContainsRune(posOf[lemma], rune(sn.pos)) {
+				posOf[lemma] += string(sn.pos)
+			}
+			// p marks a noun for a person (WordNet's noun.person file):
+			// what a one-word job title must be.
+			if sn.pos == 'n' && sn.ss.lexFile == lexNounPerson && !strings.ContainsRune(posOf[lemma], 'p') {
+				posOf[lemma] += "p"
+			}
+		}
+	}
+	add := func(src, tgt string, w float64) {
+		if src == "" || tgt == "" || tgt == stems(src) || w <= 0 {
+			return
+		}
+		if links[src] == nil {
+			links[src] = map[string]float64{}
+		}
+		links[src][tgt] = max(links[src][tgt], w)
+	}
+	addWords := func(src string, ss *synset, w float64) {
+		for i, word := range ss.words {
+			if !ss.proper[i] {
+				add(src, stems(word), w)
+			}
+		}
+	}
+	type derivation struct {
+		from, to string
+		weight   float64
+	}
+	var reverse []derivation
+	for lemma, all := range senses {
+		// The table is keyed by the lemma itself, not its stem: stems
+		// merge words of other meanings (computer, compute and
+		// computation), and a question's word finds its lemma by
+		// WordNet's own detachment rules at run time.
+		src := lemma
+		if stems(lemma) == "" {
+			continue
+		}
+		for order, sn := range common(all) {
+			decay := senseDecay * float64(order)
+			ss := sn.ss
+			self := slices.Index(ss.words, lemma) + 1 // word number, 1-based
+			addWords(src, ss, wSynonym-decay)
+			for _, p := range ss.ptrs {
+				switch {
+				case p.symbol == "+" && p.source == self:
+					add(src, wordAt(d, p), wDerivation-decay)
+					// Derivation runs both ways (carpentry and
+					// carpenter), whichever word WordNet lists it on.
+					if w := lemmaAt(d, p); w != "" && !strings.ContainsAny(w, "_-.'") {
+						reverse = append(reverse, derivation{from: w, to: stems(lemma), weight: wDerivation - decay})
+					}
+				case p.symbol == `\` && p.source == self:
+					add(src, wordAt(d, p), wPertainym-decay)
+				case p.symbol == "&" && sn.pos == 'a':
+					addWords(src, target(d, p), wSimilar-decay)
+				case (p.symbol == "@" || p.symbol == "@i") && sn.pos == 'n' && order < maxHypernymSenses:
+					// A hypernym near the top of the hierarchy (act,
+					// object, work) relates everything to everything.
+					if depth[p.offset] >= minHypernymDepth {
+						addWords(src, target(d, p), wHypernym-decay)
+					}
+				}
+			}
+		}
+	}
+	for _, r := range reverse {
+		if senses[r.from] != nil {
+			add(r.from, r.to, r.weight)
+		}
+	}
+	// Irregular forms (children, went, better) share their lemma's entry.
+	for pos, name := range posFiles {
+		b, err := os.ReadFile(filepath.Join(dict, name+".exc"))
+		if err != nil {
+			return err
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			f := strings.Fields(line)
+			if len(f) < 2 || links[f[0]] != nil || links[f[1]] == nil || strings.ContainsAny(f[0], "_-.'") {
+				continue
+			}
+			links[f[0]] = map[string]float64{}
+			posOf[f[0]] = string(pos)
+			for t, w := range links[f[1]] {
+				links[f[0]][t] = w
+			}
+			if st := stems(f[1]); st != stems(f[0]) {
+				links[f[0]][st] = 1 // the lemma itself, as a stand-in of full weight
+			}
+		}
+	}
+	return write(out, links, posOf)
+}
+
+// sense is one synset of a lemma, with its rank in its part of speech
+// (WordNet's frequency order) and its count in the semantic concordance.
+type sense struct {
+	pos   byte
+	ss    *synset
+	rank  int
+	count int
+}
+
+// common picks the senses worth following, most frequent first: those used
+// at least a quarter as often as the lemma's commonest sense in the
+// concordance; for a lemma the concordance never saw (spanner, beautician),
+// the first sense of each part of speech. At most maxSenses.
+func common(all []sense) []sense {
+	top := 0
+	for _, s := range all {
+		top = max(top, s.count)
+	}
+	var out []sense
+	for _, s := range all {
+		if (top > 0 && s.count*4 >= top) || (top == 0 && s.rank == 0) {
+			out = append(out, s)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b sense) int {
+		if a.count != b.count {
+			return b.count - a.count
+		}
+		return a.rank - b.rank
+	})
+	if len(out) > maxSenses {
+		out = out[:maxSenses]
+	}
+	return out
+}
+
+// senseKey is the lemma's sense key in this synset, as cntlist.rev names it:
+// lemma%ss_type:lex_filenum:lex_id:head_word:head_id.
+func senseKey(d db, ss *synset, lemma string) string {
+	i := slices.Index(ss.words, lemma)
+	if i < 0 {
+		return ""
+	}
+	ssType := map[byte]int{'n': 1, 'v': 2, 'a': 3, 'r': 4, 's': 5}[ss.ssType]
+	head := ":"
+	if ss.ssType == 's' {
+		for _, p := range ss.ptrs {
+			if p.symbol == "&" {
+				h := target(d, p)
+				if len(h.words) > 0 {
+					head = fmt.Sprintf("%s:%02d", h.words[0], h.lexIDs[0])
+				}
+				break
+			}
+		}
+	}
+	return fmt.Sprintf("%s%%%d:%02d:%02d:%s", lemma, ssType, ss.lexFile, ss.lexIDs[i], head)
+}
+
+// readCounts reads cntlist.rev: how often each sense is tagged in the
+// semantic concordance.
+func readCounts(path string) (map[string]int, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]int{}
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) != 3 {
+			continue
+		}
+		n, _ := strconv.Atoi(f[2])
+		out[f[0]] = n
+	}
+	return out, nil
+}
+
+// depths gives each noun synset's shortest distance to a root of the
+// hypernym hierarchy.
+func depths(nouns map[string]*synset) map[string]int {
+	memo := map[string]int{}
+	var depth func(off string, seen int) int
+	depth = func(off string, seen int) int {
+		if d, ok := memo[off]; ok {
+			return d
+		}
+		ss := nouns[off]
+		best := -1
+		if ss != nil && seen < 40 {
+			for _, p := range ss.ptrs {
+				if p.symbol == "@" || p.symbol == "@i" {
+					if d := depth(p.offset, seen+1) + 1; best < 0 || d < best {
+						best = d
+					}
+				}
+			}
+		}
+		if best < 0 {
+			best = 0
+		}
+		memo[off] = best
+		return best
+	}
+	for off := range nouns {
+		depth(off, 0)
+	}
+	return memo
+}
+
+// stems turns a WordNet lemma ("hand_tool") into the stems retrieval uses
+// ("hand tool"), stopwords dropped; "" when nothing meaningful is left.
+func stems(lemma string) string {
+	lemma = strings.ReplaceAll(lemma, "_", " ")
+	var out []string
+	for _, t := range retrieval.Tokenize(lemma) {
+		if t.Joined || !t.Meaningful() {
+			continue
+		}
+		out = append(out, t.Stem)
+	}
+	if len(out) == 0 || len(out) > 2 {
+		return ""
+	}
+	return strings.Join(out, " ")
+}
+
+func target(d db, p pointer) *synset {
+	if ss := d[p.pos][p.offset]; ss != nil {
+		return ss
+	}
+	return &synset{}
+}
+
+// lemmaAt is the word a lexical pointer points to, as a lemma.
+func lemmaAt(d db, p pointer) string {
+	ss := target(d, p)
+	if p.target < 1 || p.target > len(ss.words) || ss.proper[p.target-1] {
+		return ""
+	}
+	return ss.words[p.target-1]
+}
+
+func wordAt(d db, p pointer) string {
+	ss := target(d, p)
+	if p.target < 1 || p.target > len(ss.words) {
+		return ""
+	}
+	return stems(ss.words[p.target-1])
+}
+
+// parseIndex reads one line of index.pos: the lemma and its synsets, most
+// frequent sense first.
+func parseIndex(line string) (string, []string) {
+	f := strings.Fields(line)
+	if len(f) < 6 {
+		return "", nil
+	}
+	synsetCnt, _ := strconv.Atoi(f[2])
+	pCnt, _ := strconv.Atoi(f[3])
+	i := 4 + pCnt + 2 // past the pointer symbols, sense_cnt and tagsense_cnt
+	if i+synsetCnt > len(f) {
+		return "", nil
+	}
+	return f[0], f[i : i+synsetCnt]
+}
+
+// readData reads data.pos: each synset's words and pointers.
+func readData(path string, pos byte) (map[string]*synset, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	out := map[string]*synset{}
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for n := 1; sc.Scan(); n++ {
+		line := sc.Text()
+		if strings.HasPrefix(line, " ") {
+			continue
+		}
+		head, _, _ := strings.Cut(line, " | ")
+		fl := strings.Fields(head)
+		if len(fl) < 4 {
+			return nil, fmt.Errorf("%s:%d: short synset line", path, n)
+		}
+		wCnt, err := strconv.ParseInt(fl[3], 16, 32)
+		if err != nil {
+			return nil, fmt.Errorf("%s:%d: word count %q: %v", path, n, fl[3], err)
+		}
+		lexFile, _ := strconv.Atoi(fl[1])
+		ss := &synset{lexFile: lexFile, ssType: fl[2][0]}
+		i := 4
+		for range wCnt {
+			w := fl[i]
+			if j := strings.IndexByte(w, '('); j >= 0 {
+				w = w[:j] // adjective markers: "beautiful(a)"
+			}
+			lexID, _ := strconv.ParseInt(fl[i+1], 16, 32)
+			ss.words = append(ss.words, strings.ToLower(w))
+			ss.proper = append(ss.proper, strings.ToLower(w) != w)
+			ss.lexIDs = append(ss.lexIDs, int(lexID))
+			i += 2 // word, lex_id
+		}
+		pCnt, err := strconv.Atoi(fl[i])
+		if err != nil {
+			return nil, fmt.Errorf("%s:%d: pointer count %q: %v", path, n, fl[i], err)
+		}
+		i++
+		for range pCnt {
+			st := fl[i+3]
+			src, _ := strconv.ParseInt(st[:2], 16, 32)
+			tgt, _ := strconv.ParseInt(st[2:], 16, 32)
+			tpos := fl[i+2][0]
+			if tpos == 's' {
+				tpos = 'a'
+			}
+			ss.ptrs = append(ss.ptrs, pointer{symbol: fl[i], offset: fl[i+1], pos: tpos, source: int(src), target: int(tgt)})
+			i += 4
+		}
+		out[fl[0]] = ss
+	}
+	return out, sc.Err()
+}
+
+// write stores the table: one line a source word, sorted, with its parts of
+// speech (a, n, r, v; p for a noun naming a person) and then each link as "stems|weight%" after a tab,
+// strongest first.
+func write(path string, links map[string]map[string]float64, posOf map[string]string) error {
+	srcs := make([]string, 0, len(links))
+	for s := range links {
+		srcs = append(srcs, s)
+	}
+	slices.Sort(srcs)
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	zw, err := gzip.NewWriterLevel(f, gzip.BestCompression)
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriter(zw)
+	fmt.Fprintln(bw, "# WordNet 3.0 related words by stem; generated by retrieval/internal/wordnetgen. WordNet 3.0 Copyright 2006 by Princeton University: see WORDNET-LICENSE.")
+	entries := 0
+	for _, s := range srcs {
+		type link struct {
+			t string
+			w float64
+		}
+		var ls []link
+		for t, w := range links[s] {
+			ls = append(ls, link{t, w})
+		}
+		slices.SortFunc(ls, func(a, b link) int {
+			if a.w != b.w {
+				if a.w > b.w {
+					return -1
+				}
+				return 1
+			}
+			return strings.Compare(a.t, b.t)
+		})
+		if len(ls) > maxLinks {
+			ls = ls[:maxLinks]
+		}
+		pos := []byte(posOf[s])
+		slices.Sort(pos)
+		bw.WriteString(s + "\t" + string(pos))
+		for _, l := range ls {
+			fmt.Fprintf(bw, "\t%s|%d", l.t, int(l.w*100+0.5))
+		}
+		bw.WriteByte('\n')
+		entries++
+	}
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	if err := zw.Close(); err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	log.Printf("wordnetgen: %d entries written to %s", entries, path)
+	return nil
+}
+

@@ -1,0 +1,475 @@
+package retrieval
+
+import (
+	"math"
+	"slices"
+	"strings"
+)
+
+// Candidate is an occupation a question may name, with how well it fits.
+// RankOccupations returns them best first; which one to use, or whether to
+// offer several, is the caller's decision.
+type Candidate struct {
+	Occupation *Occupation
+	// Name is the title, job title or keyword that fits best.
+	Name  string
+	Title bool // Name is the occupation's title (or its reference)
+	// Score is the share of the name's weight the question holds (each
+	// word by how closely: the word itself, a typo of it, a synonym),
+	// with small preferences for titles and current standards; about 1
+	// for a name said whole, in its own words.
+	Score float64
+	// Start and End are the byte span of the question's words that name
+	// it, so a caller can tell two mentions apart and drop the name from
+	// the topic.
+	Start, End int
+	// Complete is true when every word of the name is in the question as
+	// itself (or a typo of itself), in one run.
+	Complete bool
+}
+
+// Weights of a name by where it comes from, and of the ways a question's word
+// may stand for a name's word.
+const (
+	resolveTitle   = 1.0
+	resolveJob     = 0.85
+	resolveKeyword = 0.6
+	// resolveTitleAffinity adds this share of how well the title fits to
+	// an occupation found by a job title: of two standards listing
+	// "Electrician", the one whose title says so is the one meant.
+	resolveTitleAffinity = 0.15
+	// A name whose head (the engineer of "network engineer") the
+	// question lacks is a topic more often than a name.
+	resolveHeadless = 0.6
+	// A typo counts a little less than the word; a prefix form
+	// (plumbing, plumber) less again.
+	resolveTypo   = 0.85
+	resolvePrefix = 0.8
+	// A name whose words are scattered across the question, or out of
+	// order, fits less than one said in a run.
+	resolveScattered = 0.6
+	// resolveLonger is added for each word beyond the first of a name
+	// said whole.
+	resolveLonger = 0.05
+	// minResolveScore is the least score worth returning.
+	minResolveScore = 0.3
+	// maxCandidates bounds the ranking.
+	maxCandidates = 24
+)
+
+// nameWord is one word of an indexed name, for ranked resolution.
+type nameWord struct {
+	name int32 // index into nameIndex.names
+	pos  int8  // position in the name
+}
+
+// resolveIndex holds what RankOccupations needs beyond the exact-match name
+// index: every name's words by stem, each stem's weight among names, and
+// the typo lookup over every name stem.
+type resolveIndex struct {
+	byStem  map[string][]nameWord
+	idf     map[string]float64
+	heads   map[string]bool     // stems that end a name
+	deletes map[string][]string // as nameIndex.deletes, over every stem
+	total   []float64           // each name's summed stem weights
+}
+
+func buildResolve(ni *nameIndex, nOccs int) *resolveIndex {
+	ri := &resolveIndex{byStem: map[string][]nameWord{}, idf: map[string]float64{}, heads: map[string]bool{}, deletes: map[string][]string{}}
+	occsWith := map[string]map[int]bool{}
+	for i, n := range ni.names {
+		if len(n.stems) == 1 && len(ni.heads[n.stems[0]]) > maxOneWordNames {
+			continue // "Engineer" alone names no one occupation
+		}
+		for _, h := range headStems(n) {
+			ri.heads[h] = true
+		}
+		for p, s := range n.stems {
+			if p > 127 {
+				break
+			}
+			ri.byStem[s] = append(ri.byStem[s], nameWord{name: int32(i), pos: int8(p)})
+			if occsWith[s] == nil {
+				occsWith[s] = map[int]bool{}
+			}
+			occsWith[s][n.occ] = true
+		}
+	}
+	for s, set := range occsWith {
+		// A stem naming few occupations tells more than one in many
+		// (engineer, technician, assistant).
+		ri.idf[s] = math.Log(1 + float64(nOccs)/float64(len(set)))
+		if len(s) >= 5 {
+			for _, d := range deletions(s) {
+				if !slices.Contains(ri.deletes[d], s) {
+					ri.deletes[d] = append(ri.deletes[d], s)
+				}
+			}
+		}
+	}
+	ri.total = make([]float64, len(ni.names))
+	for i, n := range ni.names {
+		for _, s := range n.stems {
+			ri.total[i] += ri.idf[s]
+		}
+	}
+	return ri
+}
+
+// maxOneWordNames: a one-word name (Electrician) shared by more occupations
+// than this (Engineer, Manager) names none of them.
+const maxOneWordNames = 25
+
+// headStems are the stems that say what job a name is: its last, and the
+// last before each "and" or "or" ("Carpentry and joinery").
+func headStems(n occName) []string {
+	heads := []string{n.stems[len(n.stems)-1]}
+	toks := Tokenize(n.text)
+	for i := 1; i < len(toks); i++ {
+		if toks[i].Word == "and" || toks[i].Word == "or" {
+			if p := toks[i-1]; p.Meaningful() && !p.Joined {
+				heads = append(heads, p.Stem)
+			}
+		}
+	}
+	return heads
+}
+
+// standIn is a name stem a question's word may stand for, and how closely;
+// exact marks the word itself or a typo of it.
+type standIn struct {
+	stem   string
+	weight float64
+	exact  bool
+}
+
+// RankOccupations ranks the occupations a text names: by title, typical job
+// title, keyword or reference, each word as itself, a typo, a word form, a
+// synonym of the lexicon (UK usage: sparky) or of WordNet (coder,
+// programmer). Candidates come best first, at most one per occupation.
+func (ix *Index) RankOccupations(text string) []Candidate {
+	ni, ri := ix.names, ix.resolve
+	best := map[int]Candidate{}
+	consider := func(c Candidate, occ int) {
+		if prev, ok := best[occ]; !ok || c.Score > prev.Score {
+			best[occ] = c
+		}
+	}
+	for _, m := range reRefInText.FindAllStringSubmatchIndex(text, -1) {
+		ref := strings.ToUpper(text[m[2]:m[3]])
+		if i, ok := ix.byRef[ref]; ok {
+			consider(Candidate{Occupation: ix.occupations[i], Name: ref, Title: true, Score: 1.5, Start: m[0], End: m[1], Complete: true}, i)
+		}
+	}
+
+	var seq []Token
+	var nounLike []bool // by seq position: the word is used as a noun for a person
+	all := Tokenize(text)
+	var words []Token
+	for _, t := range all {
+		if !t.Joined {
+			words = append(words, t)
+		}
+	}
+	for i, t := range words {
+		if t.Meaningful() && len(seq) < maxResolveWords {
+			seq = append(seq, t)
+			nounLike = append(nounLike, personUse(words, i))
+		}
+	}
+	// What each word of the question may stand for.
+	stands := make([][]standIn, len(seq))
+	agent := make([]bool, len(seq))
+	for i, t := range seq {
+		agent[i] = agentNoun(t.Word)
+	}
+	stems := make([]string, len(seq))
+	for i, t := range seq {
+		stems[i] = t.Stem
+	}
+	for i, t := range seq {
+		stands[i] = ix.nameStandIns(t)
+	}
+	// Phrases of the lexicon ("human resources", "beauty therapist") stand
+	// for each other whole.
+	for _, m := range ix.lexicon.match(stems) {
+		for ai, p := range ix.lexicon.groups[m.group] {
+			if ai == m.alt {
+				continue
+			}
+			for _, s := range p {
+				if _, ok := ri.idf[s]; ok {
+					for k := m.start; k < m.end; k++ {
+						stands[k] = append(stands[k], standIn{stem: s, weight: wAltSynonym})
+					}
+				}
+			}
+		}
+	}
+
+	// Score every name some word stands for: the weighted share of its
+	// stems matched, and where in the question.
+	type nameHit struct {
+		got   []float64 // per name stem, the best weight found
+		at    []int     // per name stem, the question position
+		exact []bool    // per name stem, found as itself
+	}
+	hits := map[int32]*nameHit{}
+	for qi, list := range stands {
+		for _, st := range list {
+			for _, nw := range ri.byStem[st.stem] {
+				w, exact := st.weight, st.exact
+				if nm := ni.names[nw.name]; int(nw.pos) < len(nm.person) && nm.person[nw.pos] != agent[qi] {
+					// One stem, another word: development for
+					// developer, engineering for engineer.
+					w, exact = min(w, resolvePrefix), false
+				}
+				h := hits[nw.name]
+				if h == nil {
+					n := len(ni.names[nw.name].stems)
+					h = &nameHit{got: make([]float64, n), at: make([]int, n), exact: make([]bool, n)}
+					hits[nw.name] = h
+				}
+				if w > h.got[nw.pos] {
+					h.got[nw.pos] = w
+					h.at[nw.pos] = qi
+					h.exact[nw.pos] = exact
+				}
+			}
+		}
+	}
+	titleFit := map[int]float64{} // occupation -> how well its title fits
+	for ni32, h := range hits {
+		n := ni.names[ni32]
+		// One word of the question names one word of a name: nurse is
+		// not also the nursery of "Nursery nurse".
+		for p := range n.stems {
+			for q := p + 1; q < len(n.stems); q++ {
+				if h.got[p] > 0 && h.got[q] > 0 && h.at[p] == h.at[q] {
+					if h.got[q] > h.got[p] || (h.got[q] == h.got[p] && h.exact[q] && !h.exact[p]) {
+						h.got[p] = 0
+					} else {
+						h.got[q] = 0
+					}
+				}
+			}
+		}
+		var sum float64
+		lo, hi := len(seq), -1
+		exact, inOrder := 0, true
+		prevAt := -1
+		for p, s := range n.stems {
+			if h.got[p] == 0 {
+				continue
+			}
+			sum += ri.idf[s] * h.got[p]
+			lo, hi = min(lo, h.at[p]), max(hi, h.at[p])
+			if h.exact[p] {
+				exact++
+			}
+			if h.at[p] < prevAt {
+				inOrder = false
+			}
+			prevAt = h.at[p]
+		}
+		score := sum / ri.total[ni32]
+		if n.title {
+			// Titles carry qualifiers a question leaves out (Junior
+			// estate agent, Advanced butcher): a part of a title fits
+			// better than the same part of a job title.
+			score = math.Sqrt(score)
+		}
+		run := hi - lo + 1
+		if run > len(n.stems)+1 || !inOrder {
+			score *= resolveScattered
+		}
+		headMatched := false
+		for p, st := range n.stems {
+			if h.got[p] > 0 && ri.heads[st] && (p == len(n.stems)-1 || slices.Contains(headStems(n), st)) {
+				headMatched = true
+			}
+		}
+		if !headMatched {
+			score *= resolveHeadless
+		}
+		switch {
+		case n.title:
+			titleFit[n.occ] = max(titleFit[n.occ], score)
+			score *= resolveTitle
+		case n.keyword:
+			score *= resolveKeyword
+		default:
+			score *= resolveJob
+		}
+		o := ix.occupations[n.occ]
+		if o.HasKSBs() {
+			score += 0.03
+		}
+		if !o.Retired() {
+			score += 0.02
+		}
+		if score < minResolveScore {
+			continue
+		}
+		if len(n.stems) == 1 && !nounLike[lo] {
+			// A one-word name (Cook, Developer) is named only by a word
+			// used for a person: not "how to cook", not "development".
+			continue
+		}
+		complete := exact == len(n.stems) && run == len(n.stems) && inOrder
+		if complete {
+			// The longest name said whole wins: "actuarial analyst"
+			// over "actuary", "forest craftsperson" over "forester".
+			score += resolveLonger * float64(len(n.stems)-1)
+		}
+		consider(Candidate{
+			Occupation: o, Name: n.text, Title: n.title, Score: score,
+			Start: seq[lo].Start, End: seq[hi].End, Complete: complete,
+		}, n.occ)
+	}
+	for occ, c := range best {
+		if !c.Title {
+			c.Score += resolveTitleAffinity * titleFit[occ]
+			best[occ] = c
+		}
+	}
+	out := make([]Candidate, 0, len(best))
+	for _, c := range best {
+		out = append(out, c)
+	}
+	slices.SortFunc(out, func(a, b Candidate) int {
+		if a.Score != b.Score {
+			if a.Score > b.Score {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a.Occupation.Reference, b.Occupation.Reference)
+	})
+	if len(out) > maxCandidates {
+		out = out[:maxCandidates]
+	}
+	return out
+}
+
+// wDerivationForm is the least weight of WordNet's derivational links;
+// resolveNamedSynonym discounts a synonym of a word that names occupations
+// itself.
+const (
+	wDerivationForm     = 0.85
+	resolveNamedSynonym = 0.7
+)
+
+// personUse reports whether word i is used as a noun for a person: WordNet
+// knows it as one (or not at all), and it is a plural, follows an article
+// or "as", or comes before a word such as "apprenticeship".
+func personUse(words []Token, i int) bool {
+	t := words[i]
+	person, known := WordNet.Person(t.Word)
+	if known && !person {
+		return false
+	}
+	if strings.HasSuffix(t.Word, "s") && len(t.Word) > 3 {
+		return true
+	}
+	if i > 0 {
+		if _, ok := personBefore[words[i-1].Word]; ok {
+			return true
+		}
+	}
+	if i+1 < len(words) {
+		if _, ok := personAfter[words[i+1].Word]; ok {
+			return true
+		}
+	}
+	return i == 0 || !known
+}
+
+var (
+	personBefore = wordSet("a an the as my your their his her our become becoming being trainee junior senior apprentice")
+	personAfter  = wordSet("apprenticeship apprenticeships job jobs role roles career careers standard course courses training need needs earn earns do does")
+)
+
+// maxResolveWords bounds the words of a question resolution looks at: names
+// are said early, and the cost must not grow with a pasted essay.
+const maxResolveWords = 160
+
+// nameStandIns gives the name stems a question's word may stand for.
+func (ix *Index) nameStandIns(t Token) []standIn {
+	ri := ix.resolve
+	var out []standIn
+	add := func(s string, w float64, exact bool) {
+		if _, ok := ri.idf[s]; !ok {
+			return
+		}
+		for i := range out {
+			if out[i].stem == s {
+				if w > out[i].weight {
+					out[i].weight, out[i].exact = w, exact
+				}
+				return
+			}
+		}
+		out = append(out, standIn{stem: s, weight: w, exact: exact})
+	}
+	add(t.Stem, 1, true)
+	_, isName := ri.idf[t.Stem]
+	// Typos and word forms of a name's word, for a word no name has
+	// (police is neither a typo nor a form of policy).
+	if len(t.Stem) >= 5 && !t.Upper && !isName {
+		for _, d := range deletions(t.Stem) {
+			for _, s := range ri.deletes[d] {
+				if s != t.Stem && stemsClose(t.Stem, s) {
+					add(s, resolveTypo, true)
+				}
+			}
+		}
+	}
+	// Word forms stemming keeps apart: plumbing and plumber.
+	if len(t.Stem) >= 5 && !isName {
+		for k := max(5, len(t.Stem)-3); k < len(t.Stem); k++ {
+			add(t.Stem[:k], resolvePrefix, false)
+		}
+		i, _ := slices.BinarySearch(ix.names.stemList, t.Stem)
+		for ; i < len(ix.names.stemList) && strings.HasPrefix(ix.names.stemList[i], t.Stem); i++ {
+			if len(ix.names.stemList[i])-len(t.Stem) <= 3 {
+				add(ix.names.stemList[i], resolvePrefix, false)
+			}
+		}
+	}
+	// The lexicon's single words: UK usage (sparky: electrician) and
+	// short forms.
+	for _, ref := range ix.lexicon.byFirst[t.Stem] {
+		if len(ix.lexicon.groups[ref.group][ref.alt]) != 1 {
+			continue
+		}
+		for ai, p := range ix.lexicon.groups[ref.group] {
+			if ai == ref.alt {
+				continue
+			}
+			for _, s := range p {
+				add(s, wAltSynonym, false)
+			}
+		}
+	}
+	// WordNet: a derivational form (carpenter: carpentry), or, for a word
+	// naming a person, a synonym that ends some name (coder: programmer).
+	// Other links of everyday words (level: degree; programming:
+	// scheduling) would find names in any question.
+	if !t.Upper {
+		person, _ := WordNet.Person(t.Word)
+		for _, r := range WordNet.Related(t.Word) {
+			if len(r.Stems) != 1 || r.Weight < 0.6 || (r.Weight < wDerivationForm && (!person || !ri.heads[r.Stems[0]])) {
+				continue
+			}
+			w := float64(r.Weight)
+			if isName && r.Weight < wDerivationForm {
+				// A word that is itself a name (engineer) is meant as
+				// itself more than as its synonym (technologist).
+				w *= resolveNamedSynonym
+			}
+			add(r.Stems[0], w, false)
+		}
+	}
+	return out
+}

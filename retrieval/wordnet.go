@@ -1,0 +1,226 @@
+package retrieval
+
+import (
+	"bytes"
+	"compress/gzip"
+	_ "embed"
+	"io"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+//go:generate go run ./internal/wordnetgen -dict /usr/share/wordnet -out wordnet.tsv.gz
+
+// wordnetTable is the WordNet 3.0 table of related words (see
+// internal/wordnetgen and WORDNET-LICENSE): one line a word, sorted, then
+// its parts of speech (a, n, r, v) and tab-separated "stems|weight%" links,
+// strongest first.
+//
+//go:embed wordnet.tsv.gz
+var wordnetTable []byte
+
+// Related is a stand-in for a word: the stems of a synonym, a derivational
+// form or a hypernym, and how much a match on it counts against the word
+// itself (below 1).
+type Related struct {
+	Stems  []string
+	Weight float32
+}
+
+// A Thesaurus answers which words relate to a word. It is the lexical
+// database behind query expansion and the embedder's concept features; the
+// domain lexicon (lexicon.txt) stays for what WordNet does not know
+// (acronyms, UK usage).
+type Thesaurus struct {
+	load  sync.Once
+	text  []byte // the decompressed table
+	lines []uint32
+
+	mu    sync.RWMutex
+	cache map[string][]Related
+}
+
+// WordNet is the built-in thesaurus. Its table is decompressed on first use.
+var WordNet = &Thesaurus{}
+
+// WordNetVersion identifies the table's content in index keys.
+var WordNetVersion = shortHash(string(wordnetTable))
+
+// thesaurusCacheMax bounds the cache of looked-up words, so a server fed
+// arbitrary words keeps its memory.
+const thesaurusCacheMax = 1 << 16
+
+func (t *Thesaurus) init() {
+	t.load.Do(func() {
+		zr, err := gzip.NewReader(bytes.NewReader(wordnetTable))
+		if err != nil {
+			panic("retrieval: the embedded WordNet table is damaged: " + err.Error())
+		}
+		text, err := io.ReadAll(zr)
+		if err != nil {
+			panic("retrieval: the embedded WordNet table is damaged: " + err.Error())
+		}
+		t.text = text
+		t.lines = make([]uint32, 0, 1<<17)
+		for i := 0; i < len(text); {
+			if text[i] != '#' {
+				t.lines = append(t.lines, uint32(i))
+			}
+			j := bytes.IndexByte(text[i:], '\n')
+			if j < 0 {
+				break
+			}
+			i += j + 1
+		}
+		t.cache = make(map[string][]Related)
+	})
+}
+
+// Related returns a folded word's stand-ins, strongest first: its own entry
+// merged with those of its base forms by WordNet's detachment rules
+// ("surveyors" is "surveyor", "helping" is also "help"). Nil for a word
+// WordNet does not know.
+func (t *Thesaurus) Related(word string) []Related {
+	if len(word) < 3 || len(word) > 30 {
+		return nil
+	}
+	t.init()
+	t.mu.RLock()
+	rel, ok := t.cache[word]
+	t.mu.RUnlock()
+	if ok {
+		return rel
+	}
+	rel, _ = t.lookup(word)
+	for _, r := range detachRules {
+		base, ok := strings.CutSuffix(word, r.suffix)
+		if !ok || len(base)+len(r.ending) < 3 {
+			continue
+		}
+		base += r.ending
+		// The base form must be a lemma of the rule's part of speech:
+		// "news" is no plural of "new", "paper" no comparative of "pap".
+		if more, pos := t.lookup(base); strings.IndexByte(pos, r.pos) >= 0 {
+			rel = mergeRelated(rel, more, Stem(base), Stem(word))
+		}
+	}
+	t.mu.Lock()
+	if len(t.cache) < thesaurusCacheMax {
+		t.cache[word] = rel
+	}
+	t.mu.Unlock()
+	return rel
+}
+
+// Person reports whether WordNet knows a folded word (or the singular of
+// a plural) as a noun for a person ("electrician", "chefs"), and whether it
+// knows the word at all.
+func (t *Thesaurus) Person(word string) (person, known bool) {
+	t.init()
+	for _, w := range []string{word, strings.TrimSuffix(word, "s"), strings.TrimSuffix(word, "es")} {
+		if _, pos := t.lookup(w); pos != "" {
+			known = true
+			if strings.IndexByte(pos, 'p') >= 0 {
+				return true, true
+			}
+		}
+	}
+	return false, known
+}
+
+// lookup reads one word's line by binary search over the sorted table:
+// its links and its parts of speech.
+func (t *Thesaurus) lookup(word string) ([]Related, string) {
+	lo, hi := 0, len(t.lines)
+	for lo < hi {
+		m := (lo + hi) / 2
+		key := t.key(m)
+		switch c := strings.Compare(key, word); {
+		case c == 0:
+			return t.parse(m)
+		case c < 0:
+			lo = m + 1
+		default:
+			hi = m
+		}
+	}
+	return nil, ""
+}
+
+func (t *Thesaurus) key(line int) string {
+	rest := t.text[t.lines[line]:]
+	end := bytes.IndexAny(rest, "\t\n")
+	if end < 0 {
+		end = len(rest)
+	}
+	return string(rest[:end])
+}
+
+func (t *Thesaurus) parse(line int) ([]Related, string) {
+	rest := t.text[t.lines[line]:]
+	if end := bytes.IndexByte(rest, '\n'); end >= 0 {
+		rest = rest[:end]
+	}
+	fields := strings.Split(string(rest), "\t")
+	if len(fields) < 2 {
+		return nil, ""
+	}
+	pos := fields[1]
+	fields = fields[2:]
+	out := make([]Related, 0, len(fields))
+	for _, f := range fields {
+		stems, w, ok := strings.Cut(f, "|")
+		pct, err := strconv.Atoi(w)
+		if !ok || err != nil || stems == "" {
+			continue
+		}
+		out = append(out, Related{Stems: strings.Fields(stems), Weight: float32(pct) / 100})
+	}
+	return out, pos
+}
+
+// mergeRelated adds a base form's links to a word's: the base form itself
+// counts almost as the word, and a stem the word already has keeps its
+// stronger weight.
+func mergeRelated(rel, more []Related, baseStem, wordStem string) []Related {
+	if baseStem != wordStem {
+		more = append([]Related{{Stems: []string{baseStem}, Weight: 0.9}}, more...)
+	}
+	for _, m := range more {
+		key := strings.Join(m.Stems, " ")
+		if key == wordStem {
+			continue
+		}
+		found := false
+		for i := range rel {
+			if strings.Join(rel[i].Stems, " ") == key {
+				rel[i].Weight = max(rel[i].Weight, m.Weight)
+				found = true
+				break
+			}
+		}
+		if !found {
+			rel = append(rel, m)
+		}
+	}
+	// Strongest first, stably.
+	for i := 1; i < len(rel); i++ {
+		for j := i; j > 0 && rel[j].Weight > rel[j-1].Weight; j-- {
+			rel[j], rel[j-1] = rel[j-1], rel[j]
+		}
+	}
+	return rel
+}
+
+// detachRules are WordNet's detachment rules (morphy without its exception
+// lists, which the table holds as entries of their own): a suffix, what
+// replaces it, and the part of speech the base form must have.
+var detachRules = []struct {
+	suffix, ending string
+	pos            byte
+}{
+	{"s", "", 'n'}, {"ses", "s", 'n'}, {"xes", "x", 'n'}, {"zes", "z", 'n'}, {"ches", "ch", 'n'}, {"shes", "sh", 'n'}, {"men", "man", 'n'}, {"ies", "y", 'n'},
+	{"s", "", 'v'}, {"ies", "y", 'v'}, {"es", "e", 'v'}, {"es", "", 'v'}, {"ed", "e", 'v'}, {"ed", "", 'v'}, {"ing", "e", 'v'}, {"ing", "", 'v'},
+	{"er", "", 'a'}, {"est", "", 'a'}, {"er", "e", 'a'}, {"est", "e", 'a'},
+}
