@@ -120,9 +120,9 @@ const (
 	IntentProgression Intent = "progression"
 	IntentInterest    Intent = "interest"     // standards that fit what someone likes
 	IntentOutOfScope  Intent = "out-of-scope" // a question the standards cannot answer
-	IntentHelp     Intent = "help"
-	IntentDistress Intent = "distress"
-	IntentUnknown  Intent = "unknown"
+	IntentHelp        Intent = "help"
+	IntentDistress    Intent = "distress"
+	IntentUnknown     Intent = "unknown"
 )
 
 func citationOf(p *retrieval.Passage, score float64) Citation {

@@ -513,4 +513,3 @@ func write(path string, links map[string]map[string]float64, posOf map[string]st
 	log.Printf("wordnetgen: %d entries written to %s", entries, path)
 	return nil
 }
-
