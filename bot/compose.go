@@ -518,7 +518,7 @@ func (c *composer) search(ctx context.Context) (Answer, error) {
 // standards share ("Which skills does a chef need?"): it lists them and asks
 // which one.
 func (c *composer) which() Answer {
-	a := Answer{Outcome: OutcomeNotGrounded}
+	var a Answer
 	for _, o := range c.u.group {
 		if len(a.Suggestions) == 8 {
 			break
@@ -526,13 +526,47 @@ func (c *composer) which() Answer {
 		a.Suggestions = append(a.Suggestions, suggestion(o))
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "Several standards fit %q: %s", c.u.groupWord, suggestionNames(a.Suggestions))
-	if n := len(c.u.group) - len(a.Suggestions); n > 0 {
-		fmt.Fprintf(&b, ", and %d more", n)
+	fmt.Fprintf(&b, "Several standards fit %q. The closest:", c.u.groupWord)
+	shown := 0
+	for _, o := range c.u.group {
+		if shown == whichShown {
+			break
+		}
+		if ov := firstOverview(c.s, o.Reference); ov != nil {
+			cit := citationOf(ov, 1)
+			a.Citations = append(a.Citations, cit)
+			fmt.Fprintf(&b, "\n- %s: %s %s", name(o), shortExcerpt(ov.Text), cit.Marker())
+		} else {
+			fmt.Fprintf(&b, "\n- %s", name(o))
+		}
+		shown++
 	}
-	fmt.Fprintf(&b, ". Which one do you mean? For example: %q.", rephrase(c.q.Text, c.u.groupWord, c.u.group[0].Title))
+	if rest := a.Suggestions[min(shown, len(a.Suggestions)):]; len(rest) > 0 {
+		fmt.Fprintf(&b, "\nAlso: %s", suggestionNames(rest))
+		if n := len(c.u.group) - len(a.Suggestions); n > 0 {
+			fmt.Fprintf(&b, ", and %d more", n)
+		}
+		b.WriteString(".")
+	}
+	fmt.Fprintf(&b, "\nWhich one do you mean? For example: %q.", rephrase(c.q.Text, c.u.groupWord, c.u.group[0].Title))
 	a.Text = b.String()
-	return a
+	if len(a.Citations) == 0 {
+		a.Outcome = OutcomeNotGrounded
+		return a
+	}
+	return c.grounded(a)
+}
+
+// whichShown is how many of the standards a general word fits are
+// described, each by its overview.
+const whichShown = 3
+
+// shortExcerpt is a passage's first sentence, for a line in a list.
+func shortExcerpt(text string) string {
+	if i := reSentenceEnd.FindStringIndex(text); i != nil && i[1] < len(text) && i[0] < excerptChars {
+		return strings.TrimSpace(text[:i[0]+1]) + " …"
+	}
+	return excerpt(text, "")
 }
 
 // rephrase puts an occupation's title in place of the general word a

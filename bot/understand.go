@@ -195,7 +195,7 @@ func (b *Bot) understand(s Searcher, q Question) understanding {
 			}
 		}
 		for i, m2 := range ms {
-			if top := m2.cands[0]; i != best && top.Complete && top.Occupation != u.occ && u.second == nil && cm.weight[IntentCompare] > 0 {
+			if top := m2.cands[0]; i != best && top.Occupation != u.occ && u.second == nil && cm.weight[IntentCompare] > 0 {
 				u.second = top.Occupation
 				spans = append(spans, [2]int{m2.start, m2.end})
 			}

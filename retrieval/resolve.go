@@ -209,12 +209,10 @@ func (ix *Index) RankOccupations(text string) []Candidate {
 
 	// Score every name some word stands for: the weighted share of its
 	// stems matched, and where in the question.
-	type nameHit struct {
-		got   []float64 // per name stem, the best weight found
-		at    []int     // per name stem, the question position
-		exact []bool    // per name stem, found as itself
-	}
-	hits := map[int32]*nameHit{}
+	// Where each name's words are found: every occurrence, so that a name
+	// said twice ("software developer vs software tester") is read where
+	// its words stand together.
+	hits := map[int32][][]nameMatch{}
 	for qi, list := range stands {
 		for _, st := range list {
 			for _, nw := range ri.byStem[st.stem] {
@@ -226,71 +224,25 @@ func (ix *Index) RankOccupations(text string) []Candidate {
 				}
 				h := hits[nw.name]
 				if h == nil {
-					n := len(ni.names[nw.name].stems)
-					h = &nameHit{got: make([]float64, n), at: make([]int, n), exact: make([]bool, n)}
+					h = make([][]nameMatch, len(ni.names[nw.name].stems))
 					hits[nw.name] = h
 				}
-				if w > h.got[nw.pos] {
-					h.got[nw.pos] = w
-					h.at[nw.pos] = qi
-					h.exact[nw.pos] = exact
-				}
+				h[nw.pos] = append(h[nw.pos], nameMatch{qi: qi, w: w, exact: exact})
 			}
 		}
 	}
 	titleFit := map[int]float64{} // occupation -> how well its title fits
 	for ni32, h := range hits {
 		n := ni.names[ni32]
-		// One word of the question names one word of a name: nurse is
-		// not also the nursery of "Nursery nurse".
-		for p := range n.stems {
-			for q := p + 1; q < len(n.stems); q++ {
-				if h.got[p] > 0 && h.got[q] > 0 && h.at[p] == h.at[q] {
-					if h.got[q] > h.got[p] || (h.got[q] == h.got[p] && h.exact[q] && !h.exact[p]) {
-						h.got[p] = 0
-					} else {
-						h.got[q] = 0
-					}
-				}
+		var best nameFit
+		for _, anchor := range anchors(h) {
+			if f := ix.fitName(n, ri.total[ni32], place(h, anchor), len(seq)); f.score > best.score {
+				best = f
 			}
 		}
-		var sum float64
-		lo, hi := len(seq), -1
-		exact, inOrder := 0, true
-		prevAt := -1
-		for p, s := range n.stems {
-			if h.got[p] == 0 {
-				continue
-			}
-			sum += ri.idf[s] * h.got[p]
-			lo, hi = min(lo, h.at[p]), max(hi, h.at[p])
-			if h.exact[p] {
-				exact++
-			}
-			if h.at[p] < prevAt {
-				inOrder = false
-			}
-			prevAt = h.at[p]
-		}
-		score := sum / ri.total[ni32]
-		if n.title {
-			// Titles carry qualifiers a question leaves out (Junior
-			// estate agent, Advanced butcher): a part of a title fits
-			// better than the same part of a job title.
-			score = math.Sqrt(score)
-		}
-		run := hi - lo + 1
-		if run > len(n.stems)+1 || !inOrder {
-			score *= resolveScattered
-		}
-		headMatched := false
-		for p, st := range n.stems {
-			if h.got[p] > 0 && ri.heads[st] && (p == len(n.stems)-1 || slices.Contains(headStems(n), st)) {
-				headMatched = true
-			}
-		}
-		if !headMatched {
-			score *= resolveHeadless
+		score := best.score
+		if score == 0 {
+			continue
 		}
 		switch {
 		case n.title:
@@ -311,20 +263,19 @@ func (ix *Index) RankOccupations(text string) []Candidate {
 		if score < minResolveScore {
 			continue
 		}
-		if len(n.stems) == 1 && !nounLike[lo] {
+		if len(n.stems) == 1 && !nounLike[best.lo] {
 			// A one-word name (Cook, Developer) is named only by a word
 			// used for a person: not "how to cook", not "development".
 			continue
 		}
-		complete := exact == len(n.stems) && run == len(n.stems) && inOrder
-		if complete {
+		if best.complete {
 			// The longest name said whole wins: "actuarial analyst"
 			// over "actuary", "forest craftsperson" over "forester".
 			score += resolveLonger * float64(len(n.stems)-1)
 		}
 		consider(Candidate{
 			Occupation: o, Name: n.text, Title: n.title, Score: score,
-			Start: seq[lo].Start, End: seq[hi].End, Complete: complete,
+			Start: seq[best.lo].Start, End: seq[best.hi].End, Complete: best.complete,
 		}, n.occ)
 	}
 	for occ, c := range best {
@@ -390,6 +341,119 @@ var (
 	personAfter  = wordSet("apprenticeship apprenticeships job jobs role roles career careers standard course courses training need needs earn earns do does")
 )
 
+// nameMatch is one place a question's word stands for a name's word.
+type nameMatch struct {
+	qi    int // position in the question's meaningful words
+	w     float64
+	exact bool
+}
+
+// anchors are the question positions a reading of a name may centre on:
+// every place one of its words is found.
+func anchors(h [][]nameMatch) []int {
+	var out []int
+	for _, ms := range h {
+		for _, m := range ms {
+			if !slices.Contains(out, m.qi) {
+				out = append(out, m.qi)
+			}
+		}
+	}
+	return out
+}
+
+// place reads a name around an anchor: for each of its words, the match
+// nearest the anchor among the strongest; one question word names one word
+// of the name (nurse is not also the nursery of "Nursery nurse").
+func place(h [][]nameMatch, anchor int) []nameMatch {
+	out := make([]nameMatch, len(h))
+	for p, ms := range h {
+		for _, m := range ms {
+			d := abs(m.qi - anchor)
+			if cur := out[p]; cur.w == 0 || m.w-0.05*float64(d) > cur.w-0.05*float64(abs(cur.qi-anchor)) {
+				out[p] = m
+			}
+		}
+	}
+	for p := range out {
+		for q := p + 1; q < len(out); q++ {
+			if out[p].w > 0 && out[q].w > 0 && out[p].qi == out[q].qi {
+				if out[q].w > out[p].w || (out[q].w == out[p].w && out[q].exact && !out[p].exact) {
+					out[p] = nameMatch{}
+				} else {
+					out[q] = nameMatch{}
+				}
+			}
+		}
+	}
+	return out
+}
+
+// nameFit is how well one reading of a name fits the question.
+type nameFit struct {
+	score    float64
+	lo, hi   int
+	complete bool
+}
+
+// fitName scores a reading: the weighted share of the name's words found,
+// less when they are scattered or out of order, or when the word that
+// says what the job is (its head) is missing.
+func (ix *Index) fitName(n occName, total float64, at []nameMatch, words int) nameFit {
+	ri := ix.resolve
+	var sum float64
+	lo, hi := words, -1
+	exact, inOrder, prev := 0, true, -1
+	for p, st := range n.stems {
+		m := at[p]
+		if m.w == 0 {
+			continue
+		}
+		sum += ri.idf[st] * m.w
+		lo, hi = min(lo, m.qi), max(hi, m.qi)
+		if m.exact {
+			exact++
+		}
+		if m.qi < prev {
+			inOrder = false
+		}
+		prev = m.qi
+	}
+	if hi < 0 || total == 0 {
+		return nameFit{}
+	}
+	score := sum / total
+	if n.title {
+		// Titles carry qualifiers a question leaves out (Junior estate
+		// agent, Advanced butcher): a part of a title fits better than
+		// the same part of a job title.
+		score = math.Sqrt(score)
+	}
+	run := hi - lo + 1
+	if run > len(n.stems)+1 || !inOrder {
+		score *= resolveScattered
+	}
+	headMatched, headGeneric := false, true
+	heads := headStems(n)
+	for p, st := range n.stems {
+		if !slices.Contains(heads, st) {
+			continue
+		}
+		if !ix.names.generic[st] {
+			headGeneric = false
+		}
+		if at[p].w > 0 {
+			headMatched = true
+		}
+	}
+	if !headMatched && !headGeneric {
+		// A generic head (professional, practitioner) may go unsaid:
+		// "hairdressing" names Hairdressing professional.
+		score *= resolveHeadless
+	}
+	return nameFit{score: score, lo: lo, hi: hi, complete: exact == len(n.stems) && run == len(n.stems) && inOrder}
+}
+
 // maxResolveWords bounds the words of a question resolution looks at: names
 // are said early, and the cost must not grow with a pasted essay.
 const maxResolveWords = 160
@@ -415,8 +479,10 @@ func (ix *Index) nameStandIns(t Token) []standIn {
 	add(t.Stem, 1, true)
 	_, isName := ri.idf[t.Stem]
 	// Typos and word forms of a name's word, for a word no name has
-	// (police is neither a typo nor a form of policy).
-	if len(t.Stem) >= 5 && !t.Upper && !isName {
+	// (police is neither a typo nor a form of policy); typos only for a
+	// word that is no English word (better is no typo of setter).
+	_, knownWord := WordNet.Person(t.Word)
+	if len(t.Stem) >= 5 && !t.Upper && !isName && !knownWord {
 		for _, d := range deletions(t.Stem) {
 			for _, s := range ri.deletes[d] {
 				if s != t.Stem && stemsClose(t.Stem, s) {
