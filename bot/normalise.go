@@ -103,6 +103,9 @@ func splitKeep(text string) []piece {
 // normaliseWord spells out one word of a split text.
 func normaliseWord(words []piece, i int) string {
 	raw := words[i].text
+	if c, ok := contractions[strings.ReplaceAll(retrieval.Fold(raw), "’", "'")]; ok {
+		return c
+	}
 	w := strings.NewReplacer("'", "", "’", "").Replace(retrieval.Fold(raw))
 	w = squeeze(w)
 	prev, next := neighbour(words, i, -1), neighbour(words, i, +1)
@@ -136,6 +139,14 @@ func normaliseWord(words []piece, i int) string {
 		return raw
 	}
 	return to
+}
+
+// contractions are spelled out only as written, apostrophe and all: "I'd"
+// is "I would", where "id" may be an ID.
+var contractions = map[string]string{
+	"i'd": "i would", "you'd": "you would", "he'd": "he would", "she'd": "she would",
+	"we'd": "we would", "they'd": "they would", "it'd": "it would", "i'll": "i will",
+	"you'll": "you will", "we'll": "we will", "they'll": "they will",
 }
 
 // numberWords come before a digit that is a number, not a word.

@@ -88,6 +88,17 @@ func mentions(cands []retrieval.Candidate) []mention {
 	return out
 }
 
+// strongMention reports whether some mention names its occupation whole or
+// unmistakably, enough to change the subject of a conversation.
+func strongMention(ms []mention) bool {
+	for _, m := range ms {
+		if top := m.cands[0]; top.Complete || top.Score >= clearScore {
+			return true
+		}
+	}
+	return false
+}
+
 // clear reports whether a mention's best candidate is clearly the one meant:
 // well ahead of the next, or its title said whole when no other title is.
 func (m mention) clear() bool {
@@ -156,6 +167,11 @@ func (b *Bot) understand(s Searcher, q Question) understanding {
 	var ms []mention
 	if !searchCue {
 		ms = mentions(s.RankOccupations(text))
+	}
+	if len(ms) > 0 && q.Context.Occupation != "" && !strongMention(ms) {
+		// In a conversation, a topic that happens to be part of a name
+		// ("does it involve customer service") keeps the occupation.
+		ms = nil
 	}
 	switch {
 	case len(ms) > 0 && ms[0].wide() && len(ms) == 1:
@@ -327,11 +343,23 @@ func (b *Bot) understand(s Searcher, q Question) understanding {
 	if u.intent == IntentFact && len(u.facts) == 0 {
 		u.facts = append(u.facts, FactJobTitles)
 	}
+	if u.intent == IntentInterest {
+		// What someone likes is the topic, names and all ("animals",
+		// "nails"); no one occupation is meant.
+		var interest []string
+		for i, t := range words {
+			if !cm.words[i] && t.Meaningful() && !fillerWords[t.Word] && !searchNouns[t.Word] && kindWords[t.Word] == nil {
+				interest = append(interest, t.Word)
+			}
+		}
+		u.topic = strings.Join(interest, " ")
+		u.occ, u.others, u.second, u.took = nil, nil, nil, ""
+	}
 	return u
 }
 
 // reJobs asks which jobs an occupation leads to or is called.
-var reJobs = regexp.MustCompile(`\b(?:what|which)\s+(?:jobs?|roles?|careers?|positions?)\b|\bjob titles?\b`)
+var reJobs = regexp.MustCompile(`\b(?:what|which)\s+(?:jobs?|roles?|careers?|positions?)\b|\bjob titles?\b|\btypical jobs?\b`)
 
 // factModifiers qualify a fact without changing it: "average salary",
 // "how long", "starting pay".

@@ -76,7 +76,8 @@ taking put puts come comes lot lots way ways kind sort bit actually basically ex
 currently nowadays today covered okay ok hi hello day days daily typical
 learn learns learning learned learnt teach teaches taught study studies studying trainee trainees
 son daughter child kid wants wanted might big stuff one ones properly sure lot whole bit
-getting gets apprentice apprentices employee employees worker workers`)
+getting gets apprentice apprentices employee employees worker workers
+foundation integrated degree`)
 
 // yesNoStarts open a question that wants a yes or a no.
 var yesNoStarts = wordSet(`is are do does will can should would could has have did am was were`)

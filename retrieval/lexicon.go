@@ -18,6 +18,9 @@ type Lexicon struct {
 	// its first stem for matching.
 	groups  [][]phrase
 	byFirst map[string][]phraseRef
+	// words holds each phrase's folded words, parallel to groups, for
+	// rewriting a question in another phrase's words.
+	words [][][]string
 }
 
 type phrase []string
@@ -41,12 +44,14 @@ func ParseLexicon(text string) *Lexicon {
 			continue
 		}
 		var g []phrase
+		var ws [][]string
 		for _, alt := range strings.Split(line, "|") {
 			if p := lexiconStems(alt); len(p) > 0 {
 				g = append(g, p)
+				ws = append(ws, lexiconWords(alt, len(p)))
 			}
 		}
-		lx.addGroup(g)
+		lx.addGroup(g, ws)
 	}
 	return lx
 }
@@ -67,6 +72,21 @@ func lexiconStems(s string) phrase {
 	return phraseStems(s)
 }
 
+// lexiconWords is the folded words of a phrase that lexiconStems stems,
+// n of them.
+func lexiconWords(s string, n int) []string {
+	var words []string
+	for _, t := range Tokenize(s) {
+		if !t.Joined && (n == 1 || t.Meaningful()) {
+			words = append(words, t.Word)
+		}
+	}
+	if len(words) != n {
+		return nil
+	}
+	return words
+}
+
 // phraseStems turns a phrase into its meaningful stems, compounds split.
 func phraseStems(s string) phrase {
 	var p phrase
@@ -79,12 +99,13 @@ func phraseStems(s string) phrase {
 	return p
 }
 
-func (lx *Lexicon) addGroup(g []phrase) {
+func (lx *Lexicon) addGroup(g []phrase, words [][]string) {
 	if len(g) < 2 {
 		return
 	}
 	gi := len(lx.groups)
 	lx.groups = append(lx.groups, g)
+	lx.words = append(lx.words, words)
 	for ai, p := range g {
 		lx.byFirst[p[0]] = append(lx.byFirst[p[0]], phraseRef{gi, ai})
 	}
@@ -93,7 +114,7 @@ func (lx *Lexicon) addGroup(g []phrase) {
 // With returns a copy of the lexicon that also knows the given acronyms
 // (acronym stem -> expansions).
 func (lx *Lexicon) With(acronyms map[string][]string) *Lexicon {
-	out := &Lexicon{groups: slices.Clone(lx.groups), byFirst: make(map[string][]phraseRef, len(lx.byFirst))}
+	out := &Lexicon{groups: slices.Clone(lx.groups), words: slices.Clone(lx.words), byFirst: make(map[string][]phraseRef, len(lx.byFirst))}
 	for k, v := range lx.byFirst {
 		out.byFirst[k] = slices.Clone(v)
 	}
@@ -104,12 +125,14 @@ func (lx *Lexicon) With(acronyms map[string][]string) *Lexicon {
 	slices.Sort(keys)
 	for _, acr := range keys {
 		g := []phrase{{acr}}
+		ws := [][]string{{acr}}
 		for _, exp := range acronyms[acr] {
 			if p := phraseStems(exp); len(p) > 0 {
 				g = append(g, p)
+				ws = append(ws, lexiconWords(exp, len(p)))
 			}
 		}
-		out.addGroup(g)
+		out.addGroup(g, ws)
 	}
 	return out
 }

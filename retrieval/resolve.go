@@ -48,6 +48,9 @@ const (
 	// A name whose words are scattered across the question, or out of
 	// order, fits less than one said in a run.
 	resolveScattered = 0.6
+	// resolveTitlePart raises a title's share found: below 1, so a part
+	// of a title fits better than the same part of a job title.
+	resolveTitlePart = 0.75
 	// resolveLonger is added for each word beyond the first of a name
 	// said whole.
 	resolveLonger = 0.05
@@ -148,140 +151,60 @@ type standIn struct {
 // synonym of the lexicon (UK usage: sparky) or of WordNet (coder,
 // programmer). Candidates come best first, at most one per occupation.
 func (ix *Index) RankOccupations(text string) []Candidate {
-	ni, ri := ix.names, ix.resolve
 	best := map[int]Candidate{}
-	consider := func(c Candidate, occ int) {
-		if prev, ok := best[occ]; !ok || c.Score > prev.Score {
-			best[occ] = c
+	consider := func(c Candidate) {
+		if prev, ok := best[ix.byRef[c.Occupation.Reference]]; !ok || c.Score > prev.Score {
+			best[ix.byRef[c.Occupation.Reference]] = c
 		}
 	}
 	for _, m := range reRefInText.FindAllStringSubmatchIndex(text, -1) {
 		ref := strings.ToUpper(text[m[2]:m[3]])
 		if i, ok := ix.byRef[ref]; ok {
-			consider(Candidate{Occupation: ix.occupations[i], Name: ref, Title: true, Score: 1.5, Start: m[0], End: m[1], Complete: true}, i)
+			consider(Candidate{Occupation: ix.occupations[i], Name: ref, Title: true, Score: 1.5, Start: m[0], End: m[1], Complete: true})
 		}
 	}
 
-	var seq []Token
-	var nounLike []bool // by seq position: the word is used as a noun for a person
-	all := Tokenize(text)
-	var words []Token
-	for _, t := range all {
+	var seq []resolveWord
+	words := make([]Token, 0, 32)
+	for _, t := range Tokenize(text) {
 		if !t.Joined {
 			words = append(words, t)
 		}
 	}
 	for i, t := range words {
 		if t.Meaningful() && len(seq) < maxResolveWords {
-			seq = append(seq, t)
-			nounLike = append(nounLike, personUse(words, i))
+			seq = append(seq, resolveWord{Token: t, nounLike: personUse(words, i), agent: agentNoun(t.Word)})
 		}
 	}
-	// What each word of the question may stand for.
-	stands := make([][]standIn, len(seq))
-	agent := make([]bool, len(seq))
-	for i, t := range seq {
-		agent[i] = agentNoun(t.Word)
+	for _, c := range ix.rankWords(seq) {
+		consider(c)
 	}
+	// What the lexicon knows by other names (chippy, PT, beautician) is
+	// ranked as if said in the standards' words, a little below.
 	stems := make([]string, len(seq))
-	for i, t := range seq {
-		stems[i] = t.Stem
+	for i, w := range seq {
+		stems[i] = w.Stem
 	}
-	for i, t := range seq {
-		stands[i] = ix.nameStandIns(t)
-	}
-	// Phrases of the lexicon ("human resources", "beauty therapist") stand
-	// for each other whole.
+	rewrites := 0
 	for _, m := range ix.lexicon.match(stems) {
-		for ai, p := range ix.lexicon.groups[m.group] {
-			if ai == m.alt {
+		for ai, alt := range ix.lexicon.words[m.group] {
+			if ai == m.alt || len(alt) == 0 || rewrites == maxRewrites {
 				continue
 			}
-			for _, s := range p {
-				if _, ok := ri.idf[s]; ok {
-					for k := m.start; k < m.end; k++ {
-						stands[k] = append(stands[k], standIn{stem: s, weight: wAltSynonym})
-					}
-				}
+			rewrites++
+			virt := make([]resolveWord, 0, len(seq)+len(alt))
+			virt = append(virt, seq[:m.start]...)
+			for k, w := range alt {
+				virt = append(virt, resolveWord{
+					Token:    Token{Word: w, Stem: ix.lexicon.groups[m.group][ai][k], Start: seq[m.start].Start, End: seq[m.end-1].End},
+					nounLike: true, agent: agentNoun(w), virtual: true,
+				})
 			}
-		}
-	}
-
-	// Score every name some word stands for: the weighted share of its
-	// stems matched, and where in the question.
-	// Where each name's words are found: every occurrence, so that a name
-	// said twice ("software developer vs software tester") is read where
-	// its words stand together.
-	hits := map[int32][][]nameMatch{}
-	for qi, list := range stands {
-		for _, st := range list {
-			for _, nw := range ri.byStem[st.stem] {
-				w, exact := st.weight, st.exact
-				if nm := ni.names[nw.name]; int(nw.pos) < len(nm.person) && nm.person[nw.pos] != agent[qi] {
-					// One stem, another word: development for
-					// developer, engineering for engineer.
-					w, exact = min(w, resolvePrefix), false
-				}
-				h := hits[nw.name]
-				if h == nil {
-					h = make([][]nameMatch, len(ni.names[nw.name].stems))
-					hits[nw.name] = h
-				}
-				h[nw.pos] = append(h[nw.pos], nameMatch{qi: qi, w: w, exact: exact})
+			virt = append(virt, seq[m.end:]...)
+			for _, c := range ix.rankWords(virt) {
+				c.Score *= wAltSynonym
+				consider(c)
 			}
-		}
-	}
-	titleFit := map[int]float64{} // occupation -> how well its title fits
-	for ni32, h := range hits {
-		n := ni.names[ni32]
-		var best nameFit
-		for _, anchor := range anchors(h) {
-			if f := ix.fitName(n, ri.total[ni32], place(h, anchor), len(seq)); f.score > best.score {
-				best = f
-			}
-		}
-		score := best.score
-		if score == 0 {
-			continue
-		}
-		switch {
-		case n.title:
-			titleFit[n.occ] = max(titleFit[n.occ], score)
-			score *= resolveTitle
-		case n.keyword:
-			score *= resolveKeyword
-		default:
-			score *= resolveJob
-		}
-		o := ix.occupations[n.occ]
-		if o.HasKSBs() {
-			score += 0.03
-		}
-		if !o.Retired() {
-			score += 0.02
-		}
-		if score < minResolveScore {
-			continue
-		}
-		if len(n.stems) == 1 && !nounLike[best.lo] {
-			// A one-word name (Cook, Developer) is named only by a word
-			// used for a person: not "how to cook", not "development".
-			continue
-		}
-		if best.complete {
-			// The longest name said whole wins: "actuarial analyst"
-			// over "actuary", "forest craftsperson" over "forester".
-			score += resolveLonger * float64(len(n.stems)-1)
-		}
-		consider(Candidate{
-			Occupation: o, Name: n.text, Title: n.title, Score: score,
-			Start: seq[best.lo].Start, End: seq[best.hi].End, Complete: best.complete,
-		}, n.occ)
-	}
-	for occ, c := range best {
-		if !c.Title {
-			c.Score += resolveTitleAffinity * titleFit[occ]
-			best[occ] = c
 		}
 	}
 	out := make([]Candidate, 0, len(best))
@@ -348,6 +271,24 @@ type nameMatch struct {
 	exact bool
 }
 
+// emptyHeads are the stems of heads that say little of the job by
+// themselves (Hairdressing professional, Improvement practitioner).
+var emptyHeads = stemSet("professional practitioner specialist operative worker")
+
+// questionWord holds the stems of words questions use about any
+// occupation: alone they name none ("learn" is no Learning and development
+// practitioner, "skills" no Learning and skills teacher).
+var questionWord = stemSet(`learn learning skill skills level need job work apprenticeship apprentice course
+training train career pay salary role duty duties knowledge behaviour study qualification`)
+
+func stemSet(words string) map[string]bool {
+	out := map[string]bool{}
+	for _, w := range strings.Fields(words) {
+		out[Stem(w)] = true
+	}
+	return out
+}
+
 // anchors are the question positions a reading of a name may centre on:
 // every place one of its words is found.
 func anchors(h [][]nameMatch) []int {
@@ -399,15 +340,19 @@ type nameFit struct {
 // fitName scores a reading: the weighted share of the name's words found,
 // less when they are scattered or out of order, or when the word that
 // says what the job is (its head) is missing.
-func (ix *Index) fitName(n occName, total float64, at []nameMatch, words int) nameFit {
+func (ix *Index) fitName(n occName, total float64, at []nameMatch, words int, seq []resolveWord) nameFit {
 	ri := ix.resolve
 	var sum float64
 	lo, hi := words, -1
 	exact, inOrder, prev := 0, true, -1
+	telling := false // some word found is more than a question's own word
 	for p, st := range n.stems {
 		m := at[p]
 		if m.w == 0 {
 			continue
+		}
+		if !questionWord[seq[m.qi].Stem] {
+			telling = true
 		}
 		sum += ri.idf[st] * m.w
 		lo, hi = min(lo, m.qi), max(hi, m.qi)
@@ -419,7 +364,10 @@ func (ix *Index) fitName(n occName, total float64, at []nameMatch, words int) na
 		}
 		prev = m.qi
 	}
-	if hi < 0 || total == 0 {
+	complete := exact == len(n.stems) && hi-lo+1 == len(n.stems) && inOrder
+	if hi < 0 || total == 0 || (!telling && !complete) {
+		// "learn" alone does not name Learning and development
+		// practitioner.
 		return nameFit{}
 	}
 	score := sum / total
@@ -427,31 +375,129 @@ func (ix *Index) fitName(n occName, total float64, at []nameMatch, words int) na
 		// Titles carry qualifiers a question leaves out (Junior estate
 		// agent, Advanced butcher): a part of a title fits better than
 		// the same part of a job title.
-		score = math.Sqrt(score)
+		score = math.Pow(score, resolveTitlePart)
 	}
 	run := hi - lo + 1
 	if run > len(n.stems)+1 || !inOrder {
 		score *= resolveScattered
 	}
-	headMatched, headGeneric := false, true
+	headMatched, headEmpty := false, true
 	heads := headStems(n)
 	for p, st := range n.stems {
 		if !slices.Contains(heads, st) {
 			continue
 		}
-		if !ix.names.generic[st] {
-			headGeneric = false
+		if !emptyHeads[st] {
+			headEmpty = false
 		}
 		if at[p].w > 0 {
 			headMatched = true
 		}
 	}
-	if !headMatched && !headGeneric {
-		// A generic head (professional, practitioner) may go unsaid:
-		// "hairdressing" names Hairdressing professional.
+	if !headMatched && !headEmpty {
+		// A head that says little (professional, practitioner) may go
+		// unsaid: "hairdressing" names Hairdressing professional.
 		score *= resolveHeadless
 	}
-	return nameFit{score: score, lo: lo, hi: hi, complete: exact == len(n.stems) && run == len(n.stems) && inOrder}
+	return nameFit{score: score, lo: lo, hi: hi, complete: complete}
+}
+
+// resolveWord is a meaningful word of a question, as resolution sees it.
+type resolveWord struct {
+	Token
+	nounLike bool // used as a noun for a person
+	agent    bool // its form names a person (developer, not development)
+	virtual  bool // put in by a rewrite, spanning the words it replaced
+}
+
+// maxRewrites bounds the lexicon's rewrites of one question.
+const maxRewrites = 8
+
+// rankWords ranks the occupations a sequence of question words names, at
+// most one candidate per occupation.
+func (ix *Index) rankWords(seq []resolveWord) []Candidate {
+	ni, ri := ix.names, ix.resolve
+	// Where each name's words are found: every occurrence, so that a name
+	// said twice ("software developer vs software tester") is read where
+	// its words stand together.
+	hits := map[int32][][]nameMatch{}
+	for qi, w := range seq {
+		for _, st := range ix.nameStandIns(w) {
+			for _, nw := range ri.byStem[st.stem] {
+				wt, exact := st.weight, st.exact
+				if nm := ni.names[nw.name]; int(nw.pos) < len(nm.person) && nm.person[nw.pos] != w.agent {
+					// One stem, another word: development for
+					// developer, engineering for engineer.
+					wt, exact = min(wt, resolvePrefix), false
+				}
+				h := hits[nw.name]
+				if h == nil {
+					h = make([][]nameMatch, len(ni.names[nw.name].stems))
+					hits[nw.name] = h
+				}
+				h[nw.pos] = append(h[nw.pos], nameMatch{qi: qi, w: wt, exact: exact})
+			}
+		}
+	}
+	best := map[int]Candidate{}
+	titleFit := map[int]float64{} // occupation -> how well its title fits
+	for ni32, h := range hits {
+		n := ni.names[ni32]
+		var fit nameFit
+		for _, anchor := range anchors(h) {
+			if f := ix.fitName(n, ri.total[ni32], place(h, anchor), len(seq), seq); f.score > fit.score {
+				fit = f
+			}
+		}
+		score := fit.score
+		if score == 0 {
+			continue
+		}
+		switch {
+		case n.title:
+			titleFit[n.occ] = max(titleFit[n.occ], score)
+			score *= resolveTitle
+		case n.keyword:
+			score *= resolveKeyword
+		default:
+			score *= resolveJob
+		}
+		o := ix.occupations[n.occ]
+		if o.HasKSBs() {
+			score += 0.03
+		}
+		if !o.Retired() {
+			score += 0.02
+		}
+		if score < minResolveScore {
+			continue
+		}
+		if len(n.stems) == 1 && !seq[fit.lo].nounLike {
+			// A one-word name (Cook, Developer) is named only by a word
+			// used for a person: not "how to cook", not "development".
+			continue
+		}
+		if fit.complete {
+			// The longest name said whole wins: "actuarial analyst"
+			// over "actuary", "forest craftsperson" over "forester".
+			score += resolveLonger * float64(len(n.stems)-1)
+		}
+		c := Candidate{
+			Occupation: o, Name: n.text, Title: n.title, Score: score,
+			Start: seq[fit.lo].Start, End: seq[fit.hi].End, Complete: fit.complete,
+		}
+		if prev, ok := best[n.occ]; !ok || c.Score > prev.Score {
+			best[n.occ] = c
+		}
+	}
+	out := make([]Candidate, 0, len(best))
+	for occ, c := range best {
+		if !c.Title {
+			c.Score += resolveTitleAffinity * titleFit[occ]
+		}
+		out = append(out, c)
+	}
+	return out
 }
 
 // maxResolveWords bounds the words of a question resolution looks at: names
@@ -459,7 +505,8 @@ func (ix *Index) fitName(n occName, total float64, at []nameMatch, words int) na
 const maxResolveWords = 160
 
 // nameStandIns gives the name stems a question's word may stand for.
-func (ix *Index) nameStandIns(t Token) []standIn {
+func (ix *Index) nameStandIns(rw resolveWord) []standIn {
+	t := rw.Token
 	ri := ix.resolve
 	var out []standIn
 	add := func(s string, w float64, exact bool) {
@@ -477,6 +524,9 @@ func (ix *Index) nameStandIns(t Token) []standIn {
 		out = append(out, standIn{stem: s, weight: w, exact: exact})
 	}
 	add(t.Stem, 1, true)
+	if rw.virtual {
+		return out // a rewrite's word is the standards' own
+	}
 	_, isName := ri.idf[t.Stem]
 	// Typos and word forms of a name's word, for a word no name has
 	// (police is neither a typo nor a form of policy); typos only for a
@@ -500,21 +550,6 @@ func (ix *Index) nameStandIns(t Token) []standIn {
 		for ; i < len(ix.names.stemList) && strings.HasPrefix(ix.names.stemList[i], t.Stem); i++ {
 			if len(ix.names.stemList[i])-len(t.Stem) <= 3 {
 				add(ix.names.stemList[i], resolvePrefix, false)
-			}
-		}
-	}
-	// The lexicon's single words: UK usage (sparky: electrician) and
-	// short forms.
-	for _, ref := range ix.lexicon.byFirst[t.Stem] {
-		if len(ix.lexicon.groups[ref.group][ref.alt]) != 1 {
-			continue
-		}
-		for ai, p := range ix.lexicon.groups[ref.group] {
-			if ai == ref.alt {
-				continue
-			}
-			for _, s := range p {
-				add(s, wAltSynonym, false)
 			}
 		}
 	}
