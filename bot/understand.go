@@ -275,10 +275,24 @@ func (b *Bot) understand(s Searcher, q Question) understanding {
 		}
 		return false
 	}
+	// A phrasal verb or set phrase stays whole in the topic, particles
+	// and all ("sorting out", "go up"), for the search to know it.
+	phraseAt := map[int]string{} // byte start of its first word -> the phrase
+	inPhrase := map[int]bool{}   // byte starts of its other words
+	for _, p := range retrieval.Phrases(text) {
+		phraseAt[p.Spans[0][0]] = p.Text
+		for _, sp := range p.Spans[1:] {
+			inPhrase[sp[0]] = true
+		}
+	}
 	var topic []string
 	var factHits []Fact
 	for i, t := range words {
-		if inSpan(t) || cm.words[i] {
+		if inSpan(t) || cm.words[i] || inPhrase[t.Start] {
+			continue
+		}
+		if p, ok := phraseAt[t.Start]; ok {
+			topic = append(topic, p)
 			continue
 		}
 		if ks, ok := kindWords[t.Word]; ok {

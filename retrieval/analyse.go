@@ -64,9 +64,34 @@ func (ix *Index) analyse(text string) []concept {
 		stems[i] = t.Stem
 	}
 	matches := ix.lexicon.match(stems)
+	phrases := phraseMatches(toks, seq)
 	var out []concept
 	mi := 0
 	for i := 0; i < len(seq); {
+		if ph, ok := phrases[i]; ok && (mi >= len(matches) || matches[mi].start > i) && i+ph.n <= len(seq) {
+			// A set phrase or phrasal verb: its own words, or what it
+			// means ("sort out": resolve, fix).
+			c := concept{text: joinWords(seq[i : i+ph.n])}
+			c.alts = append(c.alts, alternative{terms: ix.termIDs(stems[i : i+ph.n]), weight: 1})
+			if ph.n == 1 {
+				c.alts = append(c.alts, ix.termAlternatives(seq[i])...)
+			}
+			n := 0
+			for _, r := range ph.rel {
+				if n == maxWordNetAlternatives {
+					break
+				}
+				ids := ix.termIDs(r.Stems)
+				if slices.Contains(ids, -1) || ix.tooCommon(ids) {
+					continue
+				}
+				c.alts = append(c.alts, alternative{terms: ids, weight: min(r.Weight, wAltWordNetMax)})
+				n++
+			}
+			out = append(out, ix.weigh(c))
+			i += ph.n
+			continue
+		}
 		if mi < len(matches) && matches[mi].start == i {
 			m := matches[mi]
 			mi++
@@ -115,6 +140,130 @@ func (ix *Index) tooCommon(ids []int32) bool {
 	}
 	return false
 }
+
+// phraseMatch is a WordNet phrase found in a question: it starts at a
+// meaningful word and spans n of them (the particles of a phrasal verb are
+// stopwords, and the words between a verb and its particle, as in "look
+// the truck over", stay concepts of their own).
+type phraseMatch struct {
+	n   int
+	rel []Related
+}
+
+// phraseParticles end phrasal verbs.
+var phraseParticles = wordSet("up down out over off on in after away back through around about")
+
+// phraseMatches finds WordNet phrases in a question, keyed by the position
+// in seq (its meaningful words) of the phrase's first word.
+func phraseMatches(toks []Token, seq []Token) map[int]phraseMatch {
+	var words []Token
+	for _, t := range toks {
+		if !t.Joined {
+			words = append(words, t)
+		}
+	}
+	out := map[int]phraseMatch{}
+	for _, m := range phraseWords(words, seq) {
+		out[m.seqPos] = phraseMatch{n: m.meaningful, rel: m.rel}
+	}
+	return out
+}
+
+// foundPhrase is a phrase found among a text's words.
+type foundPhrase struct {
+	words      []int // word positions, gaps left out
+	seqPos     int   // position of its first word among the meaningful ones
+	meaningful int   // meaningful words it spans in a run (1 for a gapped verb)
+	rel        []Related
+}
+
+// phraseWords finds WordNet phrases among words (seq being the meaningful
+// ones): contiguous phrases, longest first ("keep an eye on"), and a verb
+// with up to two words before its particle ("sort it out").
+func phraseWords(words []Token, seq []Token) []foundPhrase {
+	seqAt := map[int]int{} // byte start -> position in seq
+	for i, t := range seq {
+		seqAt[t.Start] = i
+	}
+	var out []foundPhrase
+	for i := 0; i < len(words) && i < maxPhraseScan; i++ {
+		si, ok := seqAt[words[i].Start]
+		if !ok {
+			continue
+		}
+		found := false
+		for n := min(4, len(words)-i); n >= 2 && !found; n-- {
+			ws := make([]string, n)
+			idx := make([]int, n)
+			for k := range n {
+				ws[k], idx[k] = words[i+k].Word, i+k
+			}
+			if rel := WordNet.Phrase(ws); rel != nil {
+				meaningful := 0
+				for k := range n {
+					if _, ok := seqAt[words[i+k].Start]; ok {
+						meaningful++
+					}
+				}
+				out = append(out, foundPhrase{words: idx, seqPos: si, meaningful: max(meaningful, 1), rel: rel})
+				found = true
+				i += n - 1
+			}
+		}
+		for gap := 1; gap <= 2 && !found && i+gap+1 < len(words); gap++ {
+			p := words[i+gap+1]
+			if _, ok := phraseParticles[p.Word]; !ok {
+				continue
+			}
+			if rel := WordNet.Phrase([]string{words[i].Word, p.Word}); rel != nil {
+				out = append(out, foundPhrase{words: []int{i, i + gap + 1}, seqPos: si, meaningful: 1, rel: rel})
+				found = true
+			}
+		}
+	}
+	return out
+}
+
+// Phrase is a WordNet phrase found in a text ("sorting it out", "keep an
+// eye on"): the byte spans of its words, and the phrase as it must be
+// searched for, its words together ("sorting out").
+type Phrase struct {
+	Spans [][2]int
+	Text  string
+}
+
+// Phrases finds the set phrases and phrasal verbs of a text, for callers
+// that cut a question's topic out of it and must keep a phrase whole.
+func Phrases(text string) []Phrase {
+	toks := Tokenize(text)
+	var seq []Token
+	for _, t := range toks {
+		if t.Meaningful() && !t.Joined {
+			seq = append(seq, t)
+		}
+	}
+	var words []Token
+	for _, t := range toks {
+		if !t.Joined {
+			words = append(words, t)
+		}
+	}
+	var out []Phrase
+	for _, m := range phraseWords(words, seq) {
+		p := Phrase{}
+		var ws []string
+		for _, k := range m.words {
+			p.Spans = append(p.Spans, [2]int{words[k].Start, words[k].End})
+			ws = append(ws, words[k].Word)
+		}
+		p.Text = strings.Join(ws, " ")
+		out = append(out, p)
+	}
+	return out
+}
+
+// maxPhraseScan bounds the words searched for phrases.
+const maxPhraseScan = 200
 
 func joinWords(ts []Token) string {
 	ws := make([]string, len(ts))
@@ -191,7 +340,7 @@ func (ix *Index) termAlternatives(t Token) []alternative {
 	}
 	// Word forms: a stem that extends this one, or that this one extends,
 	// by a few letters ("cryptographi" and "cryptograph").
-	const minPrefix = 6
+	const minPrefix = 5
 	if len(stem) >= minPrefix && !strings.ContainsAny(stem, "0123456789") {
 		for k := max(minPrefix, len(stem)-3); k < len(stem); k++ {
 			add(stem[:k], wAltPrefix)

@@ -35,6 +35,9 @@ type occName struct {
 	// person marks the stems whose word names a person (developer, not
 	// development): stemming merges the two, a name does not.
 	person []bool
+	// parts are the stem ranges of a name's conjuncts ("Carpentry" and
+	// "joinery"), each of which names the job on its own.
+	parts [][2]int
 }
 
 // NameMatch is an occupation named in a text.
@@ -102,7 +105,7 @@ func buildNames(occs []*Occupation) *nameIndex {
 			return
 		}
 		seen[key] = true
-		ni.names = append(ni.names, occName{occ: occ, text: text, stems: stems, title: title, keyword: keyword, person: personStems(text)})
+		ni.names = append(ni.names, occName{occ: occ, text: text, stems: stems, title: title, keyword: keyword, person: personStems(text), parts: conjuncts(text)})
 	}
 	for _, r := range raws {
 		add(r.occ, r.text, r.title, r.keyword, r.stems)
@@ -173,6 +176,38 @@ func buildNames(occs []*Occupation) *nameIndex {
 		}
 	}
 	return ni
+}
+
+// conjuncts splits a name's meaningful words at "and" and "or" when each
+// part names the job alone ("Carpentry and joinery"): the stem ranges of
+// its parts, or nil.
+func conjuncts(text string) [][2]int {
+	var parts [][2]int
+	start, n := 0, 0
+	for _, t := range Tokenize(text) {
+		if t.Joined {
+			continue
+		}
+		if t.Word == "and" || t.Word == "or" {
+			if n > start {
+				parts = append(parts, [2]int{start, n})
+			}
+			start = n
+			continue
+		}
+		if t.Meaningful() {
+			n++
+		}
+	}
+	if len(parts) == 0 || n == start {
+		return nil
+	}
+	if n-start > 1 {
+		// "Maintenance and operations engineering technician": the last
+		// part's words are shared, so no part names the job alone.
+		return nil
+	}
+	return append(parts, [2]int{start, n})
 }
 
 // personStems marks, for each meaningful word of a name, whether it names

@@ -51,6 +51,8 @@ const (
 	// resolveTitlePart raises a title's share found: below 1, so a part
 	// of a title fits better than the same part of a job title.
 	resolveTitlePart = 0.75
+	// resolveConjunct is what one part of a name joined by "and" counts.
+	resolveConjunct = 0.85
 	// resolveLonger is added for each word beyond the first of a name
 	// said whole.
 	resolveLonger = 0.05
@@ -371,6 +373,18 @@ func (ix *Index) fitName(n occName, total float64, at []nameMatch, words int, se
 		return nameFit{}
 	}
 	score := sum / total
+	// One part of "Carpentry and joinery" said whole names it, a little
+	// less than the whole title.
+	for _, part := range n.parts {
+		var got, all float64
+		for p := part[0]; p < part[1] && p < len(n.stems); p++ {
+			all += ri.idf[n.stems[p]]
+			got += ri.idf[n.stems[p]] * at[p].w
+		}
+		if all > 0 {
+			score = max(score, resolveConjunct*got/all)
+		}
+	}
 	if n.title {
 		// Titles carry qualifiers a question leaves out (Junior estate
 		// agent, Advanced butcher): a part of a title fits better than

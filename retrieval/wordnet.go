@@ -113,6 +113,44 @@ func (t *Thesaurus) Related(word string) []Related {
 	return rel
 }
 
+// Phrase returns the stand-ins of a set phrase or phrasal verb ("sort
+// out", "keep an eye on"), its first word as written or as the lemma of an
+// inflection ("sorting out", "goes down"); nil when WordNet has no such
+// phrase.
+func (t *Thesaurus) Phrase(words []string) []Related {
+	if len(words) < 2 || len(words) > 4 {
+		return nil
+	}
+	t.init()
+	rest := " " + strings.Join(words[1:], " ")
+	if rel, pos := t.lookup(words[0] + rest); pos != "" {
+		return rel
+	}
+	for _, r := range detachRules {
+		if r.pos != 'v' {
+			continue
+		}
+		if base, ok := strings.CutSuffix(words[0], r.suffix); ok && len(base)+len(r.ending) >= 2 {
+			if rel, pos := t.lookup(base + r.ending + rest); pos != "" {
+				return rel
+			}
+		}
+	}
+	if rel, pos := t.lookup(irregularVerbs[words[0]] + rest); pos != "" {
+		return rel
+	}
+	return nil
+}
+
+// irregularVerbs are the commonest irregular forms, for phrasal verbs
+// ("went down", "took over").
+var irregularVerbs = map[string]string{
+	"went": "go", "gone": "go", "goes": "go", "took": "take", "taken": "take", "got": "get", "gotten": "get",
+	"made": "make", "kept": "keep", "ran": "run", "came": "come", "set": "set", "put": "put", "did": "do",
+	"done": "do", "broke": "break", "broken": "break", "brought": "bring", "held": "hold", "gave": "give",
+	"given": "give", "sat": "sit", "stood": "stand", "left": "leave", "found": "find", "told": "tell",
+}
+
 // Person reports whether WordNet knows a folded word (or the singular of
 // a plural) as a noun for a person ("electrician", "chefs"), and whether it
 // knows the word at all.

@@ -24,6 +24,7 @@ import (
 	"strings"
 
 	"github.com/careersbot/careersbot/retrieval"
+	"github.com/careersbot/careersbot/seeds"
 )
 
 // Weights of each relation, for a word's first sense; later senses lose
@@ -43,6 +44,11 @@ const (
 	maxHypernymSenses = 2
 	// minHypernymDepth keeps hypernyms specific enough to mean something.
 	minHypernymDepth = 5
+	// domainWeight is how much a sense's use in the corpus counts against
+	// its frequency in general English; minSenseScore is the least score
+	// of a sense followed after the first.
+	domainWeight  = 1.0
+	minSenseScore = 0.3
 	// maxLinks bounds each word's entry: the strongest links are kept.
 	maxLinks = 16
 	// lexNounPerson is the lexicographer file of nouns for people.
@@ -93,6 +99,10 @@ func run(dict, out string) error {
 		return err
 	}
 	depth := depths(d['n'])
+	vocab, err := corpusVocabulary()
+	if err != nil {
+		return err
+	}
 	senses := map[string][]sense{} // lemma -> its senses in every part of speech
 	for pos, name := range posFiles {
 		f, err := os.Open(filepath.Join(dict, "index."+name))
@@ -107,15 +117,25 @@ func run(dict, out string) error {
 				continue // the licence header
 			}
 			lemma, offsets := parseIndex(line)
-			if strings.ContainsAny(lemma, "_-.'0123456789") {
-				continue // phrases and codes are sources of nothing a question word is
+			if strings.ContainsAny(lemma, "-.'0123456789") {
+				continue // codes and hyphenated forms are no word of a question
+			}
+			if strings.Contains(lemma, "_") {
+				// Phrasal verbs and set phrases ("sort out", "keep an eye
+				// on") are how people ask; noun compounds the standards
+				// spell out themselves.
+				if pos == 'n' || strings.Count(lemma, "_") > 3 {
+					continue
+				}
+				lemma = strings.ReplaceAll(lemma, "_", " ")
 			}
 			for rank, off := range offsets {
 				ss := d[pos][off]
 				if ss == nil {
 					continue
 				}
-				senses[lemma] = append(senses[lemma], sense{pos: pos, ss: ss, rank: rank, count: counts[senseKey(d, ss, lemma)]})
+				key := strings.ReplaceAll(lemma, " ", "_")
+				senses[lemma] = append(senses[lemma], sense{pos: pos, ss: ss, rank: rank, count: counts[senseKey(d, ss, key)]})
 			}
 		}
 		f.Close()
@@ -168,10 +188,10 @@ func run(dict, out string) error {
 		if stems(lemma) == "" {
 			continue
 		}
-		for order, sn := range common(all) {
+		for order, sn := range common(d, all, vocab) {
 			decay := senseDecay * float64(order)
 			ss := sn.ss
-			self := slices.Index(ss.words, lemma) + 1 // word number, 1-based
+			self := slices.Index(ss.words, strings.ReplaceAll(lemma, " ", "_")) + 1 // word number, 1-based
 			addWords(src, ss, wSynonym-decay)
 			for _, p := range ss.ptrs {
 				switch {
@@ -238,27 +258,78 @@ type sense struct {
 // at least a quarter as often as the lemma's commonest sense in the
 // concordance; for a lemma the concordance never saw (spanner, beautician),
 // the first sense of each part of speech. At most maxSenses.
-func common(all []sense) []sense {
+func common(d db, all []sense, vocab map[string]bool) []sense {
 	top := 0
 	for _, s := range all {
 		top = max(top, s.count)
 	}
-	var out []sense
-	for _, s := range all {
-		if (top > 0 && s.count*4 >= top) || (top == 0 && s.rank == 0) {
-			out = append(out, s)
-		}
+	type scored struct {
+		s     sense
+		score float64
 	}
-	slices.SortStableFunc(out, func(a, b sense) int {
-		if a.count != b.count {
-			return b.count - a.count
+	var list []scored
+	for _, s := range all {
+		share := 0.0
+		if top > 0 {
+			share = float64(s.count) / float64(top)
+		} else if s.rank == 0 {
+			share = 1
 		}
-		return a.rank - b.rank
+		// A sense whose neighbours the careers corpus uses is the one a
+		// careers question means: a hacker breaks into computers, no
+		// golfer; a bug is a fault, no insect.
+		score := share + domainWeight*domain(d, s, vocab)
+		if s.rank >= 4 {
+			score = share
+		}
+		list = append(list, scored{s, score})
+	}
+	slices.SortStableFunc(list, func(a, b scored) int {
+		switch {
+		case a.score > b.score:
+			return -1
+		case a.score < b.score:
+			return 1
+		}
+		return a.s.rank - b.s.rank
 	})
-	if len(out) > maxSenses {
-		out = out[:maxSenses]
+	var out []sense
+	for _, sc := range list {
+		if len(out) == maxSenses || (len(out) > 0 && sc.score < minSenseScore) {
+			break
+		}
+		out = append(out, sc.s)
 	}
 	return out
+}
+
+// domain is the share of a sense's neighbours (its synset's other words,
+// its hypernyms' and the words derived from it) that the corpus uses.
+func domain(d db, s sense, vocab map[string]bool) float64 {
+	var n, in int
+	count := func(ss *synset) {
+		for i, w := range ss.words {
+			if ss.proper[i] {
+				continue
+			}
+			for _, st := range strings.Fields(stems(w)) {
+				n++
+				if vocab[st] {
+					in++
+				}
+			}
+		}
+	}
+	count(s.ss)
+	for _, p := range s.ss.ptrs {
+		if p.symbol == "@" || p.symbol == "+" {
+			count(target(d, p))
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	return float64(in) / float64(n)
 }
 
 // senseKey is the lemma's sense key in this synset, as cntlist.rev names it:
@@ -282,6 +353,30 @@ func senseKey(d db, ss *synset, lemma string) string {
 		}
 	}
 	return fmt.Sprintf("%s%%%d:%02d:%02d:%s", lemma, ssType, ss.lexFile, ss.lexIDs[i], head)
+}
+
+// corpusVocabulary is every stem of the built-in corpus's passages: which
+// senses of a word careers questions mean.
+func corpusVocabulary() (map[string]bool, error) {
+	src, err := retrieval.OpenSource(seeds.FS, "built-in corpus")
+	if err != nil {
+		return nil, err
+	}
+	c, err := src.Load()
+	if err != nil {
+		return nil, err
+	}
+	vocab := map[string]bool{}
+	for _, o := range c.Occupations {
+		for _, p := range retrieval.Passages(o) {
+			for _, t := range retrieval.Tokenize(p.Text) {
+				if t.Meaningful() && !t.Joined {
+					vocab[t.Stem] = true
+				}
+			}
+		}
+	}
+	return vocab, nil
 }
 
 // readCounts reads cntlist.rev: how often each sense is tagged in the
