@@ -388,7 +388,7 @@ const (
 	// is evidence however long the question around it: strongMass with
 	// half the question is strong, partialMass alone is partial.
 	strongMass  = 1.0
-	partialMass = 0.55
+	partialMass = 0.7
 )
 
 // evidence grades what a passage holds of a topic question.

@@ -215,6 +215,9 @@ func phraseWords(words []Token, seq []Token) []foundPhrase {
 			if _, ok := phraseParticles[p.Word]; !ok {
 				continue
 			}
+			if i+gap+2 < len(words) && words[i+gap+2].Word == "of" {
+				continue // "making things out of wood": a preposition
+			}
 			if rel := WordNet.Phrase([]string{words[i].Word, p.Word}); rel != nil {
 				out = append(out, foundPhrase{words: []int{i, i + gap + 1}, seqPos: si, meaningful: 1, rel: rel})
 				found = true

@@ -32,12 +32,15 @@ type occName struct {
 	stems   []string
 	title   bool
 	keyword bool // a keyword of the standard, not a name of its job
-	// person marks the stems whose word names a person (developer, not
-	// development): stemming merges the two, a name does not.
-	person []bool
+	// words are the folded words of the stems: whether a word names a
+	// person (developer, not development) is told from them when asked,
+	// for stemming merges the two and a name does not.
+	words []string
 	// parts are the stem ranges of a name's conjuncts ("Carpentry" and
 	// "joinery"), each of which names the job on its own.
 	parts [][2]int
+	// heads are the stems that say what job it is (see headStems).
+	heads []string
 }
 
 // NameMatch is an occupation named in a text.
@@ -69,6 +72,9 @@ func buildNames(occs []*Occupation) *nameIndex {
 		title   bool
 		keyword bool
 		stems   []string
+		words   []string
+		parts   [][2]int
+		heads   []string
 	}
 	var raws []raw
 	for i, o := range occs {
@@ -85,30 +91,39 @@ func buildNames(occs []*Occupation) *nameIndex {
 		}
 	}
 	parallel(len(raws), func(i int) {
-		raws[i].text = strings.TrimSpace(reQualifier.ReplaceAllString(reBracketed.ReplaceAllString(raws[i].text, ""), ""))
-		raws[i].stems = phraseStems(raws[i].text)
+		r := &raws[i]
+		if strings.ContainsRune(r.text, '(') {
+			r.text = reBracketed.ReplaceAllString(r.text, "")
+		}
+		if low := strings.ToLower(r.text); strings.Contains(low, "degree") || strings.Contains(low, "apprenticeship") || strings.ContainsAny(low, "0123456789") {
+			r.text = reQualifier.ReplaceAllString(r.text, "")
+		}
+		r.text = strings.TrimSpace(r.text)
+		r.stems = phraseStems(r.text)
+		if len(r.stems) > 0 {
+			toks := Tokenize(r.text)
+			r.words = meaningfulWords(toks)
+			r.parts = conjuncts(toks)
+			r.heads = headStems(toks, r.stems)
+		}
 	})
 	seen := map[string]bool{}
-	add := func(occ int, text string, title, keyword bool, stems []string) {
+	add := func(r raw) {
+		occ, text, title, keyword, stems := r.occ, r.text, r.title, r.keyword, r.stems
 		if len(stems) == 0 {
 			return
 		}
-		if !title && len(stems) == 1 && !personWord(text) {
-			// A one-word job title or keyword must name a person
-			// ("Electrician"), not an activity ("coding"), or a topic
-			// word would name the occupation.
-			return
-		}
+
 		key := strings.Join(stems, " ") + "\x00" + occs[occ].Reference
 		if seen[key] {
 			// A job title that repeats the title adds nothing; keep the title.
 			return
 		}
 		seen[key] = true
-		ni.names = append(ni.names, occName{occ: occ, text: text, stems: stems, title: title, keyword: keyword, person: personStems(text), parts: conjuncts(text)})
+		ni.names = append(ni.names, occName{occ: occ, text: text, stems: stems, title: title, keyword: keyword, words: r.words, parts: r.parts, heads: r.heads})
 	}
 	for _, r := range raws {
-		add(r.occ, r.text, r.title, r.keyword, r.stems)
+		add(r)
 	}
 	// A stem found in the names of many occupations ("engineer", "manager")
 	// cannot name one occupation on its own.
@@ -181,10 +196,10 @@ func buildNames(occs []*Occupation) *nameIndex {
 // conjuncts splits a name's meaningful words at "and" and "or" when each
 // part names the job alone ("Carpentry and joinery"): the stem ranges of
 // its parts, or nil.
-func conjuncts(text string) [][2]int {
+func conjuncts(toks []Token) [][2]int {
 	var parts [][2]int
 	start, n := 0, 0
-	for _, t := range Tokenize(text) {
+	for _, t := range toks {
 		if t.Joined {
 			continue
 		}
@@ -210,13 +225,12 @@ func conjuncts(text string) [][2]int {
 	return append(parts, [2]int{start, n})
 }
 
-// personStems marks, for each meaningful word of a name, whether it names
-// a person.
-func personStems(text string) []bool {
-	var out []bool
-	for _, t := range Tokenize(text) {
+// meaningfulWords are the folded words of a name that have stems.
+func meaningfulWords(toks []Token) []string {
+	var out []string
+	for _, t := range toks {
 		if !t.Joined && t.Meaningful() {
-			out = append(out, agentNoun(t.Word))
+			out = append(out, t.Word)
 		}
 	}
 	return out
@@ -236,18 +250,12 @@ func agentNoun(w string) bool {
 	return person
 }
 
-// personWord reports whether a one-word name names a person, as far as
+// personWord reports whether a folded word names a person, as far as
 // WordNet knows: a word it does not know (sparky, barista) is given the
 // benefit of the doubt.
-func personWord(text string) bool {
-	for _, t := range Tokenize(text) {
-		if t.Joined || !t.Meaningful() {
-			continue
-		}
-		person, known := WordNet.Person(t.Word)
-		return person || !known
-	}
-	return true
+func personWord(w string) bool {
+	person, known := WordNet.Person(w)
+	return person || !known
 }
 
 // deletions returns s and every string made by deleting one byte of it.

@@ -86,7 +86,7 @@ func buildResolve(ni *nameIndex, nOccs int) *resolveIndex {
 		if len(n.stems) == 1 && len(ni.heads[n.stems[0]]) > maxOneWordNames {
 			continue // "Engineer" alone names no one occupation
 		}
-		for _, h := range headStems(n) {
+		for _, h := range n.heads {
 			ri.heads[h] = true
 		}
 		for p, s := range n.stems {
@@ -127,9 +127,8 @@ const maxOneWordNames = 25
 
 // headStems are the stems that say what job a name is: its last, and the
 // last before each "and" or "or" ("Carpentry and joinery").
-func headStems(n occName) []string {
-	heads := []string{n.stems[len(n.stems)-1]}
-	toks := Tokenize(n.text)
+func headStems(toks []Token, stems []string) []string {
+	heads := []string{stems[len(stems)-1]}
 	for i := 1; i < len(toks); i++ {
 		if toks[i].Word == "and" || toks[i].Word == "or" {
 			if p := toks[i-1]; p.Meaningful() && !p.Joined {
@@ -396,7 +395,7 @@ func (ix *Index) fitName(n occName, total float64, at []nameMatch, words int, se
 		score *= resolveScattered
 	}
 	headMatched, headEmpty := false, true
-	heads := headStems(n)
+	heads := n.heads
 	for p, st := range n.stems {
 		if !slices.Contains(heads, st) {
 			continue
@@ -439,7 +438,7 @@ func (ix *Index) rankWords(seq []resolveWord) []Candidate {
 		for _, st := range ix.nameStandIns(w) {
 			for _, nw := range ri.byStem[st.stem] {
 				wt, exact := st.weight, st.exact
-				if nm := ni.names[nw.name]; int(nw.pos) < len(nm.person) && nm.person[nw.pos] != w.agent {
+				if nm := ni.names[nw.name]; int(nw.pos) < len(nm.words) && agentNoun(nm.words[nw.pos]) != w.agent {
 					// One stem, another word: development for
 					// developer, engineering for engineer.
 					wt, exact = min(wt, resolvePrefix), false
@@ -457,6 +456,12 @@ func (ix *Index) rankWords(seq []resolveWord) []Candidate {
 	titleFit := map[int]float64{} // occupation -> how well its title fits
 	for ni32, h := range hits {
 		n := ni.names[ni32]
+		if !n.title && len(n.stems) == 1 && len(n.words) == 1 && !personWord(n.words[0]) {
+			// A one-word job title or keyword must name a person
+			// ("Electrician"), not an activity ("coding"), or a topic
+			// word would name the occupation.
+			continue
+		}
 		var fit nameFit
 		for _, anchor := range anchors(h) {
 			if f := ix.fitName(n, ri.total[ni32], place(h, anchor), len(seq), seq); f.score > fit.score {

@@ -1,24 +1,24 @@
 package retrieval
 
 import (
-	"bytes"
-	"compress/gzip"
-	_ "embed"
-	"io"
+		_ "embed"
 	"strconv"
 	"strings"
 	"sync"
 )
 
-//go:generate go run ./internal/wordnetgen -dict /usr/share/wordnet -out wordnet.tsv.gz
+//go:generate go run ./internal/wordnetgen -dict /usr/share/wordnet -out wordnet.tsv
 
 // wordnetTable is the WordNet 3.0 table of related words (see
 // internal/wordnetgen and WORDNET-LICENSE): one line a word, sorted, then
 // its parts of speech (a, n, r, v) and tab-separated "stems|weight%" links,
 // strongest first.
 //
-//go:embed wordnet.tsv.gz
-var wordnetTable []byte
+// It is embedded as it is, not compressed: it is searched where it lies,
+// so a command that answers one question pays nothing to open it.
+//
+//go:embed wordnet.tsv
+var wordnetTable string
 
 // Related is a stand-in for a word: the stems of a synonym, a derivational
 // form or a hypernym, and how much a match on it counts against the word
@@ -33,19 +33,19 @@ type Related struct {
 // domain lexicon (lexicon.txt) stays for what WordNet does not know
 // (acronyms, UK usage).
 type Thesaurus struct {
-	load  sync.Once
-	text  []byte // the decompressed table
-	lines []uint32
+	load sync.Once
+	text string // the table
 
-	mu    sync.RWMutex
-	cache map[string][]Related
+	mu     sync.RWMutex
+	cache  map[string][]Related
+	people map[string]uint8 // Person's answers: 1 person, 2 known
 }
 
-// WordNet is the built-in thesaurus. Its table is decompressed on first use.
+// WordNet is the built-in thesaurus.
 var WordNet = &Thesaurus{}
 
 // WordNetVersion identifies the table's content in index keys.
-var WordNetVersion = shortHash(string(wordnetTable))
+var WordNetVersion = shortHash(wordnetTable)
 
 // thesaurusCacheMax bounds the cache of looked-up words, so a server fed
 // arbitrary words keeps its memory.
@@ -53,27 +53,9 @@ const thesaurusCacheMax = 1 << 16
 
 func (t *Thesaurus) init() {
 	t.load.Do(func() {
-		zr, err := gzip.NewReader(bytes.NewReader(wordnetTable))
-		if err != nil {
-			panic("retrieval: the embedded WordNet table is damaged: " + err.Error())
-		}
-		text, err := io.ReadAll(zr)
-		if err != nil {
-			panic("retrieval: the embedded WordNet table is damaged: " + err.Error())
-		}
-		t.text = text
-		t.lines = make([]uint32, 0, 1<<17)
-		for i := 0; i < len(text); {
-			if text[i] != '#' {
-				t.lines = append(t.lines, uint32(i))
-			}
-			j := bytes.IndexByte(text[i:], '\n')
-			if j < 0 {
-				break
-			}
-			i += j + 1
-		}
+		t.text = wordnetTable
 		t.cache = make(map[string][]Related)
+		t.people = make(map[string]uint8)
 	})
 }
 
@@ -156,51 +138,71 @@ var irregularVerbs = map[string]string{
 // knows the word at all.
 func (t *Thesaurus) Person(word string) (person, known bool) {
 	t.init()
+	t.mu.RLock()
+	v, ok := t.people[word]
+	t.mu.RUnlock()
+	if ok {
+		return v&1 != 0, v&2 != 0
+	}
 	for _, w := range []string{word, strings.TrimSuffix(word, "s"), strings.TrimSuffix(word, "es")} {
 		if _, pos := t.lookup(w); pos != "" {
 			known = true
 			if strings.IndexByte(pos, 'p') >= 0 {
-				return true, true
+				person = true
+				break
 			}
 		}
 	}
-	return false, known
+	var flags uint8
+	if person {
+		flags |= 1
+	}
+	if known {
+		flags |= 2
+	}
+	t.mu.Lock()
+	if len(t.people) < thesaurusCacheMax {
+		t.people[word] = flags
+	}
+	t.mu.Unlock()
+	return person, known
 }
 
-// lookup reads one word's line by binary search over the sorted table:
-// its links and its parts of speech.
+// lookup reads one word's line by binary search over the sorted table,
+// by byte offset (a line starts after the newline before the offset): its
+// links and its parts of speech.
 func (t *Thesaurus) lookup(word string) ([]Related, string) {
-	lo, hi := 0, len(t.lines)
+	text := t.text
+	lo, hi := 0, len(text) // the line sought starts in [lo, hi)
 	for lo < hi {
-		m := (lo + hi) / 2
-		key := t.key(m)
+		mid := lo + (hi-lo)/2
+		start := strings.LastIndexByte(text[lo:mid], '\n') + 1 + lo
+		if start < lo {
+			start = lo
+		}
+		end := strings.IndexByte(text[start:], '\n')
+		if end < 0 {
+			end = len(text) - start
+		}
+		line := text[start : start+end]
+		key, _, _ := strings.Cut(line, "\t")
 		switch c := strings.Compare(key, word); {
+		case strings.HasPrefix(line, "#"):
+			lo = start + end + 1
 		case c == 0:
-			return t.parse(m)
+			return parseLine(line)
 		case c < 0:
-			lo = m + 1
+			lo = start + end + 1
 		default:
-			hi = m
+			hi = start
 		}
 	}
 	return nil, ""
 }
 
-func (t *Thesaurus) key(line int) string {
-	rest := t.text[t.lines[line]:]
-	end := bytes.IndexAny(rest, "\t\n")
-	if end < 0 {
-		end = len(rest)
-	}
-	return string(rest[:end])
-}
-
-func (t *Thesaurus) parse(line int) ([]Related, string) {
-	rest := t.text[t.lines[line]:]
-	if end := bytes.IndexByte(rest, '\n'); end >= 0 {
-		rest = rest[:end]
-	}
-	fields := strings.Split(string(rest), "\t")
+// parseLine reads a table line's links and parts of speech.
+func parseLine(line string) ([]Related, string) {
+	fields := strings.Split(line, "\t")
 	if len(fields) < 2 {
 		return nil, ""
 	}
