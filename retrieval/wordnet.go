@@ -1,7 +1,7 @@
 package retrieval
 
 import (
-		_ "embed"
+	_ "embed"
 	"strconv"
 	"strings"
 	"sync"
