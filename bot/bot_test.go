@@ -18,12 +18,12 @@ import (
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
-func seedBot(t *testing.T) *Bot {
+func seedBot(t testing.TB) *Bot {
 	t.Helper()
 	return New(testcorpus.Seed(t), Options{})
 }
 
-func catalogueBot(t *testing.T) *Bot {
+func catalogueBot(t testing.TB) *Bot {
 	t.Helper()
 	return New(testcorpus.Catalogue(t), Options{})
 }
@@ -323,7 +323,7 @@ func TestSalaryTheStandardLacksIsNotInvented(t *testing.T) {
 func TestEval(t *testing.T) {
 	for _, tc := range []struct {
 		file string
-		bot  func(*testing.T) *Bot
+		bot  func(testing.TB) *Bot
 		min  float64
 	}{
 		{"network-engineer.jsonl", seedBot, 0.95},

@@ -389,6 +389,9 @@ const (
 	// half the question is strong, partialMass alone is partial.
 	strongMass  = 1.0
 	partialMass = 0.7
+	// partialSimilarity: a passage this close to the question as a whole
+	// (its vector, WordNet's concepts included) is partial evidence too.
+	partialSimilarity = 0.35
 )
 
 // evidence grades what a passage holds of a topic question.
@@ -404,7 +407,7 @@ func evidenceOf(h retrieval.Hit) evidence {
 	switch {
 	case h.Coverage >= strongEvidence || (h.Coverage >= 0.5 && h.Mass >= strongMass):
 		return strong
-	case h.Coverage >= partialEvidence || h.Mass >= partialMass:
+	case (h.Coverage >= partialEvidence && h.Telling) || h.Mass >= partialMass || h.Similarity >= partialSimilarity:
 		return partial
 	}
 	return noEvidence

@@ -6,6 +6,7 @@ import "math"
 type shape struct {
 	cues     map[Intent]float64 // cue weights found (cues.txt)
 	occ      bool               // the question names an occupation (or the platform sent one)
+	strong   bool               // it names one whole or unmistakably
 	context  bool               // only the conversation names one
 	second   bool               // it names a second occupation
 	group    bool               // it names a word many occupations share
@@ -43,18 +44,20 @@ func decide(sh shape) (Intent, map[Intent]float64) {
 		IntentHelp: c[IntentHelp] - 2*occ - 1.5*b2f(sh.kinds || sh.facts) - 0.5*math.Max(0, float64(sh.topic-1)),
 		// The standards answer about occupations: a named one outweighs
 		// a general word, a conversation's does not.
-		IntentOutOfScope:  c[IntentOutOfScope] - 2.5*occ - b2f(sh.kinds) - b2f(sh.facts) - b2f(sh.group) - b2f(sh.unknown),
+		IntentOutOfScope:  c[IntentOutOfScope] - 2.5*occ - b2f(sh.kinds) - b2f(sh.facts) - b2f(sh.group) - b2f(sh.unknown) - 0.5*c[IntentInterest],
 		IntentCompare:     c[IntentCompare]*(0.3+0.7*b2f(sh.second)) + 1.5*b2f(sh.second),
 		IntentProgression: c[IntentProgression] - 0.5*b2f(sh.kinds),
-		IntentInterest:    c[IntentInterest] - 1.5*occ - b2f(sh.kinds),
-		IntentRole:        c[IntentRole] - 0.8*topicWords,
-		IntentOverview:    0.8*about + c[IntentOverview] - 1.2*hasTopic - 1.5*b2f(sh.kinds) - 1.5*b2f(sh.facts),
-		IntentList:        2.5*b2f(sh.kinds) - hasTopic,
-		IntentFact:        2.5*b2f(sh.facts) + 1.5*b2f(sh.jobWords && sh.topic == 0 && !sh.kinds) - hasTopic,
-		IntentTopic:       (1 + 0.4*topicWords + 0.3*b2f(sh.yesNo)) * hasTopic,
-		IntentSearch:      c[IntentSearch] + 1.5*hasTopic*(1-about),
-		IntentWhich:       1.2 * b2f(sh.group),
-		IntentUnknown:     3 * b2f(sh.unknown),
+		// A named occupation is what an interest is in ("interested in
+		// being a teaching assistant"): its overview answers.
+		IntentInterest: c[IntentInterest] - 1.5*occ - 4*b2f(sh.strong) - b2f(sh.kinds),
+		IntentRole:     c[IntentRole] - 0.8*topicWords,
+		IntentOverview: 0.8*about + c[IntentOverview] - 1.2*hasTopic - 1.5*b2f(sh.kinds) - 1.5*b2f(sh.facts),
+		IntentList:     2.5*b2f(sh.kinds) - hasTopic,
+		IntentFact:     2.5*b2f(sh.facts) + 1.5*b2f(sh.jobWords && sh.topic == 0 && !sh.kinds) - hasTopic,
+		IntentTopic:    (1 + 0.4*topicWords + 0.3*b2f(sh.yesNo)) * hasTopic,
+		IntentSearch:   c[IntentSearch] + 1.5*hasTopic*(1-about),
+		IntentWhich:    1.2 * b2f(sh.group),
+		IntentUnknown:  3 * b2f(sh.unknown),
 	}
 	best, bestScore := IntentUnknown, math.Inf(-1)
 	for _, in := range intentOrder {

@@ -46,8 +46,11 @@ const (
 	useScore = 0.72
 	// clearScore: a candidate this good, ahead of the next by tieMargin,
 	// is taken even when a general word fits many others.
-	clearScore = 0.9
+	clearScore = 0.8
 	tieMargin  = 0.1
+	// strongScore: a name not said whole must score this to change the
+	// occupation a conversation is about.
+	strongScore = 0.9
 	// groupFloor and groupSize: this many candidates of one mention at
 	// groupFloor or above, none clear, make the word a group ("nurse").
 	groupFloor = 0.55
@@ -92,7 +95,7 @@ func mentions(cands []retrieval.Candidate) []mention {
 // unmistakably, enough to change the subject of a conversation.
 func strongMention(ms []mention) bool {
 	for _, m := range ms {
-		if top := m.cands[0]; top.Complete || top.Score >= clearScore {
+		if top := m.cands[0]; top.Complete || top.Score >= strongScore {
 			return true
 		}
 	}
@@ -236,8 +239,8 @@ func (b *Bot) understand(s Searcher, q Question) understanding {
 		}
 	}
 	if u.occ == nil && u.group == nil && u.unknownName == "" && !searchCue {
-		for _, t := range words {
-			if !t.Meaningful() {
+		for i, t := range words {
+			if !t.Meaningful() || !saidOfPeople(words, i) {
 				continue
 			}
 			if g := s.OccupationsNamed(t.Word); len(g) > 0 {
@@ -280,6 +283,16 @@ func (b *Bot) understand(s Searcher, q Question) understanding {
 	phraseAt := map[int]string{} // byte start of its first word -> the phrase
 	inPhrase := map[int]bool{}   // byte starts of its other words
 	for _, p := range retrieval.Phrases(text) {
+		topical := false
+		for _, w := range strings.Fields(p.Text) {
+			_, isFact := factWords[w]
+			if !fillerWords[w] && !isFact && kindWords[w] == nil && !retrieval.IsStopword(w) {
+				topical = true
+			}
+		}
+		if !topical {
+			continue // "job titles" asks for a fact, whatever the lexicon says
+		}
 		phraseAt[p.Spans[0][0]] = p.Text
 		for _, sp := range p.Spans[1:] {
 			inPhrase[sp[0]] = true
@@ -343,6 +356,7 @@ func (b *Bot) understand(s Searcher, q Question) understanding {
 	u.intent, u.scores = decide(shape{
 		cues:     cm.weight,
 		occ:      u.occ != nil && !u.fromContext,
+		strong:   len(ms) > 0 && strongMention(ms),
 		context:  u.fromContext,
 		second:   u.second != nil,
 		group:    u.group != nil,
@@ -370,6 +384,21 @@ func (b *Bot) understand(s Searcher, q Question) understanding {
 		u.occ, u.others, u.second, u.took = nil, nil, nil, ""
 	}
 	return u
+}
+
+// saidOfPeople reports whether word i is used as a word for people: a
+// plural ("nurses"), or after an article ("a chef"), not "lead to".
+func saidOfPeople(words []retrieval.Token, i int) bool {
+	if strings.HasSuffix(words[i].Word, "s") {
+		return true
+	}
+	if i > 0 {
+		switch words[i-1].Word {
+		case "a", "an", "the", "as", "being", "become", "becoming":
+			return true
+		}
+	}
+	return false
 }
 
 // reJobs asks which jobs an occupation leads to or is called.

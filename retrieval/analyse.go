@@ -34,7 +34,7 @@ const (
 	maxWordNetAlternatives = 8
 	// commonTermShare: a stand-in held by more than this share of passages
 	// is too common to stand in for anything.
-	commonTermShare = 0.02
+	commonTermShare = 0.05
 )
 
 // analyse turns a question's text into concepts over this index's vocabulary.
@@ -252,6 +252,25 @@ func Phrases(text string) []Phrase {
 		}
 	}
 	var out []Phrase
+	// The lexicon's phrases of several words ("special needs", "health
+	// and safety") are kept whole too.
+	stems := make([]string, len(seq))
+	for i, t := range seq {
+		stems[i] = t.Stem
+	}
+	for _, m := range DefaultLexicon.match(stems) {
+		if m.end-m.start < 2 {
+			continue
+		}
+		p := Phrase{}
+		var ws []string
+		for _, t := range seq[m.start:m.end] {
+			p.Spans = append(p.Spans, [2]int{t.Start, t.End})
+			ws = append(ws, t.Word)
+		}
+		p.Text = strings.Join(ws, " ")
+		out = append(out, p)
+	}
 	for _, m := range phraseWords(words, seq) {
 		p := Phrase{}
 		var ws []string

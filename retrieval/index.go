@@ -126,7 +126,7 @@ func Build(ctx context.Context, c *Corpus, emb Embedder) (*Index, error) {
 	parallel(len(ix.passages), func(i int) { stems[i] = passageStems(ix.passages[i].Text) })
 	ix.lex = buildLexical(stems)
 	ix.names = buildNames(ix.occupations)
-	ix.resolve = buildResolve(ix.names, len(ix.occupations))
+	ix.resolve = buildResolve(ix.names, ix.occupations)
 	ix.vectors.signatures()
 	ix.finishStats()
 	ix.stats.BuildTime = time.Since(start)

@@ -358,7 +358,7 @@ func decode(payload []byte, emb Embedder) (*Index, error) {
 	ix.lex = li
 	ix.lexicon = DefaultLexicon.With(ix.acronyms)
 	ix.names = buildNames(ix.occupations)
-	ix.resolve = buildResolve(ix.names, len(ix.occupations))
+	ix.resolve = buildResolve(ix.names, ix.occupations)
 	ix.vectors.signatures()
 	ix.finishStats()
 	return ix, nil

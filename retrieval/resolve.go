@@ -77,9 +77,13 @@ type resolveIndex struct {
 	heads   map[string]bool     // stems that end a name
 	deletes map[string][]string // as nameIndex.deletes, over every stem
 	total   []float64           // each name's summed stem weights
+	// bonus prefers, among names that fit alike, a standard with KSBs
+	// and one still open to apprentices, by occupation.
+	bonus []float64
 }
 
-func buildResolve(ni *nameIndex, nOccs int) *resolveIndex {
+func buildResolve(ni *nameIndex, occs []*Occupation) *resolveIndex {
+	nOccs := len(occs)
 	ri := &resolveIndex{byStem: map[string][]nameWord{}, idf: map[string]float64{}, heads: map[string]bool{}, deletes: map[string][]string{}}
 	occsWith := map[string]map[int]bool{}
 	for i, n := range ni.names {
@@ -110,6 +114,15 @@ func buildResolve(ni *nameIndex, nOccs int) *resolveIndex {
 					ri.deletes[d] = append(ri.deletes[d], s)
 				}
 			}
+		}
+	}
+	ri.bonus = make([]float64, nOccs)
+	for i, o := range occs {
+		if o.HasKSBs() {
+			ri.bonus[i] += 0.03
+		}
+		if !o.Retired() {
+			ri.bonus[i] += 0.02
 		}
 	}
 	ri.total = make([]float64, len(ni.names))
@@ -174,7 +187,7 @@ func (ix *Index) RankOccupations(text string) []Candidate {
 	}
 	for i, t := range words {
 		if t.Meaningful() && len(seq) < maxResolveWords {
-			seq = append(seq, resolveWord{Token: t, nounLike: personUse(words, i), agent: agentNoun(t.Word)})
+			seq = append(seq, resolveWord{Token: t, nounLike: personUse(words, i), framed: framedAsJob(words, i), agent: agentNoun(t.Word)})
 		}
 	}
 	for _, c := range ix.rankWords(seq) {
@@ -260,6 +273,17 @@ func personUse(words []Token, i int) bool {
 	return i == 0 || !known
 }
 
+// framedAsJob reports whether word i stands next to a word that frames a
+// job: "a bricklaying apprenticeship", "the butchery course".
+func framedAsJob(words []Token, i int) bool {
+	if i+1 < len(words) {
+		if _, ok := personAfter[words[i+1].Word]; ok {
+			return true
+		}
+	}
+	return false
+}
+
 var (
 	personBefore = wordSet("a an the as my your their his her our become becoming being trainee junior senior apprentice")
 	personAfter  = wordSet("apprenticeship apprenticeships job jobs role roles career careers standard course courses training need needs earn earns do does")
@@ -291,14 +315,21 @@ func stemSet(words string) map[string]bool {
 }
 
 // anchors are the question positions a reading of a name may centre on:
-// every place one of its words is found.
+// the places its most seldom found word is found.
 func anchors(h [][]nameMatch) []int {
-	var out []int
-	for _, ms := range h {
-		for _, m := range ms {
-			if !slices.Contains(out, m.qi) {
-				out = append(out, m.qi)
-			}
+	rarest := -1
+	for p, ms := range h {
+		if len(ms) > 0 && (rarest < 0 || len(ms) < len(h[rarest])) {
+			rarest = p
+		}
+	}
+	if rarest < 0 {
+		return nil
+	}
+	out := make([]int, 0, len(h[rarest]))
+	for _, m := range h[rarest] {
+		if !slices.Contains(out, m.qi) {
+			out = append(out, m.qi)
 		}
 	}
 	return out
@@ -419,6 +450,7 @@ func (ix *Index) fitName(n occName, total float64, at []nameMatch, words int, se
 type resolveWord struct {
 	Token
 	nounLike bool // used as a noun for a person
+	framed   bool // next to a word that frames a job ("apprenticeship")
 	agent    bool // its form names a person (developer, not development)
 	virtual  bool // put in by a rewrite, spanning the words it replaced
 }
@@ -434,23 +466,32 @@ func (ix *Index) rankWords(seq []resolveWord) []Candidate {
 	// said twice ("software developer vs software tester") is read where
 	// its words stand together.
 	hits := map[int32][][]nameMatch{}
+	// A word names an occupation a few times in a question at most: a
+	// pasted essay repeating "engineer" costs no more than a question.
+	seen := map[string]int{}
+	var common []struct {
+		qi int
+		st standIn
+	}
 	for qi, w := range seq {
-		for _, st := range ix.nameStandIns(w) {
-			for _, nw := range ri.byStem[st.stem] {
-				wt, exact := st.weight, st.exact
-				if nm := ni.names[nw.name]; int(nw.pos) < len(nm.words) && agentNoun(nm.words[nw.pos]) != w.agent {
-					// One stem, another word: development for
-					// developer, engineering for engineer.
-					wt, exact = min(wt, resolvePrefix), false
-				}
-				h := hits[nw.name]
-				if h == nil {
-					h = make([][]nameMatch, len(ni.names[nw.name].stems))
-					hits[nw.name] = h
-				}
-				h[nw.pos] = append(h[nw.pos], nameMatch{qi: qi, w: wt, exact: exact})
-			}
+		if seen[w.Stem]++; seen[w.Stem] > maxOccurrences {
+			continue
 		}
+		for _, st := range ix.nameStandIns(w) {
+			if len(ri.byStem[st.stem]) > commonNameStem {
+				// A stem in a great many names (engineer, technician)
+				// only completes names other words found.
+				common = append(common, struct {
+					qi int
+					st standIn
+				}{qi, st})
+				continue
+			}
+			ix.collectName(hits, seq, qi, st, true)
+		}
+	}
+	for _, c := range common {
+		ix.collectName(hits, seq, c.qi, c.st, false)
 	}
 	best := map[int]Candidate{}
 	titleFit := map[int]float64{} // occupation -> how well its title fits
@@ -464,6 +505,9 @@ func (ix *Index) rankWords(seq []resolveWord) []Candidate {
 		}
 		var fit nameFit
 		for _, anchor := range anchors(h) {
+			if fit.score > 0 && fit.complete {
+				break // a reading said whole is as good as any
+			}
 			if f := ix.fitName(n, ri.total[ni32], place(h, anchor), len(seq), seq); f.score > fit.score {
 				fit = f
 			}
@@ -482,18 +526,15 @@ func (ix *Index) rankWords(seq []resolveWord) []Candidate {
 			score *= resolveJob
 		}
 		o := ix.occupations[n.occ]
-		if o.HasKSBs() {
-			score += 0.03
-		}
-		if !o.Retired() {
-			score += 0.02
-		}
+		score += ri.bonus[n.occ]
 		if score < minResolveScore {
 			continue
 		}
-		if len(n.stems) == 1 && !seq[fit.lo].nounLike {
+		if len(n.stems) == 1 && !seq[fit.lo].nounLike && !(n.title && seq[fit.lo].framed) {
 			// A one-word name (Cook, Developer) is named only by a word
-			// used for a person: not "how to cook", not "development".
+			// used for a person: not "how to cook", not "development";
+			// a one-word title also by its trade framed as one
+			// ("a bricklaying apprenticeship").
 			continue
 		}
 		if fit.complete {
@@ -517,6 +558,38 @@ func (ix *Index) rankWords(seq []resolveWord) []Candidate {
 		out = append(out, c)
 	}
 	return out
+}
+
+// Bounds on resolution's work: how many times one stem of a question is
+// followed, and how many names a stem may be in before it only completes
+// names found by other words.
+const (
+	maxOccurrences = 3
+	commonNameStem = 150
+)
+
+// collectName records where the names holding a stand-in's stem are found;
+// with open false, only names already found.
+func (ix *Index) collectName(hits map[int32][][]nameMatch, seq []resolveWord, qi int, st standIn, open bool) {
+	ni, ri := ix.names, ix.resolve
+	w := seq[qi]
+	for _, nw := range ri.byStem[st.stem] {
+		h := hits[nw.name]
+		if h == nil && !open {
+			continue
+		}
+		wt, exact := st.weight, st.exact
+		if nm := ni.names[nw.name]; int(nw.pos) < len(nm.words) && agentNoun(nm.words[nw.pos]) != w.agent {
+			// One stem, another word: development for developer,
+			// engineering for engineer.
+			wt, exact = min(wt, resolvePrefix), false
+		}
+		if h == nil {
+			h = make([][]nameMatch, len(ni.names[nw.name].stems))
+			hits[nw.name] = h
+		}
+		h[nw.pos] = append(h[nw.pos], nameMatch{qi: qi, w: wt, exact: exact})
+	}
 }
 
 // maxResolveWords bounds the words of a question resolution looks at: names

@@ -36,6 +36,10 @@ type Hit struct {
 	// rarest word's: about 0.5 for one telling word ("wireless") however
 	// long the question around it.
 	Mass float64
+	// Telling is true when the passage holds the question's most telling
+	// concept (the one of highest weight): "fixing boilers" is not
+	// answered by a passage about fixing something else.
+	Telling bool
 }
 
 // Relevance floors: within a named occupation a passage holding a good part
@@ -69,7 +73,7 @@ type scratch struct {
 	score, cover, altScore, conceptBest, conceptCover []float32
 	altCount                                          []uint8
 	touched, altTouched, conceptTouched               []uint32
-	seen, conceptSeen, altSeen, done                  []bool
+	seen, conceptSeen, altSeen, done, telling         []bool
 	dist                                              []uint16
 	qv                                                []int8
 	qsig                                              []uint64
@@ -91,6 +95,7 @@ func (s *scratch) size(n int) {
 		s.conceptSeen = make([]bool, n)
 		s.altSeen = make([]bool, n)
 		s.done = make([]bool, n)
+		s.telling = make([]bool, n)
 		s.dist = make([]uint16, n)
 	}
 	s.touched = s.touched[:0]
@@ -163,7 +168,7 @@ func (ix *Index) Search(ctx context.Context, q Query) ([]Hit, error) {
 		if slices.Contains(q.Kinds, p.Kind) {
 			score += kindBoost
 		}
-		hits = append(hits, Hit{Passage: p, Score: float64(min(score, 1)), Coverage: float64(cov), Similarity: float64(cos), Mass: float64(s.cover[d] / maxIDF)})
+		hits = append(hits, Hit{Passage: p, Score: float64(min(score, 1)), Coverage: float64(cov), Similarity: float64(cos), Mass: float64(s.cover[d] / maxIDF), Telling: s.telling[d]})
 	}
 	switch {
 	case qv == nil:
@@ -204,7 +209,7 @@ func (ix *Index) Search(ctx context.Context, q Query) ([]Hit, error) {
 		}
 	}
 	for _, d := range s.touched {
-		s.score[d], s.cover[d], s.seen[d] = 0, 0, false
+		s.score[d], s.cover[d], s.seen[d], s.telling[d] = 0, 0, false, false
 	}
 	slices.SortFunc(hits, func(a, b Hit) int {
 		switch {
@@ -369,6 +374,10 @@ func (ix *Index) scope(q Query) ([][2]uint32, float64) {
 // passage). Each concept counts once per passage, through its best
 // alternative.
 func (ix *Index) scoreLexical(concepts []concept, lo, hi uint32, s *scratch) {
+	var top float32
+	for _, c := range concepts {
+		top = max(top, c.idf)
+	}
 	for _, c := range concepts {
 		s.conceptTouched = s.conceptTouched[:0]
 		for _, a := range c.alts {
@@ -408,6 +417,9 @@ func (ix *Index) scoreLexical(concepts []concept, lo, hi uint32, s *scratch) {
 			}
 			s.score[d] += s.conceptBest[d]
 			s.cover[d] += c.idf * min(s.conceptCover[d], 1)
+			if c.idf == top && s.conceptCover[d] >= 0.5 {
+				s.telling[d] = true
+			}
 			s.conceptBest[d], s.conceptCover[d], s.conceptSeen[d] = 0, 0, false
 		}
 	}

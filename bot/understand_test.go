@@ -1,0 +1,148 @@
+package bot
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestUnderstandingAsPeopleAsk checks the decision on questions as people
+// write them: names they use, chat-speak, mentions, comparisons, where an
+// apprenticeship leads, interests and questions the standards cannot
+// answer.
+func TestUnderstandingAsPeopleAsk(t *testing.T) {
+	b := catalogueBot(t)
+	for _, tc := range []struct {
+		q       string
+		ctx     string // the conversation's occupation
+		intent  Intent
+		occ     string
+		second  string
+		topicIn string
+	}{
+		{q: "What skills does a sparky need?", intent: IntentList, occ: "ST0152"},
+		{q: "wat level is a chippy apprenticeship", intent: IntentFact, occ: "ST0264"},
+		{q: "whats the level of a hairdresser", intent: IntentFact, occ: "ST0213"},
+		{q: "<@U123ABC> @here what does the PT apprenticeship cover", intent: IntentOverview, occ: "ST0302"},
+		{q: "difference between a butcher and a fishmonger apprenticeship", intent: IntentCompare, occ: "ST0078", second: "ST0194"},
+		{q: "software developer vs software tester?", intent: IntentCompare, occ: "ST0116", second: "ST0129"},
+		{q: "what jobs can I get after a bricklaying apprenticeship", intent: IntentProgression, occ: "ST0095"},
+		{q: "i love cooking", intent: IntentInterest, topicIn: "cooking"},
+		{q: "im obsessed with makeup and nails lol", intent: IntentInterest, topicIn: "nails"},
+		{q: "I'm interested in being a teaching assistant", intent: IntentOverview, occ: "ST0454"},
+		{q: "how do I write a CV", intent: IntentOutOfScope},
+		{q: "what time is it", ctx: "ST0127", intent: IntentOutOfScope, occ: "ST0127"},
+		{q: "does it involve customer service", ctx: "ST1017", intent: IntentTopic, occ: "ST1017"},
+		{q: "Which apprenticeships involve software development?", intent: IntentSearch, topicIn: "software development"},
+		{q: "Which skills does a chef need?", intent: IntentWhich},
+		{q: "What does a network engineer do day to day?", intent: IntentRole, occ: "ST0127"},
+		{q: "Would I be repairing faulty kit as a network engineer?", intent: IntentTopic, occ: "ST0127"},
+	} {
+		t.Run(tc.q, func(t *testing.T) {
+			u := b.understand(b.Searcher(), Question{Text: tc.q, Context: Context{Occupation: tc.ctx}})
+			got, second := "", ""
+			if u.occ != nil {
+				got = u.occ.Reference
+			}
+			if u.second != nil {
+				second = u.second.Reference
+			}
+			if u.intent != tc.intent || got != tc.occ || second != tc.second {
+				t.Errorf("intent %s about %q and %q, want %s about %q and %q (topic %q, scores %v)",
+					u.intent, got, second, tc.intent, tc.occ, tc.second, u.topic, u.scores)
+			}
+			if tc.topicIn != "" && !strings.Contains(u.topic, tc.topicIn) {
+				t.Errorf("topic %q lacks %q", u.topic, tc.topicIn)
+			}
+		})
+	}
+}
+
+// TestTopicEvidence checks that a topic answer's first words follow the
+// evidence: "Yes" only when a passage holds the question, the closest
+// passages said to be the closest when one holds part of it, and "doesn't
+// mention" when none does.
+func TestTopicEvidence(t *testing.T) {
+	b := catalogueBot(t)
+	for _, tc := range []struct {
+		q, lead  string
+		grounded bool
+	}{
+		{"Is wireless networking part of the network engineer role?", "Yes.", true},
+		{"Would I be repairing faulty kit as a network engineer?", "doesn't say that in those words", true},
+		{"Does a network engineer need to know how to bake bread?", "doesn't mention", false},
+		{"Do network engineers have to know how to look after horses?", "doesn't mention", false},
+	} {
+		a := ask(t, b, Question{Text: tc.q})
+		if !strings.Contains(a.Lead+" "+a.Text, tc.lead) || a.Grounded != tc.grounded {
+			t.Errorf("%q: grounded %v, want %v with %q: %s", tc.q, a.Grounded, tc.grounded, tc.lead, a.Text)
+		}
+	}
+}
+
+// TestNewKindsCiteTheirStandards checks that comparisons, progression and
+// interest answers cite every standard they name.
+func TestNewKindsCiteTheirStandards(t *testing.T) {
+	b := catalogueBot(t)
+	for _, tc := range []struct {
+		q    string
+		refs []string
+	}{
+		{"difference between a butcher and a fishmonger apprenticeship", []string{"ST0078", "ST0194"}},
+		{"what jobs can I get after a bricklaying apprenticeship", []string{"ST0095"}},
+		{"i love cooking", nil},
+	} {
+		a := ask(t, b, Question{Text: tc.q})
+		if !a.Grounded || len(a.Citations) == 0 {
+			t.Errorf("%q: not grounded: %s", tc.q, a.Text)
+			continue
+		}
+		cited := map[string]bool{}
+		for _, c := range a.Citations {
+			cited[c.Reference] = true
+			if !strings.Contains(a.Text, c.Marker()) {
+				t.Errorf("%q: citation %s not in the text", tc.q, c.Marker())
+			}
+		}
+		for _, r := range tc.refs {
+			if !cited[r] {
+				t.Errorf("%q: no citation of %s: %s", tc.q, r, a.Text)
+			}
+		}
+	}
+}
+
+// TestUnderstandingEval runs the broad eval written from the data: every
+// category of question people ask, across the catalogue. Its floors guard
+// what was reached (figures in the issue's note); the held-out file is
+// measured, not gated.
+func TestUnderstandingEval(t *testing.T) {
+	b := catalogueBot(t)
+	path := filepath.Join("..", "testdata", "eval", "understanding.jsonl")
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	cases, err := ParseEval(path, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	results, err := RunEval(context.Background(), b, cases)
+	if err != nil {
+		t.Fatal(err)
+	}
+	passed, rate := PassRate(results)
+	t.Logf("pass %d/%d = %.2f", passed, len(results), rate)
+	if rate < 0.88 {
+		t.Errorf("pass rate %.2f below 0.88", rate)
+	}
+	for _, c := range PassRateByCategory(results) {
+		t.Logf("category %-14s %d/%d = %.2f", c.Category, c.Passed, c.Total, c.Rate())
+		if c.Rate() < 0.6 {
+			t.Errorf("category %s at %.2f, below 0.60", c.Category, c.Rate())
+		}
+	}
+}
