@@ -424,16 +424,23 @@ func (c *composer) topic(ctx context.Context) (Answer, error) {
 		return h.Passage.Kind == retrieval.KindProfile && len(c.u.facts) == 0
 	})
 	hits = keepClose(hits, topicHits)
-	if len(hits) == 0 || evidenceOf(hits[0]) == noEvidence {
+	ev := noEvidence
+	for _, h := range hits {
+		ev = max(ev, evidenceOf(h))
+	}
+	if ev == noEvidence {
 		return c.notInOccupation(ctx, o), nil
 	}
 	var a Answer
 	var b strings.Builder
 	switch {
-	case evidenceOf(hits[0]) == partial:
+	case ev == partial:
 		// The best passage holds only part of the question: say so.
 		fmt.Fprintf(&b, "The %s standard (%s) doesn't say that in those words; the closest it comes:", o.Title, refLevel(o))
-		hits = slices.DeleteFunc(hits, func(h retrieval.Hit) bool { return evidenceOf(h) == noEvidence })
+		// With it, the passages that hold as much of the question.
+		hits = slices.DeleteFunc(hits, func(h retrieval.Hit) bool {
+			return evidenceOf(h) == noEvidence && h.Coverage < partialEvidence
+		})
 	case c.u.yesNo:
 		fmt.Fprintf(&b, "Yes. The %s standard (%s) covers this:", o.Title, refLevel(o))
 	default:
@@ -476,6 +483,9 @@ func (c *composer) search(ctx context.Context) (Answer, error) {
 	if err != nil {
 		return Answer{}, err
 	}
+	// A topic is found in what the standards say, not in the labels of
+	// a profile ("Route:" is no routing).
+	hits = slices.DeleteFunc(hits, func(h retrieval.Hit) bool { return h.Passage.Kind == retrieval.KindProfile })
 	if len(hits) == 0 {
 		return c.notCovered(ctx, c.u.topic), nil
 	}

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/careersbot/careersbot/retrieval"
 )
@@ -63,26 +64,29 @@ type piece struct {
 }
 
 // splitKeep cuts text into words (letters, digits and apostrophes inside)
-// and the runs between them, keeping everything.
+// and the runs between them, keeping every byte, valid UTF-8 or not.
 func splitKeep(text string) []piece {
-	var out []piece
-	start, inWord := 0, false
-	runes := []rune(text)
+	type rn struct {
+		r    rune
+		at   int
+		size int
+	}
+	var runes []rn
+	for i := 0; i < len(text); {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		runes = append(runes, rn{r, i, size})
+		i += size
+	}
 	isWord := func(i int) bool {
-		r := runes[i]
+		r := runes[i].r
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {
 			return true
 		}
 		// An apostrophe between letters belongs to the word (can't).
-		return (r == '\'' || r == '’') && i > 0 && i+1 < len(runes) && unicode.IsLetter(runes[i-1]) && unicode.IsLetter(runes[i+1])
+		return (r == '\'' || r == '’') && i > 0 && i+1 < len(runes) && unicode.IsLetter(runes[i-1].r) && unicode.IsLetter(runes[i+1].r)
 	}
-	pos := 0 // byte offset
-	byteAt := make([]int, len(runes)+1)
-	for i, r := range runes {
-		byteAt[i] = pos
-		pos += len(string(r))
-	}
-	byteAt[len(runes)] = pos
+	var out []piece
+	start, inWord := 0, false
 	for i := range runes {
 		w := isWord(i)
 		if i == 0 {
@@ -90,12 +94,12 @@ func splitKeep(text string) []piece {
 			continue
 		}
 		if w != inWord {
-			out = append(out, piece{text[byteAt[start]:byteAt[i]], inWord})
+			out = append(out, piece{text[runes[start].at:runes[i].at], inWord})
 			start, inWord = i, w
 		}
 	}
 	if len(runes) > 0 {
-		out = append(out, piece{text[byteAt[start]:], inWord})
+		out = append(out, piece{text[runes[start].at:], inWord})
 	}
 	return out
 }

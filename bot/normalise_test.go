@@ -26,3 +26,15 @@ func TestNormalise(t *testing.T) {
 		}
 	}
 }
+
+func FuzzNormalise(f *testing.F) {
+	for _, s := range []string{"whats the level of a hairdresser", "\xff\xfe skills?", "<@U1> r u ok", "it’s sooo cool 4 u"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		out := normalise(s)
+		if len(out) > 4*len(s)+16 {
+			t.Errorf("normalise grew %d bytes into %d", len(s), len(out))
+		}
+	})
+}

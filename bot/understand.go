@@ -329,6 +329,15 @@ func (b *Bot) understand(s Searcher, q Question) understanding {
 		}
 		topic = append(topic, t.Word)
 	}
+	// A question about learning itself ("do they need to keep
+	// learning?") has it as its topic, though it is a filler elsewhere.
+	if len(topic) == 0 && len(u.kinds) == 0 && len(factHits) == 0 && u.yesNo {
+		for i, t := range words {
+			if softFillers[t.Word] && !inSpan(t) && !cm.words[i] {
+				topic = append(topic, t.Word)
+			}
+		}
+	}
 	// Fact words stay in the topic, so that "service level agreements" is
 	// still a topic; only a question of fact words alone asks for facts.
 	residual := 0

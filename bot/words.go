@@ -79,6 +79,11 @@ son daughter child kid wants wanted might big stuff one ones properly sure lot w
 getting gets apprentice apprentices employee employees worker workers
 foundation integrated degree`)
 
+// softFillers are fillers that are the topic when nothing else is: "do they
+// keep learning?", "is there training?".
+var softFillers = wordSet(`learn learns learning learned learnt teach teaches taught study studies studying
+training develop development`)
+
 // yesNoStarts open a question that wants a yes or a no.
 var yesNoStarts = wordSet(`is are do does will can should would could has have did am was were`)
 

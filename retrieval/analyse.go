@@ -29,6 +29,9 @@ const (
 	// WordNet's links carry their own weights (synonyms 0.8, hypernyms
 	// 0.5); none counts as much as the lexicon's domain synonyms.
 	wAltWordNetMax = 0.85
+	// wAltKnownWordNet scales the WordNet stand-ins of a word the corpus
+	// holds itself.
+	wAltKnownWordNet = 0.6
 	// maxWordNetAlternatives bounds a word's WordNet stand-ins, strongest
 	// first, so a question's cost stays bounded.
 	maxWordNetAlternatives = 8
@@ -37,8 +40,9 @@ const (
 	commonTermShare = 0.05
 )
 
-// analyse turns a question's text into concepts over this index's vocabulary.
-func (ix *Index) analyse(text string) []concept {
+// analyse turns a question's text into concepts over this index's
+// vocabulary; wide is a search across more than one standard.
+func (ix *Index) analyse(text string, wide bool) []concept {
 	toks := Tokenize(text)
 	var seq []Token
 	joinedAt := map[int]Token{} // position of a compound's first part -> joined token
@@ -74,7 +78,7 @@ func (ix *Index) analyse(text string) []concept {
 			c := concept{text: joinWords(seq[i : i+ph.n])}
 			c.alts = append(c.alts, alternative{terms: ix.termIDs(stems[i : i+ph.n]), weight: 1})
 			if ph.n == 1 {
-				c.alts = append(c.alts, ix.termAlternatives(seq[i])...)
+				c.alts = append(c.alts, ix.termAlternatives(seq[i], wide)...)
 			}
 			n := 0
 			for _, r := range ph.rel {
@@ -117,12 +121,12 @@ func (ix *Index) analyse(text string) []concept {
 			}
 			c := concept{text: j.Word}
 			c.alts = append(c.alts, alternative{terms: ix.termIDs(stems[i:end]), weight: 1})
-			c.alts = append(c.alts, ix.termAlternatives(j)...)
+			c.alts = append(c.alts, ix.termAlternatives(j, wide)...)
 			out = append(out, ix.weigh(c))
 			i = end
 			continue
 		}
-		c := concept{text: seq[i].Word, alts: ix.termAlternatives(seq[i])}
+		c := concept{text: seq[i].Word, alts: ix.termAlternatives(seq[i], wide)}
 		out = append(out, ix.weigh(c))
 		i++
 	}
@@ -312,7 +316,7 @@ func (ix *Index) termIDs(stems []string) []int32 {
 // forms, hypernyms), related word forms that stemming misses
 // ("cryptography" and "cryptographic"), and, for a word no passage holds,
 // the nearest spellings.
-func (ix *Index) termAlternatives(t Token) []alternative {
+func (ix *Index) termAlternatives(t Token, wide bool) []alternative {
 	stem := t.Stem
 	alts := []alternative{{terms: ix.termIDs([]string{stem}), weight: 1}}
 	seen := map[string]bool{stem: true}
@@ -342,6 +346,14 @@ func (ix *Index) termAlternatives(t Token) []alternative {
 	// posting list, and so does a stand-in for a word written in capitals
 	// (IT is no pronoun).
 	if !t.Upper && !strings.ContainsAny(stem, "0123456789") {
+		// Across many standards, a word they use is mostly meant as
+		// itself: its stand-ins count less than those of a word they
+		// never use (spanners, paperwork), which are all there is to go
+		// on; within one standard, a stand-in finds the passage meant.
+		scale := float32(1)
+		if _, known := ix.lex.terms[stem]; known && wide {
+			scale = wAltKnownWordNet
+		}
 		n := 0
 		for _, r := range WordNet.Related(t.Word) {
 			if n == maxWordNetAlternatives {
@@ -356,7 +368,7 @@ func (ix *Index) termAlternatives(t Token) []alternative {
 				continue
 			}
 			seen[key] = true
-			alts = append(alts, alternative{terms: ids, weight: min(r.Weight, wAltWordNetMax)})
+			alts = append(alts, alternative{terms: ids, weight: scale * min(r.Weight, wAltWordNetMax)})
 			n++
 		}
 	}

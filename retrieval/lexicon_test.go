@@ -173,7 +173,7 @@ func TestCompoundAcronymExpands(t *testing.T) {
 	ix := newIndex(nil, BuiltinEmbedder(0))
 	ix.lex = buildLexical([][]string{passageStems("Health and safety legislation")})
 	ix.lexicon = DefaultLexicon
-	cs := ix.analyse("H&S")
+	cs := ix.analyse("H&S", false)
 	if len(cs) != 1 {
 		t.Fatalf("%d concepts for H&S, want 1", len(cs))
 	}

@@ -315,35 +315,44 @@ func stemSet(words string) map[string]bool {
 }
 
 // anchors are the question positions a reading of a name may centre on:
-// the places its most seldom found word is found.
-func anchors(h [][]nameMatch) []int {
-	rarest := -1
+// the places its most seldom found word (at position rarest of the name)
+// is found.
+func anchors(h [][]nameMatch) (rarest int, qis []int) {
+	rarest = -1
 	for p, ms := range h {
 		if len(ms) > 0 && (rarest < 0 || len(ms) < len(h[rarest])) {
 			rarest = p
 		}
 	}
 	if rarest < 0 {
-		return nil
+		return -1, nil
 	}
-	out := make([]int, 0, len(h[rarest]))
+	qis = make([]int, 0, len(h[rarest]))
 	for _, m := range h[rarest] {
-		if !slices.Contains(out, m.qi) {
-			out = append(out, m.qi)
+		if !slices.Contains(qis, m.qi) {
+			qis = append(qis, m.qi)
 		}
 	}
-	return out
+	return rarest, qis
 }
 
-// place reads a name around an anchor: for each of its words, the match
-// nearest the anchor among the strongest; one question word names one word
-// of the name (nurse is not also the nursery of "Nursery nurse").
-func place(h [][]nameMatch, anchor int) []nameMatch {
+// place reads a name around an anchor (the name's word at anchorPos found
+// at question position anchor): for each of its words, the match nearest
+// the anchor among the strongest, on the side the name's order puts it;
+// one question word names one word of the name (nurse is not also the
+// nursery of "Nursery nurse").
+func place(h [][]nameMatch, anchorPos, anchor int) []nameMatch {
 	out := make([]nameMatch, len(h))
+	value := func(p int, m nameMatch) float64 {
+		v := m.w - 0.05*float64(abs(m.qi-anchor))
+		if (p < anchorPos && m.qi > anchor) || (p > anchorPos && m.qi < anchor) {
+			v -= 0.03 // out of the name's order
+		}
+		return v
+	}
 	for p, ms := range h {
 		for _, m := range ms {
-			d := abs(m.qi - anchor)
-			if cur := out[p]; cur.w == 0 || m.w-0.05*float64(d) > cur.w-0.05*float64(abs(cur.qi-anchor)) {
+			if cur := out[p]; cur.w == 0 || value(p, m) > value(p, cur) {
 				out[p] = m
 			}
 		}
@@ -504,11 +513,12 @@ func (ix *Index) rankWords(seq []resolveWord) []Candidate {
 			continue
 		}
 		var fit nameFit
-		for _, anchor := range anchors(h) {
+		anchorPos, qis := anchors(h)
+		for _, anchor := range qis {
 			if fit.score > 0 && fit.complete {
 				break // a reading said whole is as good as any
 			}
-			if f := ix.fitName(n, ri.total[ni32], place(h, anchor), len(seq), seq); f.score > fit.score {
+			if f := ix.fitName(n, ri.total[ni32], place(h, anchorPos, anchor), len(seq), seq); f.score > fit.score {
 				fit = f
 			}
 		}

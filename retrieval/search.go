@@ -114,7 +114,7 @@ func (ix *Index) Search(ctx context.Context, q Query) ([]Hit, error) {
 	if limit <= 0 {
 		limit = 10
 	}
-	concepts := ix.analyse(q.Text)
+	concepts := ix.analyse(q.Text, q.Occupation == "" || len(q.Occupations) > 0)
 	if len(concepts) == 0 {
 		return nil, nil
 	}
