@@ -31,7 +31,7 @@ import (
 // catalogue, more than a CLI question may spend.
 const (
 	indexMagic   = "CBINDEX\n"
-	formatVer    = 1
+	formatVer    = 2 // 2: everyday facts with their provenance
 	indexPattern = "index-*.cbx"
 	keepIndexes  = 4 // index files kept per data dir (one per corpus in use)
 )
@@ -379,7 +379,8 @@ func appendStrings(b []byte, ss []string) []byte {
 func appendOccupation(b []byte, o *Occupation) []byte {
 	for _, s := range []string{o.Reference, o.OccReference, o.Title, o.Status, o.Route, o.Purpose,
 		o.SOCCode, o.SOCTitle, o.Version, o.NewerVersion, o.PageURL, o.LastUpdated, o.Source, o.LarsCode,
-		o.TypicalDuration, o.EntryRequirements, o.AssessmentPlanURL, o.Regulated} {
+		o.TypicalDuration, o.EntryRequirements, o.AssessmentPlanURL, o.Regulated,
+		o.SalaryGroup, o.SalaryQuality, o.SalaryWithheld, o.RegulatedBody, o.IntegratedDegree, o.EnglishMaths} {
 		b = appendString(b, s)
 	}
 	for _, n := range []int{o.Level, o.SalaryMedian, o.MaxFunding} {
@@ -390,8 +391,22 @@ func appendOccupation(b []byte, o *Occupation) []byte {
 	} else {
 		b = append(b, 0)
 	}
-	for _, l := range [][]string{o.Summary, o.SOCSubGroups, o.JobTitles, o.Keywords, o.Qualifications} {
+	for _, l := range [][]string{o.Summary, o.SOCSubGroups, o.JobTitles, o.Keywords, o.Qualifications, o.SOCOptions, o.Recognition} {
 		b = appendStrings(b, l)
+	}
+	// Provenance in FactFields order, so equal records encode equally.
+	var fields []FactField
+	for _, f := range FactFields {
+		if _, ok := o.Provenance[f]; ok {
+			fields = append(fields, f)
+		}
+	}
+	b = binary.AppendUvarint(b, uint64(len(fields)))
+	for _, f := range fields {
+		p := o.Provenance[f]
+		for _, s := range []string{string(f), p.Source, p.AsOf, p.Version, p.Origin} {
+			b = appendString(b, s)
+		}
 	}
 	for _, l := range [][]Statement{o.Knowledge, o.Skills, o.Behaviours} {
 		b = binary.AppendUvarint(b, uint64(len(l)))
@@ -494,15 +509,25 @@ func (r *reader) occupation() *Occupation {
 	o := &Occupation{}
 	for _, p := range []*string{&o.Reference, &o.OccReference, &o.Title, &o.Status, &o.Route, &o.Purpose,
 		&o.SOCCode, &o.SOCTitle, &o.Version, &o.NewerVersion, &o.PageURL, &o.LastUpdated, &o.Source, &o.LarsCode,
-		&o.TypicalDuration, &o.EntryRequirements, &o.AssessmentPlanURL, &o.Regulated} {
+		&o.TypicalDuration, &o.EntryRequirements, &o.AssessmentPlanURL, &o.Regulated,
+		&o.SalaryGroup, &o.SalaryQuality, &o.SalaryWithheld, &o.RegulatedBody, &o.IntegratedDegree, &o.EnglishMaths} {
 		*p = r.str()
 	}
 	for _, p := range []*int{&o.Level, &o.SalaryMedian, &o.MaxFunding} {
 		*p = int(r.uvarint())
 	}
 	o.FromPage = len(r.bytes(1)) == 1 && r.b[r.off-1] == 1
-	for _, p := range []*[]string{&o.Summary, &o.SOCSubGroups, &o.JobTitles, &o.Keywords, &o.Qualifications} {
+	for _, p := range []*[]string{&o.Summary, &o.SOCSubGroups, &o.JobTitles, &o.Keywords, &o.Qualifications, &o.SOCOptions, &o.Recognition} {
 		*p = r.strs()
+	}
+	np := r.count(len(FactFields))
+	for i := 0; i < np && r.err == nil; i++ {
+		f := FactField(r.str())
+		p := Provenance{Source: r.str(), AsOf: r.str(), Version: r.str(), Origin: r.str()}
+		if r.err == nil && !slices.Contains(FactFields, f) {
+			r.fail("provenance of an unknown fact")
+		}
+		o.setProv(f, p)
 	}
 	for _, p := range []*[]Statement{&o.Knowledge, &o.Skills, &o.Behaviours} {
 		n := r.count(len(r.b) - r.off)
