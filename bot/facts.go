@@ -420,7 +420,7 @@ func FactsCoverage(occs []*retrieval.Occupation) string {
 	c := retrieval.CountFacts(occs)
 	var have []string
 	if c.Salary > 0 {
-		s := fmt.Sprintf("pay for %d of %d standards", c.Salary, c.Standards)
+		s := fmt.Sprintf("pay for %d of %s", c.Salary, plural(c.Standards, "standard", "standards"))
 		if c.PaySource != "" && c.PaySource != retrieval.PageSource {
 			s += fmt.Sprintf(" (%s, for the jobs in the standard's SOC 2020 unit group: experienced workers' pay, not apprentice pay)", c.PaySource)
 		}

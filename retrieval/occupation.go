@@ -292,11 +292,13 @@ func (o *Occupation) ProfileText() string {
 	case o.SalaryMedian > 0 && o.SalaryQuality == "" && o.SalaryGroup == "":
 		fact(FieldSalary, "Average (median) salary", FormatSalary(o.SalaryMedian)+" per year")
 	case o.SalaryMedian > 0:
-		v := fmt.Sprintf("UK median for all employees in SOC 2020 unit group %s %s a year", o.SalaryGroup, FormatSalary(o.SalaryMedian))
+		// One sentence, the figure first: a topic answer quotes the
+		// profile by its best sentence.
+		v := fmt.Sprintf("%s a year, the UK median for all employees in SOC 2020 unit group %s", FormatSalary(o.SalaryMedian), o.SalaryGroup)
 		if o.SalaryQuality != "" {
 			v += ", " + o.SalaryQuality
 		}
-		fact(FieldSalary, "Pay", v+"; experienced workers' pay, not apprentice pay")
+		fact(FieldSalary, "Pay", v+", experienced workers' pay, not apprentice pay")
 	case o.SalaryWithheld != "":
 		fact(FieldSalary, "Pay", fmt.Sprintf("no UK median for SOC 2020 unit group %s: %s", o.SalaryGroup, o.SalaryWithheld))
 	}

@@ -80,7 +80,7 @@ func TestProfileTextFacts(t *testing.T) {
 			FieldEntry: {Source: "IfATE API", AsOf: "2023-01-19", Version: "1.0"}}}
 	got := o.ProfileText()
 	for _, want := range []string{
-		"Pay: UK median for all employees in SOC 2020 unit group 5241 Electricians and electrical fitters £38,077 a year, precise (CV 3.2%); experienced workers' pay, not apprentice pay (ONS ASHE 2024 (provisional)).",
+		"Pay: £38,077 a year, the UK median for all employees in SOC 2020 unit group 5241 Electricians and electrical fitters, precise (CV 3.2%), experienced workers' pay, not apprentice pay (ONS ASHE 2024 (provisional)).",
 		"SOC 2020 code: 5241 Electricians and electrical fitters (Skills England's occupational maps, as of 2026-09-11).",
 		"Typical duration: 48 months (IfATE CSV export, v1.1, as of 2025-05-25).",
 		"Maximum funding band: £20,000 (IfATE CSV export, v1.1, as of 2025-05-25).",
