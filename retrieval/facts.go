@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -251,6 +252,20 @@ func (l *SOCLine) options() []string {
 		out = append(out, strings.TrimSpace(c.SOC+" "+cleanSpace(c.Title)))
 	}
 	return out
+}
+
+// SameGroups reports whether two lines map a standard to the same unit
+// group, or the same options.
+func (l *SOCLine) SameGroups(m *SOCLine) bool {
+	codes := func(x *SOCLine) []string {
+		var out []string
+		for _, o := range x.options() {
+			code, _, _ := strings.Cut(o, " ")
+			out = append(out, code)
+		}
+		return out
+	}
+	return l.SOC == m.SOC && slices.Equal(codes(l), codes(m))
 }
 
 // ParseSOCTable reads soc.jsonl, by reference. name is used in errors.
