@@ -181,10 +181,12 @@ func Import(base, overlay, incoming []*Occupation) ([]*Occupation, ImportReport)
 }
 
 // sameRecord compares two records by what they say, not where they came
-// from.
+// from or when: a daily update restamps every fact's date (StampFacts) and
+// changes nothing else.
 func sameRecord(a, b *Occupation) bool {
 	x, y := *a, *b
 	x.Source, y.Source = "", ""
+	x.Provenance, y.Provenance = nil, nil
 	ja, errA := MarshalCatalogueLine(&x)
 	jb, errB := MarshalCatalogueLine(&y)
 	return errA == nil && errB == nil && bytes.Equal(ja, jb)

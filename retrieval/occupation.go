@@ -325,9 +325,9 @@ func (o *Occupation) ProfileText() string {
 	}
 	switch o.Regulated {
 	case "yes":
-		fact(FieldRegulated, "Regulated standard", "yes")
+		fact(FieldRegulated, "Regulation", "a regulated standard")
 	case "no":
-		fact(FieldRegulated, "Regulated standard", "no")
+		fact(FieldRegulated, "Regulation", "not a regulated standard")
 	}
 	if o.RegulatedBody != "" {
 		fact(FieldRegulatedBody, "Regulator", o.RegulatedBody)

@@ -85,7 +85,7 @@ func TestProfileTextFacts(t *testing.T) {
 		"Typical duration: 48 months (IfATE CSV export, v1.1, as of 2025-05-25).",
 		"Maximum funding band: £20,000 (IfATE CSV export, v1.1, as of 2025-05-25).",
 		"Professional recognition: IET; JIB (IfATE CSV export, v1.1, as of 2025-05-25).",
-		"Regulated standard: no (IfATE CSV export, v1.1, as of 2025-05-25).",
+		"Regulation: not a regulated standard (IfATE CSV export, v1.1, as of 2025-05-25).",
 		"Entry requirements: Five GCSEs (IfATE API, v1.0, as of 2023-01-19).",
 	} {
 		if !strings.Contains(got, want) {

@@ -1,6 +1,7 @@
 package retrieval
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -178,6 +179,9 @@ func TestCatalogueRoundTrip(t *testing.T) {
 		a, _ := MarshalCatalogueLine(occs[0])
 		b, _ := MarshalCatalogueLine(back[0])
 		t.Errorf("round trip changed the record:\n%s\n%s", a, b)
+	}
+	if len(back[0].Provenance) == 0 || !maps.Equal(back[0].Provenance, occs[0].Provenance) {
+		t.Errorf("round trip changed the provenance:\n%+v\n%+v", occs[0].Provenance, back[0].Provenance)
 	}
 	if missing, err := ReadCatalogueFile(filepath.Join(t.TempDir(), "none.jsonl")); err != nil || missing != nil {
 		t.Errorf("a missing catalogue: %v, %v", missing, err)
