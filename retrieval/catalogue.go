@@ -150,7 +150,7 @@ func parseCatalogueLine(name string, lineNo int, line []byte) (*Occupation, erro
 		if !slices.Contains(FactFields, f) {
 			return nil, &ParseError{name, lineNo, fmt.Sprintf("%s: provenance names %q, which is not a fact (one of %s)", o.Reference, key, factFieldList())}
 		}
-		o.setProv(f, Provenance{Source: p.Source, AsOf: p.AsOf, Version: p.Version, Origin: p.Origin})
+		o.setProv(f, Provenance(p))
 	}
 	if o.Source == "" {
 		o.Source = name
