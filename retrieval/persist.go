@@ -430,6 +430,9 @@ type reader struct {
 	b   []byte
 	off int
 	err error
+	// interned holds strings that repeat across occupations (fact
+	// sources, dates, versions), so that each is allocated once.
+	interned map[string]string
 }
 
 func (r *reader) fail(what string) {
@@ -493,6 +496,22 @@ func (r *reader) str() string {
 	return string(r.bytes(n))
 }
 
+// istr is str for a string that repeats: the copy made the first time is
+// returned again after.
+func (r *reader) istr() string {
+	n := r.count(len(r.b) - r.off)
+	b := r.bytes(n)
+	if s, ok := r.interned[string(b)]; ok {
+		return s
+	}
+	if r.interned == nil {
+		r.interned = map[string]string{}
+	}
+	s := string(b)
+	r.interned[s] = s
+	return s
+}
+
 func (r *reader) strs() []string {
 	n := r.count(len(r.b) - r.off)
 	if n == 0 {
@@ -522,8 +541,8 @@ func (r *reader) occupation() *Occupation {
 	}
 	np := r.count(len(FactFields))
 	for i := 0; i < np && r.err == nil; i++ {
-		f := FactField(r.str())
-		p := Provenance{Source: r.str(), AsOf: r.str(), Version: r.str(), Origin: r.str()}
+		f := FactField(r.istr())
+		p := Provenance{Source: r.istr(), AsOf: r.istr(), Version: r.istr(), Origin: r.istr()}
 		if r.err == nil && !slices.Contains(FactFields, f) {
 			r.fail("provenance of an unknown fact")
 		}
