@@ -69,6 +69,7 @@ Usage:
   careersbot index [flags]              build or refresh the index and say what it holds
   careersbot eval [flags] FILE.jsonl    score questions against expected citations
   careersbot seeds import PATH...       merge standards in the official API format into the data dir
+  careersbot seeds import --pay FILE    take a newer ONS ASHE pay table (--soc FILE: a newer SOC mapping)
   careersbot seeds update [--from URL]  download the official list and merge it
   careersbot config                     print the effective settings, secrets redacted
 
@@ -95,6 +96,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	name := args[0]
 	if name == "-h" || name == "--help" || name == "help" {
 		fmt.Fprint(stdout, usage)
+		if facts := factsHelp(e); facts != "" {
+			fmt.Fprint(stdout, "\n"+facts)
+		}
 		return exitOK
 	}
 	cmd, ok := commands[name]
@@ -126,6 +130,43 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// factsHelp says which everyday facts the corpus in use has, for how many
+// standards, counted from it (not the index: help writes nothing); "" when
+// the corpus cannot be read, which the commands themselves report.
+func factsHelp(e env) string {
+	cfg, err := config.Load(e.getenv, nil)
+	if err != nil {
+		return ""
+	}
+	src, err := corpusSource(cfg)
+	if err != nil {
+		return ""
+	}
+	c, err := src.Load()
+	if err != nil {
+		return ""
+	}
+	return wrap("Facts: "+bot.FactsCoverage(c.Occupations), 100)
+}
+
+// wrap breaks text into lines of at most width characters, at spaces.
+func wrap(text string, width int) string {
+	var b strings.Builder
+	n := 0
+	for _, w := range strings.Fields(text) {
+		if n > 0 && n+1+len(w) > width {
+			b.WriteString("\n")
+			n = 0
+		} else if n > 0 {
+			b.WriteString(" ")
+			n++
+		}
+		b.WriteString(w)
+		n += len(w)
+	}
+	return b.String() + "\n"
+}
 
 // flags makes a command's flag set: the common flags bound to the
 // configuration, plus the command's own. The flag package prints nothing:
@@ -384,6 +425,28 @@ func cmdIndex(ctx context.Context, e env, args []string) error {
 	fmt.Fprintf(tw, "embedder\t%s (%d dimensions)\n", st.Embedder, st.Dims)
 	fmt.Fprintf(tw, "terms\t%d\n", st.Terms)
 	fmt.Fprintf(tw, "acronyms mined\t%d\n", st.Acronyms)
+	// The everyday facts, counted from the corpus the index holds.
+	fc := retrieval.CountFacts(ix.Occupations())
+	for _, f := range []struct {
+		name string
+		n    int
+		note string
+	}{
+		{"pay", fc.Salary, fmt.Sprintf("%d more withheld: ONS suppressed the median", fc.SalaryWithheld)},
+		{"SOC unit group", fc.SOC, fmt.Sprintf("%d more whose options differ", fc.SOCOptions)},
+		{"duration", fc.Duration, ""},
+		{"funding band", fc.Funding, ""},
+		{"recognition", fc.Recognition, ""},
+		{"regulated", fc.Regulated, fmt.Sprintf("%d with a regulator", fc.RegulatedBody)},
+		{"degree status", fc.IntegratedDegree, ""},
+		{"entry text", fc.EntryAny, fmt.Sprintf("entry requirements %d, English and maths %d, qualifications %d", fc.Entry, fc.EnglishMaths, fc.Qualifications)},
+	} {
+		note := ""
+		if f.note != "" {
+			note = " (" + f.note + ")"
+		}
+		fmt.Fprintf(tw, "facts: %s\t%d of %d standards%s\n", f.name, f.n, fc.Standards, note)
+	}
 	return tw.Flush()
 }
 

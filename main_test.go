@@ -402,6 +402,7 @@ func TestHelp(t *testing.T) {
 	}{
 		{args: nil, code: exitUsage, stderr: "Usage:"},
 		{args: []string{"help"}, code: exitOK, stdout: "Usage:"},
+		{args: []string{"help"}, code: exitOK, stdout: "pay for 644 of 839"}, // counted from the corpus
 		{args: []string{"--help"}, code: exitOK, stdout: "Usage:"},
 		{args: []string{"-h"}, code: exitOK, stdout: "Usage:"},
 		{args: []string{"ask", "-h"}, code: exitOK, stderr: "Usage: careersbot ask"},

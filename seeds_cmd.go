@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -43,16 +45,24 @@ func cmdSeeds(ctx context.Context, e env, args []string) error {
 }
 
 func cmdSeedsImport(ctx context.Context, e env, args []string) error {
-	fs, cfg, err := flags(e, "seeds import", "seeds import [--data-dir DIR] [--seeds DIR] PATH...")
+	fs, cfg, err := flags(e, "seeds import", "seeds import [--pay FILE [--pay-edition EDITION]] [--soc FILE] [--data-dir DIR] [--seeds DIR] [PATH...]")
 	if err != nil {
 		return err
 	}
+	payFile := fs.String("pay", "", "an ONS ASHE table of median pay by SOC 2020 unit group (CSV, the format of seeds/ashe-2024-provisional-soc2020-median.csv)")
+	payEdition := fs.String("pay-edition", "", `the --pay table's ASHE edition, such as "2025 provisional" or "2025 revised" (default: read from a file name like ashe-2025-...csv)`)
+	socFile := fs.String("soc", "", "a mapping of standards to SOC 2020 unit groups (JSON lines, the format of seeds/soc.jsonl.gz)")
 	if err := parse(fs, cfg, args); err != nil {
 		return err
 	}
-	if fs.NArg() == 0 {
-		return usagef("seeds import takes files in the official API format (a standard object or a list), or folders of them")
+	if *payEdition != "" && *payFile == "" {
+		return usagef("--pay-edition names the edition of a --pay table: give --pay FILE too")
 	}
+	if fs.NArg() == 0 && *payFile == "" && *socFile == "" {
+		return usagef("seeds import takes files in the official API format (a standard object or a list), or folders of them, and/or --pay FILE (an ASHE pay table) and --soc FILE (a SOC mapping)")
+	}
+	// Read and check everything before writing anything: a bad file
+	// changes nothing.
 	start := time.Now()
 	var incoming []*retrieval.Occupation
 	var files int
@@ -64,8 +74,195 @@ func cmdSeedsImport(ctx context.Context, e env, args []string) error {
 		incoming = append(incoming, occs...)
 		files += n
 	}
-	fmt.Fprintf(e.stderr, "read %d standards from %d files in %s\n", len(incoming), files, time.Since(start).Round(time.Millisecond))
-	return importStandards(e, cfg, incoming, start)
+	var pay *retrieval.PayTable
+	if *payFile != "" {
+		if pay, err = readPayTable(*payFile, *payEdition); err != nil {
+			return err
+		}
+	}
+	var soc map[string]*retrieval.SOCLine
+	if *socFile != "" {
+		if soc, err = readSOCTable(*socFile); err != nil {
+			return err
+		}
+	}
+	if len(incoming) > 0 {
+		fmt.Fprintf(e.stderr, "read %d standards from %d files in %s\n", len(incoming), files, time.Since(start).Round(time.Millisecond))
+		if err := importStandards(e, cfg, incoming, start); err != nil {
+			return err
+		}
+	} else if fs.NArg() > 0 {
+		return errors.New("no standards to import: the catalogue is unchanged")
+	}
+	if soc != nil {
+		if err := importSOC(e, cfg, *socFile, soc); err != nil {
+			return err
+		}
+	}
+	if pay != nil {
+		if err := importPay(e, cfg, pay); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintln(e.stdout, reloadHint)
+	return nil
+}
+
+// reloadHint ends every import's report.
+const reloadHint = "The next ask picks it up; a running serve does on SIGHUP or POST /admin/reload."
+
+// readTableFile reads a fact table, gunzipping a name that ends .gz.
+func readTableFile(what, path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("import %s: %w", what, err)
+	}
+	if strings.HasSuffix(path, ".gz") {
+		zr, err := gzip.NewReader(bytes.NewReader(b))
+		if err != nil {
+			return nil, fmt.Errorf("import %s: %s is not gzip data: %w", what, path, err)
+		}
+		defer zr.Close()
+		if b, err = io.ReadAll(zr); err != nil {
+			return nil, fmt.Errorf("import %s: %s: %w", what, path, err)
+		}
+	}
+	return b, nil
+}
+
+// readPayTable reads an ASHE table and its edition: the flag's, else the
+// file name's.
+func readPayTable(path, edition string) (*retrieval.PayTable, error) {
+	var ed retrieval.PayEdition
+	var err error
+	switch {
+	case edition != "":
+		if ed, err = retrieval.ParsePayEdition(edition); err != nil {
+			return nil, usagef("--pay-edition: %v", err)
+		}
+	default:
+		var ok bool
+		if ed, ok = retrieval.PayEditionFromName(filepath.Base(path)); !ok {
+			return nil, usagef("--pay %s: the file name does not say which ASHE edition it is: give --pay-edition, such as \"2025 provisional\"", path)
+		}
+	}
+	b, err := readTableFile("pay", path)
+	if err != nil {
+		return nil, err
+	}
+	t, err := retrieval.ParsePayTable(path, b, ed)
+	if err != nil {
+		return nil, fmt.Errorf("import pay (nothing changed): %w", err)
+	}
+	return t, nil
+}
+
+func readSOCTable(path string) (map[string]*retrieval.SOCLine, error) {
+	b, err := readTableFile("SOC mapping", path)
+	if err != nil {
+		return nil, err
+	}
+	soc, err := retrieval.ParseSOCTable(path, b)
+	if err != nil {
+		return nil, fmt.Errorf("import SOC mapping (nothing changed): %w", err)
+	}
+	if len(soc) == 0 {
+		return nil, fmt.Errorf("import SOC mapping (nothing changed): %s has no lines", path)
+	}
+	return soc, nil
+}
+
+// importSOC merges SOC mapping lines into the data dir's, per reference the
+// later retrieval winning, and prints what changes in the mapping in use.
+func importSOC(e env, cfg *config.Config, name string, incoming map[string]*retrieval.SOCLine) error {
+	src, err := corpusSource(cfg)
+	if err != nil {
+		return err
+	}
+	inUse, err := src.LoadTables()
+	if err != nil {
+		return err
+	}
+	imported, err := retrieval.ReadImportedSOC(cfg.DataDir)
+	if err != nil {
+		return fmt.Errorf("the imported SOC mapping in %s (nothing changed): %w", cfg.DataDir, err)
+	}
+	var r struct{ new, updated, older, unchanged []string }
+	for ref, l := range incoming {
+		var cur *retrieval.SOCLine
+		if inUse != nil {
+			cur = inUse.SOC[ref]
+		}
+		switch {
+		case cur == nil:
+			r.new = append(r.new, ref)
+		case l.AsOf() < cur.AsOf():
+			r.older = append(r.older, ref)
+		case l.SameGroups(cur):
+			r.unchanged = append(r.unchanged, ref)
+		default:
+			r.updated = append(r.updated, ref)
+		}
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+		return fmt.Errorf("data dir %s is not writable: %w", cfg.DataDir, err)
+	}
+	path, err := retrieval.WriteImportedSOC(cfg.DataDir, retrieval.MergeSOC(imported, incoming))
+	if err != nil {
+		return fmt.Errorf("write the SOC mapping (nothing changed): %w", err)
+	}
+	w := e.stdout
+	fmt.Fprintf(w, "imported the SOC 2020 mapping of %d standards from %s into %s\n", len(incoming), name, path)
+	for _, l := range []struct {
+		name string
+		refs []string
+	}{{"new", r.new}, {"updated", r.updated}, {"older, kept", r.older}, {"unchanged", r.unchanged}} {
+		slices.Sort(l.refs)
+		fmt.Fprintf(w, "%-12s %d%s\n", l.name+":", len(l.refs), sample(l.refs))
+	}
+	return nil
+}
+
+// importPay keeps an ASHE table in the data dir when it is at least as new
+// as the one in use, and prints what that changes.
+func importPay(e env, cfg *config.Config, t *retrieval.PayTable) error {
+	src, err := corpusSource(cfg)
+	if err != nil {
+		return err
+	}
+	inUse, err := src.LoadTables()
+	if err != nil {
+		return err
+	}
+	w := e.stdout
+	if inUse != nil && inUse.Pay != nil && t.Edition.Compare(inUse.Pay.Edition) < 0 {
+		fmt.Fprintf(w, "pay: kept %s: %s is %s, which is older; nothing written\n", inUse.Pay.Edition.Source(), t.Name, t.Edition.Source())
+		return nil
+	}
+	standards, err := src.Standards()
+	if err != nil {
+		return err
+	}
+	before := retrieval.CountFacts(retrieval.JoinFacts(standards, inUse).Occupations).Salary
+	after := &retrieval.FactTables{Pay: t}
+	if inUse != nil {
+		after.Facts, after.SOC = inUse.Facts, inUse.SOC
+	}
+	now := retrieval.CountFacts(retrieval.JoinFacts(standards, after).Occupations).Salary
+	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+		return fmt.Errorf("data dir %s is not writable: %w", cfg.DataDir, err)
+	}
+	path, err := retrieval.WriteImportedPay(cfg.DataDir, t)
+	if err != nil {
+		return fmt.Errorf("write the pay table (nothing changed): %w", err)
+	}
+	fmt.Fprintf(w, "imported %s (%d unit groups, %d medians to quote) from %s into %s\n", t.Edition.Source(), len(t.Rows), t.Published(), t.Name, path)
+	if inUse != nil && inUse.Pay != nil {
+		fmt.Fprintf(w, "pay: %s replaces %s; standards with a median to quote: %d, was %d\n", t.Edition.Source(), inUse.Pay.Edition.Source(), now, before)
+	} else {
+		fmt.Fprintf(w, "pay: standards with a median to quote: %d, was %d\n", now, before)
+	}
+	return nil
 }
 
 // readOfficialPath reads one file, or every *.json file of a folder.
@@ -115,7 +312,7 @@ func importStandards(e env, cfg *config.Config, incoming []*retrieval.Occupation
 	}
 	overlayPath := src.Overlay
 	src.Overlay = ""
-	base, err := src.Load()
+	base, err := src.Standards()
 	if err != nil {
 		return err
 	}
@@ -138,7 +335,6 @@ func importStandards(e env, cfg *config.Config, incoming []*retrieval.Occupation
 	}{{"new", report.New}, {"updated", report.Updated}, {"retired", report.Retired}, {"unchanged", report.Unchanged}} {
 		fmt.Fprintf(w, "%-10s %d%s\n", l.name+":", len(l.refs), sample(l.refs))
 	}
-	fmt.Fprintln(w, "The next ask picks it up; a running serve does on SIGHUP or POST /admin/reload.")
 	return nil
 }
 
@@ -180,7 +376,14 @@ func cmdSeedsUpdate(ctx context.Context, e env, args []string) error {
 	if len(incoming) == 0 {
 		return fmt.Errorf("update from %s failed, the catalogue is unchanged: the list of standards is empty", *from)
 	}
-	return importStandards(e, cfg, incoming, start)
+	// The live list's facts are current: as of today, not of each
+	// standard's last change.
+	retrieval.StampFacts(incoming, time.Now().Format("2006-01-02"))
+	if err := importStandards(e, cfg, incoming, start); err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, reloadHint)
+	return nil
 }
 
 // download fetches a URL with a timeout and a size limit, writing a progress
@@ -269,5 +472,6 @@ func corpusSource(cfg *config.Config) (*retrieval.Source, error) {
 		return nil, err
 	}
 	src.Overlay = filepath.Join(cfg.DataDir, retrieval.CatalogueFile)
+	src.TableDir = cfg.DataDir
 	return src, nil
 }

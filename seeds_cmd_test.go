@@ -2,8 +2,10 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -279,4 +281,135 @@ func TestReloadUnderLoad(t *testing.T) {
 	if err != nil || resp.StatusCode != http.StatusNotFound {
 		t.Errorf("reload without CAREERSBOT_ADMIN_TOKEN: %v %v", resp.StatusCode, err)
 	}
+}
+
+// factsEnv is a seed folder of a few standards with the built-in fact
+// tables, and a fresh data dir: small enough to index at every change.
+func factsEnv(t *testing.T) map[string]string {
+	t.Helper()
+	dir := seedDir(t)
+	for _, name := range []string{"facts.jsonl.gz", "soc.jsonl.gz", "ashe-2024-provisional-soc2020-median.csv"} {
+		copyFile(t, filepath.Join("seeds", name), filepath.Join(dir, name))
+	}
+	gz, err := os.Open(filepath.Join("seeds", "standards.jsonl.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gz.Close()
+	zr, err := gzip.NewReader(gz)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var some []string
+	for _, line := range strings.Split(string(all), "\n") {
+		for _, ref := range []string{`"ST0152"`, `"ST0096"`, `"FA0001"`} {
+			if strings.HasPrefix(line, `{"reference": `+ref) {
+				some = append(some, line)
+			}
+		}
+	}
+	if len(some) != 3 {
+		t.Fatalf("found %d of the 3 catalogue lines", len(some))
+	}
+	writeFile(t, filepath.Join(dir, "some.jsonl"), strings.Join(some, "\n")+"\n")
+	return map[string]string{"CAREERSBOT_SEEDS": dir, "CAREERSBOT_DATA_DIR": t.TempDir()}
+}
+
+// TestSeedsImportPayAndSOC: a newer ASHE table and SOC mapping are taken,
+// an older one is not, and a bad file changes nothing.
+func TestSeedsImportPayAndSOC(t *testing.T) {
+	env := factsEnv(t)
+	data := env["CAREERSBOT_DATA_DIR"]
+	askHas := func(q string, want ...string) {
+		t.Helper()
+		r := cli(t, env, "", "ask", q)
+		wantCode(t, r, exitOK, "ask", q)
+		for _, w := range want {
+			if !strings.Contains(r.stdout, w) {
+				t.Errorf("%q: answer lacks %q:\n%s", q, w, r.stdout)
+			}
+		}
+	}
+	electrician := "How much does an installation electrician and maintenance electrician earn?"
+	askHas(electrician, "£38,077", "unit group 5241", "ONS ASHE 2024 (provisional)")
+	askHas("How much does a plasterer earn?", "suppressed")
+
+	// A newer edition, named by its file.
+	newer := filepath.Join("testdata", "facts", "ashe-2025-provisional-soc2020-median.csv")
+	r := cli(t, env, "", "seeds", "import", "--pay", newer)
+	wantCode(t, r, exitOK, "seeds import --pay")
+	for _, want := range []string{"imported ONS ASHE 2025 (provisional) (412 unit groups", "replaces ONS ASHE 2024 (provisional)", "The next ask picks it up"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("report lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	askHas(electrician, "£39,219", "ONS ASHE 2025 (provisional)")
+	askHas("How much does a plasterer earn?", "£30,100", "acceptable (CV 14.1%)", "rough guide")
+	kept := filepath.Join(data, "ashe-2025-provisional-soc2020-median.csv")
+	good, err := os.ReadFile(kept)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// An older edition does not win, and writes nothing.
+	r = cli(t, env, "", "seeds", "import", "--pay", filepath.Join("testdata", "facts", "ashe-2023-provisional-soc2020-median.csv"))
+	wantCode(t, r, exitOK, "seeds import --pay (older)")
+	if !strings.Contains(r.stdout, "kept ONS ASHE 2025 (provisional)") {
+		t.Errorf("older table report:\n%s", r.stdout)
+	}
+	askHas(electrician, "£39,219")
+
+	// Bad tables, and a good SOC mapping given with a bad table: nothing
+	// changes.
+	for _, tc := range []struct {
+		args []string
+		code int
+		says string
+	}{
+		{[]string{"--pay", filepath.Join("testdata", "facts", "ashe-2026-bad-header.csv")}, exitFailure, "the header lacks"},
+		{[]string{"--soc", filepath.Join("testdata", "facts", "soc-update.jsonl"), "--pay", filepath.Join("testdata", "facts", "ashe-2026-bad-median.csv")}, exitFailure, "not a whole number of pounds"},
+		{[]string{"--soc", filepath.Join("testdata", "facts", "soc-bad.jsonl")}, exitFailure, "not a four-digit"},
+		{[]string{"--pay", filepath.Join(t.TempDir(), "none.csv")}, exitUsage, "--pay-edition"},
+		{[]string{"--pay-edition", "2025"}, exitUsage, "give --pay FILE too"},
+		{[]string{"--pay", newer, "--pay-edition", "soon"}, exitUsage, "not an ASHE edition"},
+	} {
+		r := cli(t, env, "", append([]string{"seeds", "import"}, tc.args...)...)
+		wantCode(t, r, tc.code, tc.args...)
+		if !strings.Contains(r.stderr, tc.says) {
+			t.Errorf("%q: stderr does not say %q:\n%s", tc.args, tc.says, r.stderr)
+		}
+		if now, err := os.ReadFile(kept); err != nil || !bytes.Equal(now, good) {
+			t.Errorf("%q: the imported pay table changed", tc.args)
+		}
+		if _, err := os.Stat(filepath.Join(data, "soc.jsonl")); err == nil {
+			t.Errorf("%q: a SOC mapping was written", tc.args)
+		}
+	}
+
+	// A name without the edition takes --pay-edition; revised follows
+	// provisional and replaces it.
+	plain := filepath.Join(t.TempDir(), "pay.csv")
+	copyFile(t, newer, plain)
+	r = cli(t, env, "", "seeds", "import", "--pay", plain, "--pay-edition", "2025 revised")
+	wantCode(t, r, exitOK, "seeds import --pay --pay-edition")
+	if files, _ := filepath.Glob(filepath.Join(data, "ashe-*.csv")); len(files) != 1 || filepath.Base(files[0]) != "ashe-2025-revised-soc2020-median.csv" {
+		t.Errorf("pay tables in the data dir: %q", files)
+	}
+	askHas(electrician, "ONS ASHE 2025 (revised)")
+
+	// A newer SOC mapping: per standard, the later retrieval wins.
+	r = cli(t, env, "", "seeds", "import", "--soc", filepath.Join("testdata", "facts", "soc-update.jsonl"))
+	wantCode(t, r, exitOK, "seeds import --soc")
+	for _, want := range []string{"updated:     2 (FA0001, ST0152)", "older, kept: 1 (ST0096)"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("SOC report lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	askHas(electrician, "unit group 5249", "£46,084")
+	askHas("What is the SOC code of the plasterer apprenticeship?", "5321")
+	askHas("What could I earn on the building service engineering foundation apprenticeship?", "unit group 5315")
 }

@@ -146,111 +146,6 @@ func (c *composer) list() Answer {
 	return c.grounded(a)
 }
 
-func (c *composer) fact() Answer {
-	o := c.u.occ
-	prof := profileOf(c.s, o.Reference)
-	marker := "[" + o.Reference + " profile]"
-	var lines, missing []string
-	for _, f := range c.u.facts {
-		line := factSentence(o, f)
-		if line == "" {
-			missing = append(missing, string(f))
-			continue
-		}
-		lines = append(lines, line+" "+marker)
-	}
-	if len(lines) == 0 {
-		return c.lacks(o, strings.Join(missing, " or "))
-	}
-	if len(missing) > 0 {
-		lines = append(lines, fmt.Sprintf("The standard as I have it gives no %s.", strings.Join(missing, " or ")))
-	}
-	a := Answer{Text: strings.Join(lines, "\n"), Citations: []Citation{citationOf(prof, 1)}}
-	return c.grounded(a)
-}
-
-// factSentence states one fact from the profile, or "" when the standard
-// does not give it.
-func factSentence(o *retrieval.Occupation, f Fact) string {
-	who := article(o.Title) + " " + name(o)
-	whom := strings.ToLower(article(o.Title)) + " " + name(o)
-	switch f {
-	case FactSalary:
-		if o.SalaryMedian > 0 {
-			return fmt.Sprintf("%s earns an average (median) salary of %s per year.", who, retrieval.FormatSalary(o.SalaryMedian))
-		}
-	case FactLevel:
-		if o.Level > 0 {
-			return fmt.Sprintf("The %s standard (%s) is at Level %d.", o.Title, o.Reference, o.Level)
-		}
-	case FactSOC:
-		if o.SOCCode != "" {
-			s := fmt.Sprintf("The SOC 2020 code of %s is %s", whom, o.SOCCode)
-			if o.SOCTitle != "" {
-				s += " (" + o.SOCTitle + ")"
-			}
-			return s + "."
-		}
-	case FactJobTitles:
-		if len(o.JobTitles) > 0 {
-			return fmt.Sprintf("Typical job titles for %s: %s.", whom, strings.Join(o.JobTitles, ", "))
-		}
-	case FactReference:
-		s := fmt.Sprintf("The %s standard's reference is %s", o.Title, o.Reference)
-		if o.OccReference != "" {
-			s += fmt.Sprintf(" (occupation reference %s)", o.OccReference)
-		}
-		return s + "."
-	case FactRoute:
-		if o.Route != "" {
-			return fmt.Sprintf("%s is in the %s route.", who, o.Route)
-		}
-	case FactStatus:
-		if o.Status != "" {
-			return fmt.Sprintf("The status of the %s standard (%s) is: %s.", o.Title, o.Reference, o.Status)
-		}
-	case FactDuration:
-		if o.TypicalDuration != "" {
-			return fmt.Sprintf("The %s apprenticeship (%s) typically takes %s.", o.Title, o.Reference, o.TypicalDuration)
-		}
-	case FactFunding:
-		if o.MaxFunding > 0 {
-			return fmt.Sprintf("The maximum funding for the %s apprenticeship (%s) is %s.", o.Title, o.Reference, retrieval.FormatSalary(o.MaxFunding))
-		}
-	case FactEntry:
-		if o.EntryRequirements != "" {
-			return fmt.Sprintf("Entry requirements for the %s apprenticeship (%s): %s", o.Title, o.Reference, o.EntryRequirements)
-		}
-	case FactQualifications:
-		if len(o.Qualifications) > 0 {
-			return fmt.Sprintf("Qualifications in the %s apprenticeship (%s): %s.", o.Title, o.Reference, strings.Join(o.Qualifications, "; "))
-		}
-	case FactAssessment:
-		if o.AssessmentPlanURL != "" {
-			return fmt.Sprintf("The assessment plan of the %s apprenticeship (%s) is at %s", o.Title, o.Reference, o.AssessmentPlanURL)
-		}
-	case FactVersion:
-		if o.Version != "" {
-			s := fmt.Sprintf("The %s standard (%s) is version %s", o.Title, o.Reference, o.Version)
-			if o.LastUpdated != "" {
-				s += ", last updated " + o.LastUpdated
-			}
-			return s + "."
-		}
-	}
-	return ""
-}
-
-func profileOf(s Searcher, ref string) *retrieval.Passage {
-	ps := s.Passages(ref)
-	for i := range ps {
-		if ps[i].Kind == retrieval.KindProfile {
-			return &ps[i]
-		}
-	}
-	return nil
-}
-
 func (c *composer) overview() Answer {
 	o := c.u.occ
 	ps := c.s.Passages(o.Reference)
@@ -275,19 +170,7 @@ func (c *composer) overview() Answer {
 	if n == 0 {
 		b.WriteString(".")
 	}
-	var facts []string
-	if o.Route != "" {
-		facts = append(facts, "Route: "+o.Route+".")
-	}
-	if o.SalaryMedian > 0 {
-		facts = append(facts, "Average (median) salary: "+retrieval.FormatSalary(o.SalaryMedian)+" per year.")
-	}
-	if len(o.JobTitles) > 0 {
-		facts = append(facts, "Typical job titles: "+strings.Join(o.JobTitles, ", ")+".")
-	}
-	if o.TypicalDuration != "" {
-		facts = append(facts, "Typical duration: "+o.TypicalDuration+".")
-	}
+	facts := overviewFacts(o)
 	prof := profileOf(c.s, o.Reference)
 	a.Citations = append(a.Citations, citationOf(prof, 1))
 	if len(facts) > 0 {
@@ -595,9 +478,10 @@ func rephrase(question, word, title string) string {
 func (c *composer) help() Answer {
 	occs := c.s.Occupations()
 	text := "I answer careers questions from England's official occupational standards (Skills England), " +
-		"quoting the standard for every claim. " + coverage(occs) + "\nTry, for example:\n" +
+		"quoting the standard for every claim. " + coverage(occs) + " " + FactsCoverage(occs) + "\nTry, for example:\n" +
 		"- Which skills does a " + exampleTitle(occs) + " need?\n" +
 		"- How much does a " + exampleTitle(occs) + " earn?\n" +
+		"- How long does the " + exampleTitle(occs) + " apprenticeship take?\n" +
 		"- Which apprenticeships involve routing and switching?\n" +
 		"- Tell me about the " + exampleTitle(occs) + " apprenticeship"
 	return Answer{Text: text, Outcome: OutcomeHelp, Intent: IntentHelp}
@@ -716,7 +600,7 @@ func (c *composer) notCovered(ctx context.Context, topic string) Answer {
 		fmt.Fprintf(&b, " The closest occupations I cover: %s.", suggestionNames(a.Suggestions))
 	}
 	b.WriteString(" " + coverage(occs))
-	b.WriteString(" I can tell you an occupation's skills, knowledge, behaviours, duties, level, salary and job titles.")
+	b.WriteString(" I can tell you an occupation's skills, knowledge, behaviours, duties, level and job titles. " + FactsCoverage(occs))
 	a.Text = b.String()
 	return a
 }

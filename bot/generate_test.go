@@ -217,6 +217,7 @@ func TestEvalThroughModel(t *testing.T) {
 	}{
 		{"network-engineer.jsonl", testcorpus.Seed},
 		{"catalogue.jsonl", testcorpus.Catalogue},
+		{"facts.jsonl", testcorpus.Catalogue},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			ix := tc.ix(t)

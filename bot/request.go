@@ -158,6 +158,14 @@ func CardOf(o *retrieval.Occupation) Card {
 	}
 	if o.SalaryMedian > 0 {
 		c.Salary = retrieval.FormatSalary(o.SalaryMedian) + " per year"
+		if o.SalaryGroup != "" {
+			// ONS's figure for the unit group, not the standard's own.
+			c.Salary += fmt.Sprintf(" (%s, SOC %s; experienced workers, not apprentices)",
+				o.Prov(retrieval.FieldSalary).Source, strings.Fields(o.SalaryGroup)[0])
+		}
+	}
+	if d := o.Prov(retrieval.FieldDuration).AsOf; c.Duration != "" && d != "" {
+		c.Duration += " (as of " + humanDate(d) + ")"
 	}
 	if o.SOCCode != "" {
 		c.SOC = strings.TrimSpace(o.SOCCode + " " + o.SOCTitle)

@@ -22,44 +22,6 @@ var kindWords = map[string][]retrieval.Kind{
 	"ksbs":             {retrieval.KindKnowledge, retrieval.KindSkill, retrieval.KindBehaviour},
 }
 
-// Fact is one fact of an occupation's profile.
-type Fact string
-
-const (
-	FactSalary         Fact = "salary"
-	FactLevel          Fact = "level"
-	FactSOC            Fact = "soc"
-	FactJobTitles      Fact = "job titles"
-	FactReference      Fact = "reference"
-	FactRoute          Fact = "route"
-	FactStatus         Fact = "status"
-	FactDuration       Fact = "duration"
-	FactFunding        Fact = "funding"
-	FactEntry          Fact = "entry requirements"
-	FactQualifications Fact = "qualifications"
-	FactAssessment     Fact = "assessment plan"
-	FactVersion        Fact = "version"
-)
-
-// factWords are single words that ask for a fact.
-var factWords = map[string]Fact{
-	"salary": FactSalary, "salaries": FactSalary, "earn": FactSalary, "earns": FactSalary,
-	"earning": FactSalary, "earnings": FactSalary, "pay": FactSalary, "paid": FactSalary,
-	"wage": FactSalary, "wages": FactSalary, "income": FactSalary, "money": FactSalary,
-	"level":  FactLevel,
-	"soc":    FactSOC,
-	"titles": FactJobTitles, "title": FactJobTitles,
-	"reference": FactReference, "ref": FactReference,
-	"route": FactRoute, "sector": FactRoute,
-	"status": FactStatus, "approved": FactStatus, "retired": FactStatus,
-	"duration": FactDuration, "long": FactDuration,
-	"funding": FactFunding, "funded": FactFunding, "cost": FactFunding, "costs": FactFunding,
-	"entry":          FactEntry,
-	"qualifications": FactQualifications, "qualification": FactQualifications,
-	"assessment": FactAssessment, "epa": FactAssessment,
-	"version": FactVersion,
-}
-
 // fillerWords carry no topic in a careers question: they say what is asked
 // ("need", "part of the role"), not what about.
 var fillerWords = wordSet(`need needs needed require requires required requirement expect expects expected

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -44,13 +45,31 @@ type catalogueLine struct {
 	} `json:"csv_2025"`
 	NewerVersion json.RawMessage `json:"newer_version_exists"`
 
-	// Facts carried by records imported from the official API format.
-	TypicalDuration   string   `json:"typical_duration"`
-	EntryRequirements string   `json:"entry_requirements"`
-	MaxFunding        int      `json:"max_funding"`
-	Qualifications    []string `json:"qualifications"`
-	AssessmentPlanURL string   `json:"assessment_plan_url"`
-	Regulated         string   `json:"regulated"`
+	// Facts carried by records imported from the official API format, and
+	// where each came from.
+	SalaryGroup       string                         `json:"salary_group"`
+	SalaryQuality     string                         `json:"salary_quality"`
+	SalaryWithheld    string                         `json:"salary_withheld"`
+	SOCOptions        []string                       `json:"soc_options"`
+	TypicalDuration   string                         `json:"typical_duration"`
+	EntryRequirements string                         `json:"entry_requirements"`
+	EnglishMaths      string                         `json:"english_maths"`
+	MaxFunding        int                            `json:"max_funding"`
+	Qualifications    []string                       `json:"qualifications"`
+	AssessmentPlanURL string                         `json:"assessment_plan_url"`
+	Regulated         json.RawMessage                `json:"regulated"`
+	RegulatedBody     string                         `json:"regulated_body"`
+	Recognition       []string                       `json:"professional_recognition"`
+	IntegratedDegree  string                         `json:"integrated_degree"`
+	Provenance        map[string]catalogueProvenance `json:"provenance"`
+}
+
+// catalogueProvenance is a fact's provenance in the catalogue format.
+type catalogueProvenance struct {
+	Source  string `json:"source"`
+	AsOf    string `json:"as_of,omitempty"`
+	Version string `json:"version,omitempty"`
+	Origin  string `json:"origin,omitempty"`
 }
 
 type catalogueKSB struct {
@@ -111,12 +130,27 @@ func parseCatalogueLine(name string, lineNo int, line []byte) (*Occupation, erro
 		Keywords:          cleanList(c.Keywords),
 		Source:            c.SourceSnapshot,
 		LarsCode:          looseString(c.LarsCode),
+		SalaryGroup:       c.SalaryGroup,
+		SalaryQuality:     c.SalaryQuality,
+		SalaryWithheld:    c.SalaryWithheld,
+		SOCOptions:        cleanList(c.SOCOptions),
 		TypicalDuration:   c.TypicalDuration,
 		EntryRequirements: c.EntryRequirements,
+		EnglishMaths:      c.EnglishMaths,
 		MaxFunding:        c.MaxFunding,
 		Qualifications:    c.Qualifications,
 		AssessmentPlanURL: c.AssessmentPlanURL,
-		Regulated:         c.Regulated,
+		RegulatedBody:     c.RegulatedBody,
+		Recognition:       cleanList(c.Recognition),
+		IntegratedDegree:  c.IntegratedDegree,
+	}
+	o.Regulated, o.RegulatedBody = regulated(looseString(c.Regulated), o.RegulatedBody)
+	for key, p := range c.Provenance {
+		f := FactField(key)
+		if !slices.Contains(FactFields, f) {
+			return nil, &ParseError{name, lineNo, fmt.Sprintf("%s: provenance names %q, which is not a fact (one of %s)", o.Reference, key, factFieldList())}
+		}
+		o.setProv(f, Provenance(p))
 	}
 	if o.Source == "" {
 		o.Source = name
@@ -219,6 +253,34 @@ func catalogueStatements(name string, lineNo int, ref, letter string, in []catal
 		out = append(out, Statement{ID: id, Text: text})
 	}
 	return out, nil
+}
+
+// regulated reads the catalogue's regulated field: "yes" or "no" (or true
+// and false), or, as catalogues written before regulation had a body of its
+// own, "Regulated BODY".
+func regulated(v, body string) (string, string) {
+	switch low := strings.ToLower(strings.TrimSpace(v)); {
+	case low == "":
+		return "", body
+	case low == "yes" || low == "true":
+		return "yes", body
+	case low == "no" || low == "false":
+		return "no", body
+	case strings.HasPrefix(low, "regulated"):
+		if body == "" {
+			body = strings.TrimSpace(v[len("regulated"):])
+		}
+		return "yes", body
+	}
+	return "", body
+}
+
+func factFieldList() string {
+	names := make([]string, len(FactFields))
+	for i, f := range FactFields {
+		names[i] = string(f)
+	}
+	return strings.Join(names, ", ")
 }
 
 // normaliseLabel turns the labels the sources use (K1, K001, k1) into the

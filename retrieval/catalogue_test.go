@@ -109,7 +109,20 @@ func TestParseCatalogueLooseFields(t *testing.T) {
 			}
 		}},
 		{"API facts", `{"reference":"ST0001","title":"T","typical_duration":"24 months","max_funding":9000,"qualifications":["Level 2 maths"],"regulated":"No"}`, func(t *testing.T, o *Occupation) {
-			if o.TypicalDuration != "24 months" || o.MaxFunding != 9000 || !slices.Equal(o.Qualifications, []string{"Level 2 maths"}) || o.Regulated != "No" {
+			if o.TypicalDuration != "24 months" || o.MaxFunding != 9000 || !slices.Equal(o.Qualifications, []string{"Level 2 maths"}) || o.Regulated != "no" {
+				t.Errorf("facts %+v", o)
+			}
+		}},
+		{"regulated as catalogues wrote it before the regulator had a field", `{"reference":"ST0001","title":"T","regulated":"Regulated General Dental Council"}`, func(t *testing.T, o *Occupation) {
+			if o.Regulated != "yes" || o.RegulatedBody != "General Dental Council" {
+				t.Errorf("regulated %q body %q", o.Regulated, o.RegulatedBody)
+			}
+		}},
+		{"facts with their provenance", `{"reference":"ST0001","title":"T","typical_duration":"18 months","english_maths":"Level 2.","professional_recognition":["BCS"],"regulated":true,"integrated_degree":"integrated degree","soc_options":["5315 Plumbers","5225 Fitters"],` +
+			`"provenance":{"duration":{"source":"IfATE CSV export","as_of":"2025-05-25","version":"1.1","origin":"x.json"}}}`, func(t *testing.T, o *Occupation) {
+			want := Provenance{Source: "IfATE CSV export", AsOf: "2025-05-25", Version: "1.1", Origin: "x.json"}
+			if o.Prov(FieldDuration) != want || o.EnglishMaths != "Level 2." || !slices.Equal(o.Recognition, []string{"BCS"}) ||
+				o.Regulated != "yes" || o.IntegratedDegree != "integrated degree" || len(o.SOCOptions) != 2 {
 				t.Errorf("facts %+v", o)
 			}
 		}},

@@ -39,12 +39,23 @@ type catalogueOut struct {
 	LastUpdated       string          `json:"last_updated,omitempty"`
 	SourceSnapshot    string          `json:"source_snapshot,omitempty"`
 	NewerVersion      string          `json:"newer_version_exists,omitempty"`
+	SalaryGroup       string          `json:"salary_group,omitempty"`
+	SalaryQuality     string          `json:"salary_quality,omitempty"`
+	SalaryWithheld    string          `json:"salary_withheld,omitempty"`
+	SOCOptions        []string        `json:"soc_options,omitempty"`
 	TypicalDuration   string          `json:"typical_duration,omitempty"`
 	EntryRequirements string          `json:"entry_requirements,omitempty"`
+	EnglishMaths      string          `json:"english_maths,omitempty"`
 	MaxFunding        int             `json:"max_funding,omitempty"`
 	Qualifications    []string        `json:"qualifications,omitempty"`
 	AssessmentPlanURL string          `json:"assessment_plan_url,omitempty"`
 	Regulated         string          `json:"regulated,omitempty"`
+	RegulatedBody     string          `json:"regulated_body,omitempty"`
+	Recognition       []string        `json:"professional_recognition,omitempty"`
+	IntegratedDegree  string          `json:"integrated_degree,omitempty"`
+	// Provenance is keyed by fact field; encoding/json writes map keys
+	// sorted, so equal records write equal lines.
+	Provenance map[string]catalogueProvenance `json:"provenance,omitempty"`
 }
 
 // MarshalCatalogueLine writes an occupation as one catalogue-format line
@@ -57,10 +68,18 @@ func MarshalCatalogueLine(o *Occupation) ([]byte, error) {
 		PageURL: o.PageURL, LastUpdated: o.LastUpdated, SourceSnapshot: o.Source, NewerVersion: o.NewerVersion,
 		TypicalDuration: o.TypicalDuration, EntryRequirements: o.EntryRequirements, MaxFunding: o.MaxFunding,
 		Qualifications: o.Qualifications, AssessmentPlanURL: o.AssessmentPlanURL, Regulated: o.Regulated,
+		SalaryGroup: o.SalaryGroup, SalaryQuality: o.SalaryQuality, SalaryWithheld: o.SalaryWithheld, SOCOptions: o.SOCOptions,
+		EnglishMaths: o.EnglishMaths, RegulatedBody: o.RegulatedBody, Recognition: o.Recognition, IntegratedDegree: o.IntegratedDegree,
 		Knowledge: []catalogueKSB{}, Skills: []catalogueKSB{}, Behaviours: []catalogueKSB{}, Duties: []catalogueDuty{},
 	}
 	if o.SOCCode != "" {
 		out.SOC = strings.TrimSpace(o.SOCCode + " " + o.SOCTitle)
+	}
+	for f, p := range o.Provenance {
+		if out.Provenance == nil {
+			out.Provenance = map[string]catalogueProvenance{}
+		}
+		out.Provenance[string(f)] = catalogueProvenance(p)
 	}
 	for _, l := range []struct {
 		in  []Statement
@@ -162,10 +181,12 @@ func Import(base, overlay, incoming []*Occupation) ([]*Occupation, ImportReport)
 }
 
 // sameRecord compares two records by what they say, not where they came
-// from.
+// from or when: a daily update restamps every fact's date (StampFacts) and
+// changes nothing else.
 func sameRecord(a, b *Occupation) bool {
 	x, y := *a, *b
 	x.Source, y.Source = "", ""
+	x.Provenance, y.Provenance = nil, nil
 	ja, errA := MarshalCatalogueLine(&x)
 	jb, errB := MarshalCatalogueLine(&y)
 	return errA == nil && errB == nil && bytes.Equal(ja, jb)

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -30,10 +31,18 @@ type Source struct {
 	FS    fs.FS
 	Name  string   // for messages: "built-in corpus" or the folder
 	Files []string // the seed documents, sorted
+	// Tables are the fact tables among the folder's files (facts.jsonl,
+	// soc.jsonl, ashe-*.csv, each perhaps .gz), sorted: joined to the
+	// merged standards (JoinFacts).
+	Tables []string
 	// Overlay is the path of an imported catalogue (the data dir's
 	// catalogue.jsonl) that overlays the seeds by Merge's rules; "" or a
 	// missing file is none.
 	Overlay string
+	// TableDir is the folder of fact tables imported by seeds import --pay
+	// and --soc (the data dir): they overlay Tables, the newer winning.
+	// "" is none.
+	TableDir string
 }
 
 // OpenSource lists the seed documents of fsys. name says where they come from.
@@ -47,7 +56,10 @@ func OpenSource(fsys fs.FS, name string) (*Source, error) {
 		if e.IsDir() || strings.HasPrefix(e.Name(), ".") {
 			continue
 		}
-		if seedFormat(e.Name()) != "" {
+		switch {
+		case tableKind(e.Name()) != "":
+			s.Tables = append(s.Tables, e.Name())
+		case seedFormat(e.Name()) != "":
 			s.Files = append(s.Files, e.Name())
 		}
 	}
@@ -55,6 +67,7 @@ func OpenSource(fsys fs.FS, name string) (*Source, error) {
 		return nil, fmt.Errorf("%s: %w", name, ErrNoSeeds)
 	}
 	slices.Sort(s.Files)
+	slices.Sort(s.Tables)
 	return s, nil
 }
 
@@ -72,12 +85,24 @@ func seedFormat(name string) string {
 // the persisted index's key.
 func (s *Source) Key() (string, error) {
 	h := sha256.New()
-	for _, name := range s.Files {
+	for _, name := range slices.Concat(s.Files, s.Tables) {
 		b, err := fs.ReadFile(s.FS, name)
 		if err != nil {
 			return "", fmt.Errorf("read seed %s: %w", s.path(name), err)
 		}
 		fmt.Fprintf(h, "%s\x00%d\x00", name, len(b))
+		h.Write(b)
+	}
+	imported, err := s.importedTables()
+	if err != nil {
+		return "", err
+	}
+	for _, p := range imported {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return "", fmt.Errorf("the data dir's imported table %s cannot be read: %w", p, err)
+		}
+		fmt.Fprintf(h, "imported %s\x00%d\x00", filepath.Base(p), len(b))
 		h.Write(b)
 	}
 	if s.Overlay != "" {
@@ -100,8 +125,24 @@ func (s *Source) path(name string) string {
 	return path.Join(s.Name, name)
 }
 
-// Load parses every seed document and merges them into one corpus.
+// Load parses every seed document, merges them into one corpus and joins
+// the fact tables to it.
 func (s *Source) Load() (*Corpus, error) {
+	c, err := s.Standards()
+	if err != nil {
+		return nil, err
+	}
+	t, err := s.LoadTables()
+	if err != nil {
+		return nil, err
+	}
+	return JoinFacts(c, t), nil
+}
+
+// Standards parses every seed document and the imported catalogue and
+// merges them into one corpus, without the fact tables: what seeds import
+// merges into.
+func (s *Source) Standards() (*Corpus, error) {
 	var all []*Occupation
 	for _, name := range s.Files {
 		b, err := fs.ReadFile(s.FS, name)
@@ -192,11 +233,11 @@ func Merge(a, b *Occupation) *Occupation {
 		winner, loser = a, b
 	}
 	if loser.HasKSBs() && (!winner.HasKSBs() || (winner.Retired() && !loser.Retired())) {
-		kept := *loser
+		kept := loser.clone()
 		if winner.Retired() && !Newer(loser, winner) {
 			kept.Status = winner.Status
 		}
-		return &kept
+		return kept
 	}
 	return winner
 }
@@ -232,7 +273,7 @@ func compareVersions(a, b string) int {
 
 // fillMissing copies into a copy of dst the fields it lacks from src.
 func fillMissing(dst, src *Occupation) *Occupation {
-	o := *dst
+	o := dst.clone()
 	fill := func(d *string, s string) {
 		if *d == "" {
 			*d = s
@@ -242,25 +283,14 @@ func fillMissing(dst, src *Occupation) *Occupation {
 	fill(&o.Status, src.Status)
 	fill(&o.Route, src.Route)
 	fill(&o.Purpose, src.Purpose)
-	fill(&o.SOCCode, src.SOCCode)
-	fill(&o.SOCTitle, src.SOCTitle)
 	fill(&o.Version, src.Version)
 	fill(&o.NewerVersion, src.NewerVersion)
 	fill(&o.PageURL, src.PageURL)
 	fill(&o.LastUpdated, src.LastUpdated)
 	fill(&o.LarsCode, src.LarsCode)
-	fill(&o.TypicalDuration, src.TypicalDuration)
-	fill(&o.EntryRequirements, src.EntryRequirements)
 	fill(&o.AssessmentPlanURL, src.AssessmentPlanURL)
-	fill(&o.Regulated, src.Regulated)
 	if o.Level == 0 {
 		o.Level = src.Level
-	}
-	if o.SalaryMedian == 0 {
-		o.SalaryMedian = src.SalaryMedian
-	}
-	if o.MaxFunding == 0 {
-		o.MaxFunding = src.MaxFunding
 	}
 	if len(o.Summary) == 0 {
 		o.Summary = src.Summary
@@ -268,11 +298,13 @@ func fillMissing(dst, src *Occupation) *Occupation {
 	if len(o.JobTitles) == 0 {
 		o.JobTitles = src.JobTitles
 	}
-	if len(o.Qualifications) == 0 {
-		o.Qualifications = src.Qualifications
+	for _, f := range FactFields {
+		if !o.Has(f) && src.Has(f) {
+			copyFact(o, src, f)
+		}
 	}
 	if o.Source != src.Source && src.Source != "" {
 		o.Source = o.Source + "; " + src.Source
 	}
-	return &o
+	return o
 }

@@ -153,6 +153,9 @@ func TestSourceKey(t *testing.T) {
 		// The names and lengths are hashed too, so moving bytes from one
 		// file to the next is a change.
 		{"bytes moved between files", fstest.MapFS{"a.txt": {Data: append(slices.Clone(page), '{')}, "b.jsonl": {Data: []byte("}\n")}}, false},
+		// The fact tables are joined into the index: they are part of it.
+		{"fact table added", fstest.MapFS{"a.txt": {Data: page}, "b.jsonl": {Data: []byte("{}\n")}, "soc.jsonl": {Data: []byte("{}\n")}}, false},
+		{"pay table added", fstest.MapFS{"a.txt": {Data: page}, "b.jsonl": {Data: []byte("{}\n")}, "ashe-2025-x.csv": {Data: []byte("x")}}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -370,8 +370,12 @@ func canonical(o *Occupation) Occupation {
 		}
 		return s
 	}
-	c.Summary, c.SOCSubGroups, c.JobTitles, c.Keywords, c.Qualifications =
-		nilIfEmpty(c.Summary), nilIfEmpty(c.SOCSubGroups), nilIfEmpty(c.JobTitles), nilIfEmpty(c.Keywords), nilIfEmpty(c.Qualifications)
+	c.Summary, c.SOCSubGroups, c.JobTitles, c.Keywords, c.Qualifications, c.SOCOptions, c.Recognition =
+		nilIfEmpty(c.Summary), nilIfEmpty(c.SOCSubGroups), nilIfEmpty(c.JobTitles), nilIfEmpty(c.Keywords), nilIfEmpty(c.Qualifications),
+		nilIfEmpty(c.SOCOptions), nilIfEmpty(c.Recognition)
+	if len(c.Provenance) == 0 {
+		c.Provenance = nil
+	}
 	for _, p := range []*[]Statement{&c.Knowledge, &c.Skills, &c.Behaviours} {
 		if len(*p) == 0 {
 			*p = nil

@@ -99,6 +99,13 @@ func ParseOfficial(name string, data []byte) ([]*Occupation, error) {
 			return nil, fmt.Errorf("%s: standard %d: %w", name, i+1, err)
 		}
 		o.Source = "IfATE/Skills England API: " + name
+		// The record's facts are as of its own date, until an update
+		// stamps the day it was downloaded (StampFacts).
+		for _, f := range FactFields {
+			if o.Has(f) {
+				o.setProv(f, Provenance{Source: OfficialSource, AsOf: o.LastUpdated, Version: o.Version, Origin: name})
+			}
+		}
 		out = append(out, o)
 	}
 	return out, nil
@@ -147,23 +154,21 @@ func (s officialStandard) occupation() (*Occupation, error) {
 	if n, _ := strconv.Atoi(looseString(s.MaxFunding)); n > 0 {
 		o.MaxFunding = n
 	}
-	entry := strings.TrimSpace(HTMLText(s.EntryRequirements))
-	if em := strings.TrimSpace(HTMLText(s.EnglishAndMaths)); em != "" {
-		entry = strings.TrimSpace(entry + " " + em)
-	}
-	o.EntryRequirements = entry
+	o.EntryRequirements = strings.TrimSpace(HTMLText(s.EntryRequirements))
+	o.EnglishMaths = strings.TrimSpace(HTMLText(s.EnglishAndMaths))
 	for _, q := range s.Qualifications {
-		t := cleanSpace(strings.TrimLeft(q.Title, "•·- \u00a0"))
-		if t == "" {
-			continue
+		if t := qualification(q.Title, q.Level); t != "" {
+			o.Qualifications = append(o.Qualifications, t)
 		}
-		if q.Level != "" && !strings.Contains(strings.ToLower(t), "level") {
-			t += " (Level " + q.Level + ")"
-		}
-		o.Qualifications = append(o.Qualifications, t)
 	}
-	if looseString(s.Regulated) == "true" {
-		o.Regulated = strings.TrimSpace("Regulated " + s.RegulatedBody)
+	switch looseString(s.Regulated) {
+	case "true":
+		o.Regulated = "yes"
+	case "false":
+		o.Regulated = "no"
+	}
+	if o.Regulated == "yes" {
+		o.RegulatedBody = cleanSpace(s.RegulatedBody)
 	}
 	// KSBs by position; GUIDs to labels for the duties.
 	labels := map[string]string{}
@@ -199,6 +204,20 @@ func (s officialStandard) occupation() (*Occupation, error) {
 		o.Duties = append(o.Duties, duty)
 	}
 	return o, nil
+}
+
+// OfficialSource names the official API's facts in provenance notes.
+const OfficialSource = "IfATE/Skills England API"
+
+// StampFacts dates every fact of the records as of asOf (YYYY-MM-DD): for
+// records just downloaded from the live API, whose facts are current.
+func StampFacts(occs []*Occupation, asOf string) {
+	for _, o := range occs {
+		for f, p := range o.Provenance {
+			p.AsOf = asOf
+			o.Provenance[f] = p
+		}
+	}
 }
 
 func plural(n int, one, many string) string {

@@ -1,6 +1,7 @@
 package retrieval
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -59,8 +60,17 @@ func TestParseOfficial(t *testing.T) {
 	if len(o.Summary) < 2 || strings.ContainsAny(strings.Join(o.Summary, " "), "<>") || strings.Contains(o.Summary[0], "&lt;") {
 		t.Errorf("summary %q", o.Summary)
 	}
-	if !strings.Contains(o.EntryRequirements, "English and maths") && o.EntryRequirements == "" {
-		t.Errorf("entry requirements %q", o.EntryRequirements)
+	if !strings.Contains(o.EnglishMaths, "English and maths") || o.EntryRequirements != "" {
+		t.Errorf("entry requirements %q, English and maths %q; want the English and maths text alone", o.EntryRequirements, o.EnglishMaths)
+	}
+	// Each fact is as of the record's date until an update stamps it.
+	want := Provenance{Source: OfficialSource, AsOf: "2021-04-01", Version: "1.0", Origin: filepath.Join("..", "testdata", "official", "standards_559.json")}
+	if got := o.Prov(FieldDuration); got != want || o.Prov(FieldFunding) != want || o.Prov(FieldEnglishMaths) != want {
+		t.Errorf("provenance %+v, want %+v", o.Provenance, want)
+	}
+	StampFacts(occs, "2026-12-01")
+	if got := o.Prov(FieldFunding).AsOf; got != "2026-12-01" {
+		t.Errorf("stamped as of %q", got)
 	}
 }
 
@@ -169,6 +179,9 @@ func TestCatalogueRoundTrip(t *testing.T) {
 		a, _ := MarshalCatalogueLine(occs[0])
 		b, _ := MarshalCatalogueLine(back[0])
 		t.Errorf("round trip changed the record:\n%s\n%s", a, b)
+	}
+	if len(back[0].Provenance) == 0 || !maps.Equal(back[0].Provenance, occs[0].Provenance) {
+		t.Errorf("round trip changed the provenance:\n%+v\n%+v", occs[0].Provenance, back[0].Provenance)
 	}
 	if missing, err := ReadCatalogueFile(filepath.Join(t.TempDir(), "none.jsonl")); err != nil || missing != nil {
 		t.Errorf("a missing catalogue: %v, %v", missing, err)

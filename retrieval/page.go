@@ -260,8 +260,19 @@ func ParsePage(name string, r io.Reader) (*Occupation, error) {
 	if o.Reference == "" {
 		return nil, &ParseError{name, lineNo, "no standard reference: expected a line such as \"ST0127:\" under Technical Education Products"}
 	}
+	// The page is undated: its figures are the page's, as read.
+	prov := Provenance{Source: PageSource, Origin: name}
+	if o.SalaryMedian > 0 {
+		o.setProv(FieldSalary, prov)
+	}
+	if o.SOCCode != "" {
+		o.setProv(FieldSOC, prov)
+	}
 	return o, nil
 }
+
+// PageSource names a page document's own figures in provenance notes.
+const PageSource = "Skills England's page for the standard"
 
 // parsePageFact reads one "Label: value" line of the page's head.
 // labelled cuts "Label: value" lines, matching the label without regard to

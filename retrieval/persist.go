@@ -31,7 +31,7 @@ import (
 // catalogue, more than a CLI question may spend.
 const (
 	indexMagic   = "CBINDEX\n"
-	formatVer    = 1
+	formatVer    = 2 // 2: everyday facts with their provenance
 	indexPattern = "index-*.cbx"
 	keepIndexes  = 4 // index files kept per data dir (one per corpus in use)
 )
@@ -380,7 +380,8 @@ func appendStrings(b []byte, ss []string) []byte {
 func appendOccupation(b []byte, o *Occupation) []byte {
 	for _, s := range []string{o.Reference, o.OccReference, o.Title, o.Status, o.Route, o.Purpose,
 		o.SOCCode, o.SOCTitle, o.Version, o.NewerVersion, o.PageURL, o.LastUpdated, o.Source, o.LarsCode,
-		o.TypicalDuration, o.EntryRequirements, o.AssessmentPlanURL, o.Regulated} {
+		o.TypicalDuration, o.EntryRequirements, o.AssessmentPlanURL, o.Regulated,
+		o.SalaryGroup, o.SalaryQuality, o.SalaryWithheld, o.RegulatedBody, o.IntegratedDegree, o.EnglishMaths} {
 		b = appendString(b, s)
 	}
 	for _, n := range []int{o.Level, o.SalaryMedian, o.MaxFunding} {
@@ -391,8 +392,22 @@ func appendOccupation(b []byte, o *Occupation) []byte {
 	} else {
 		b = append(b, 0)
 	}
-	for _, l := range [][]string{o.Summary, o.SOCSubGroups, o.JobTitles, o.Keywords, o.Qualifications} {
+	for _, l := range [][]string{o.Summary, o.SOCSubGroups, o.JobTitles, o.Keywords, o.Qualifications, o.SOCOptions, o.Recognition} {
 		b = appendStrings(b, l)
+	}
+	// Provenance in FactFields order, so equal records encode equally.
+	var fields []FactField
+	for _, f := range FactFields {
+		if _, ok := o.Provenance[f]; ok {
+			fields = append(fields, f)
+		}
+	}
+	b = binary.AppendUvarint(b, uint64(len(fields)))
+	for _, f := range fields {
+		p := o.Provenance[f]
+		for _, s := range []string{string(f), p.Source, p.AsOf, p.Version, p.Origin} {
+			b = appendString(b, s)
+		}
 	}
 	for _, l := range [][]Statement{o.Knowledge, o.Skills, o.Behaviours} {
 		b = binary.AppendUvarint(b, uint64(len(l)))
@@ -416,6 +431,9 @@ type reader struct {
 	b   []byte
 	off int
 	err error
+	// interned holds strings that repeat across occupations (fact
+	// sources, dates, versions), so that each is allocated once.
+	interned map[string]string
 }
 
 func (r *reader) fail(what string) {
@@ -479,6 +497,22 @@ func (r *reader) str() string {
 	return string(r.bytes(n))
 }
 
+// istr is str for a string that repeats: the copy made the first time is
+// returned again after.
+func (r *reader) istr() string {
+	n := r.count(len(r.b) - r.off)
+	b := r.bytes(n)
+	if s, ok := r.interned[string(b)]; ok {
+		return s
+	}
+	if r.interned == nil {
+		r.interned = map[string]string{}
+	}
+	s := string(b)
+	r.interned[s] = s
+	return s
+}
+
 func (r *reader) strs() []string {
 	n := r.count(len(r.b) - r.off)
 	if n == 0 {
@@ -495,15 +529,25 @@ func (r *reader) occupation() *Occupation {
 	o := &Occupation{}
 	for _, p := range []*string{&o.Reference, &o.OccReference, &o.Title, &o.Status, &o.Route, &o.Purpose,
 		&o.SOCCode, &o.SOCTitle, &o.Version, &o.NewerVersion, &o.PageURL, &o.LastUpdated, &o.Source, &o.LarsCode,
-		&o.TypicalDuration, &o.EntryRequirements, &o.AssessmentPlanURL, &o.Regulated} {
+		&o.TypicalDuration, &o.EntryRequirements, &o.AssessmentPlanURL, &o.Regulated,
+		&o.SalaryGroup, &o.SalaryQuality, &o.SalaryWithheld, &o.RegulatedBody, &o.IntegratedDegree, &o.EnglishMaths} {
 		*p = r.str()
 	}
 	for _, p := range []*int{&o.Level, &o.SalaryMedian, &o.MaxFunding} {
 		*p = int(r.uvarint())
 	}
 	o.FromPage = len(r.bytes(1)) == 1 && r.b[r.off-1] == 1
-	for _, p := range []*[]string{&o.Summary, &o.SOCSubGroups, &o.JobTitles, &o.Keywords, &o.Qualifications} {
+	for _, p := range []*[]string{&o.Summary, &o.SOCSubGroups, &o.JobTitles, &o.Keywords, &o.Qualifications, &o.SOCOptions, &o.Recognition} {
 		*p = r.strs()
+	}
+	np := r.count(len(FactFields))
+	for i := 0; i < np && r.err == nil; i++ {
+		f := FactField(r.istr())
+		p := Provenance{Source: r.istr(), AsOf: r.istr(), Version: r.istr(), Origin: r.istr()}
+		if r.err == nil && !slices.Contains(FactFields, f) {
+			r.fail("provenance of an unknown fact")
+		}
+		o.setProv(f, p)
 	}
 	for _, p := range []*[]Statement{&o.Knowledge, &o.Skills, &o.Behaviours} {
 		n := r.count(len(r.b) - r.off)

@@ -60,7 +60,7 @@ func Commands(maxQuestionChars int) []*discordgo.ApplicationCommand {
 			sub(subAsk, "Ask a careers question; the answer cites the standards",
 				question,
 				occupation(optOccupation, "The occupation to ask about (optional)", false)),
-			sub(subOccupation, "An occupation's profile: level, salary, SOC code, job titles, overview",
+			sub(subOccupation, "An occupation's profile: level, pay and duration where known, job titles, overview",
 				occupation(optName, "The occupation: a title, job title or reference such as ST0127", true)),
 			sub(subKSB, "One knowledge, skill, behaviour or duty of a standard, exactly as worded",
 				occupation(optOccupation, "The occupation: a title, job title or reference such as ST0127", true),

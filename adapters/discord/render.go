@@ -385,7 +385,7 @@ const helpText = "I answer careers questions from England's official occupationa
 	"quoting the standard for every claim: each answer cites its passages, such as `ST0127 K12`.\n\n" +
 	"**Commands**\n" +
 	"`/careers ask question:` a question in your own words; add `occupation:` to ask about one occupation\n" +
-	"`/careers occupation name:` an occupation's profile: level, salary, SOC code, job titles, overview\n" +
+	"`/careers occupation name:` an occupation's profile: level, pay and duration where known, SOC code, job titles, overview\n" +
 	"`/careers list occupation: kind:` all of its knowledge, skills, behaviours or duties\n" +
 	"`/careers ksb occupation: id:` one passage of the standard, such as K12, S3, B1 or D2\n" +
 	"`/careers help` this message\n\n" +

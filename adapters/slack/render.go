@@ -456,7 +456,7 @@ func helpBlocks() rendered {
 	}
 	intro := "I answer careers questions from England's official occupational standards (Skills England), " +
 		"quoting the standard for every claim: an occupation's knowledge, skills and behaviours (KSBs), its duties, " +
-		"level, average salary, typical job titles and more."
+		"level and typical job titles and, where the data has them, its pay, duration, funding and entry requirements, each with its source and date."
 	how := "*How to ask*\n" +
 		"• Mention me in a channel: `@careersbot which skills does a network engineer need?` I answer in the thread; mention me there again for a follow-up such as \"and what about the behaviours?\"\n" +
 		"• Send me a direct message.\n" +

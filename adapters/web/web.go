@@ -12,9 +12,11 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"html"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -26,6 +28,12 @@ type Options struct {
 	// MaxQuestionChars is the longest question the server accepts, shown
 	// beside the question box; 0 means 1000.
 	MaxQuestionChars int
+	// Facts, when set, says which everyday facts (pay, duration...) the
+	// corpus has and for how many standards, for the chat's intro: counted
+	// from the corpus, so the page promises nothing the data can't give.
+	// It is asked at each page load; "" (the corpus still loading) leaves
+	// the intro without it.
+	Facts func() string
 }
 
 // ContentSecurityPolicy is the page's policy: its own scripts, styles,
@@ -53,10 +61,19 @@ var served = map[string]string{
 
 // Handler serves the page, its assets and the widget.
 type Handler struct {
-	mux    *http.ServeMux
-	page   asset
-	widget asset
-	static map[string]asset
+	mux      *http.ServeMux
+	maxChars int
+	facts    func() string
+	page     string // index.html with its asset URLs and limit filled in
+	static   map[string]asset
+	// built holds the page and the widget for the facts sentence they
+	// were last built with: rebuilt when it changes (a reload).
+	built atomic.Pointer[builtAssets]
+}
+
+type builtAssets struct {
+	facts        string
+	page, widget asset
 }
 
 type asset struct {
@@ -78,7 +95,7 @@ func New(o Options) *Handler {
 	if maxChars <= 0 {
 		maxChars = 1000
 	}
-	h := &Handler{static: map[string]asset{}, mux: http.NewServeMux()}
+	h := &Handler{static: map[string]asset{}, mux: http.NewServeMux(), maxChars: maxChars, facts: o.Facts}
 	for name, ctype := range served {
 		h.static[name] = newAsset(mustRead(name), ctype)
 	}
@@ -88,14 +105,32 @@ func New(o Options) *Handler {
 	for name, a := range h.static {
 		page = strings.ReplaceAll(page, `"static/`+name+`"`, `"static/`+name+`?v=`+a.version+`"`)
 	}
-	page = strings.ReplaceAll(page, "{{MAX_CHARS}}", strconv.Itoa(maxChars))
-	h.page = newAsset([]byte(page), "text/html; charset=utf-8")
-	h.widget = newAsset(widgetBundle(maxChars), "text/javascript; charset=utf-8")
+	h.page = strings.ReplaceAll(page, "{{MAX_CHARS}}", strconv.Itoa(maxChars))
+	h.assets()
 
 	h.mux.HandleFunc("GET /{$}", h.servePage)
 	h.mux.HandleFunc("GET /static/{name}", h.serveStatic)
 	h.mux.HandleFunc("GET /widget.js", h.serveWidget)
 	return h
+}
+
+// assets returns the page and the widget for the current facts sentence,
+// building them when it has changed.
+func (h *Handler) assets() *builtAssets {
+	facts := ""
+	if h.facts != nil {
+		facts = h.facts()
+	}
+	if b := h.built.Load(); b != nil && b.facts == facts {
+		return b
+	}
+	b := &builtAssets{
+		facts:  facts,
+		page:   newAsset([]byte(strings.ReplaceAll(h.page, "{{FACTS}}", html.EscapeString(facts))), "text/html; charset=utf-8"),
+		widget: newAsset(widgetBundle(h.maxChars, facts), "text/javascript; charset=utf-8"),
+	}
+	h.built.Store(b)
+	return b
 }
 
 // Routes maps each of Patterns to the handler.
@@ -122,7 +157,7 @@ func mustRead(name string) []byte {
 
 // widgetBundle is /widget.js: chat.js and the widget's code in one
 // function scope, with the styles the widget adopts into its shadow root.
-func widgetBundle(maxChars int) []byte {
+func widgetBundle(maxChars int, facts string) []byte {
 	css, err := json.Marshal(string(mustRead("chat.css")) + "\n" + string(mustRead("widget.css")))
 	if err != nil {
 		panic(err)
@@ -131,7 +166,11 @@ func widgetBundle(maxChars int) []byte {
 	b.WriteString("/* careersbot widget: <script src=\"https://YOUR-CAREERSBOT/widget.js\" defer></script>\n" +
 		"   adds the careersbot chat to a page as a floating panel. */\n")
 	b.WriteString("(function () {\n\"use strict\";\n")
-	fmt.Fprintf(&b, "var CAREERSBOT_CSS = %s;\nvar CAREERSBOT_MAX_CHARS = %d;\n", css, maxChars)
+	factsJSON, err := json.Marshal(facts)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Fprintf(&b, "var CAREERSBOT_CSS = %s;\nvar CAREERSBOT_MAX_CHARS = %d;\nvar CAREERSBOT_FACTS = %s;\n", css, maxChars, factsJSON)
 	b.Write(mustRead("chat.js"))
 	b.WriteString("\n")
 	b.Write(mustRead("widget-main.js"))
@@ -152,7 +191,7 @@ func (h *Handler) servePage(w http.ResponseWriter, r *http.Request) {
 	hd.Set("Cross-Origin-Opener-Policy", "same-origin")
 	hd.Set("Cross-Origin-Resource-Policy", "same-origin")
 	hd.Set("Cache-Control", "no-cache")
-	serve(w, r, h.page)
+	serve(w, r, h.assets().page)
 }
 
 func (h *Handler) serveStatic(w http.ResponseWriter, r *http.Request) {
@@ -179,7 +218,7 @@ func (h *Handler) serveWidget(w http.ResponseWriter, r *http.Request) {
 	hd := w.Header()
 	hd.Set("Cross-Origin-Resource-Policy", "cross-origin")
 	hd.Set("Cache-Control", "public, max-age=300")
-	serve(w, r, h.widget)
+	serve(w, r, h.assets().widget)
 }
 
 // serve writes an asset with its type and ETag; a request that names the

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 )
 
@@ -225,6 +226,36 @@ func TestQuestionLimitShown(t *testing.T) {
 	}
 	if js := body(t, get(t, h, "GET", "/widget.js", nil)); !strings.Contains(js, "CAREERSBOT_MAX_CHARS = 321;") {
 		t.Error("widget lacks the limit")
+	}
+}
+
+// TestFactsInIntro: the intro states the facts sentence it is given,
+// escaped, and follows it when it changes (a reload); with none (the corpus
+// still loading) the page promises nothing about facts.
+func TestFactsInIntro(t *testing.T) {
+	var facts atomic.Value
+	facts.Store("")
+	h := New(Options{Facts: func() string { return facts.Load().(string) }})
+	page := body(t, get(t, h, "GET", "/", nil))
+	if !strings.Contains(page, `data-facts=""`) || strings.Contains(page, "{{FACTS}}") {
+		t.Errorf("page before the corpus loads: %s", page)
+	}
+	etag := get(t, h, "GET", "/", nil).Header.Get("ETag")
+	facts.Store(`Pay for 644 of 839 standards ("ONS ASHE 2024").`)
+	page = body(t, get(t, h, "GET", "/", nil))
+	if !strings.Contains(page, `data-facts="Pay for 644 of 839 standards (&#34;ONS ASHE 2024&#34;)."`) {
+		t.Errorf("page lacks the escaped facts sentence: %s", page)
+	}
+	if got := get(t, h, "GET", "/", nil).Header.Get("ETag"); got == etag {
+		t.Error("the page's ETag did not change with its facts")
+	}
+	if js := body(t, get(t, h, "GET", "/widget.js", nil)); !strings.Contains(js, `var CAREERSBOT_FACTS = "Pay for 644 of 839 standards (\"ONS ASHE 2024\").";`) {
+		t.Error("widget lacks the facts sentence")
+	}
+	for _, name := range []string{"chat.js", "index.html"} {
+		if src := strings.ToLower(string(mustRead(name))); strings.Contains(src, "salary") {
+			t.Errorf("%s promises a salary for every standard", name)
+		}
 	}
 }
 

@@ -7,6 +7,7 @@
   var chat = CareersbotChat.mount(root, {
     endpoint: new URL(root.getAttribute("data-endpoint") || "v1/ask", document.baseURI).href,
     maxChars: max > 0 ? max : 1000,
+    facts: root.getAttribute("data-facts") || "",
     idPrefix: "cb-",
     layout: "page"
   });

@@ -211,7 +211,8 @@ var CareersbotChat = (function () {
   }
 
   // mount builds the chat inside root (an element or a shadow root).
-  // opts: endpoint (URL of /v1/ask), maxChars, idPrefix, layout ("page"
+  // opts: endpoint (URL of /v1/ask), maxChars, facts (a sentence on the
+  // facts the corpus has, or ""), idPrefix, layout ("page"
   // or "panel"), crossOrigin (true in the widget).
   function mount(root, opts) {
     opts = opts || {};
@@ -231,7 +232,11 @@ var CareersbotChat = (function () {
     if (opts.layout === "panel") log.setAttribute("tabindex", "0");
 
     var intro = el(doc, "div", "cb-intro");
-    intro.appendChild(el(doc, "p", null, "Ask about an occupation's skills, knowledge, behaviours, duties, level, salary or job titles. Answers quote England's occupational standards and cite each passage."));
+    intro.appendChild(el(doc, "p", null, "Ask about an occupation's skills, knowledge, behaviours, duties, level or job titles. Answers quote England's occupational standards and cite each passage."));
+    // Which everyday facts (pay, duration...) the corpus has, and for how
+    // many standards: the server counts them, so the page promises only
+    // what the data holds.
+    if (opts.facts) intro.appendChild(el(doc, "p", "cb-facts", opts.facts));
     intro.appendChild(el(doc, "p", null, "For example:"));
     var examples = el(doc, "ul", "cb-examples");
     EXAMPLES.forEach(function (q) {

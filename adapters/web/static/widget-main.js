@@ -2,7 +2,8 @@
    panel, in its own shadow root, asking the careersbot server the script
    came from. widget.js is this file, with chat.js and the styles, in one
    function scope: it adds one element (<careersbot-widget>) to the page
-   and no globals. CAREERSBOT_CSS and CAREERSBOT_MAX_CHARS are set before it. */
+   and no globals. CAREERSBOT_CSS, CAREERSBOT_MAX_CHARS and CAREERSBOT_FACTS are set
+   before it. */
 
 var script = document.currentScript;
 var scriptSrc = script && script.src;
@@ -92,6 +93,7 @@ function start() {
   var chat = CareersbotChat.mount(body, {
     endpoint: new URL("v1/ask", scriptSrc).href,
     maxChars: CAREERSBOT_MAX_CHARS,
+    facts: CAREERSBOT_FACTS,
     idPrefix: "cbw-",
     layout: "panel",
     crossOrigin: new URL(scriptSrc).origin !== location.origin
