@@ -40,6 +40,7 @@ func mustParseCues(text string) *cueSet {
 // parseCues reads cues.txt; errors name the line.
 func parseCues(text string) (*cueSet, error) {
 	cs := &cueSet{byFirst: map[string][]cue{}}
+	seen := map[string]int{} // a cue's intent and stems -> its line
 	for n, line := range strings.Split(text, "\n") {
 		line = strings.TrimSpace(line)
 		if line == "" || strings.HasPrefix(line, "#") {
@@ -74,6 +75,11 @@ func parseCues(text string) (*cueSet, error) {
 			}
 			c.stems = append(c.stems, retrieval.Stem(retrieval.Fold(word)))
 		}
+		key := fmt.Sprint(c.intent, c.start, c.stems)
+		if first, dup := seen[key]; dup {
+			return nil, fmt.Errorf("cues.txt:%d: the same cue as line %d once stemmed: keep one", n+1, first)
+		}
+		seen[key] = n + 1
 		if strings.HasPrefix(c.stems[0], "*") || strings.HasPrefix(c.stems[0], "=") {
 			cs.anyLead = append(cs.anyLead, c)
 		} else {

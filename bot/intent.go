@@ -46,7 +46,7 @@ func decide(sh shape) (Intent, map[Intent]float64) {
 		// a general word, a conversation's does not.
 		IntentOutOfScope:  c[IntentOutOfScope] - 2.5*occ - b2f(sh.kinds) - b2f(sh.facts) - b2f(sh.group) - b2f(sh.unknown) - 0.5*c[IntentInterest],
 		IntentCompare:     c[IntentCompare]*(0.3+0.7*b2f(sh.second)) + 1.5*b2f(sh.second),
-		IntentProgression: c[IntentProgression] - 0.5*b2f(sh.kinds),
+		IntentProgression: c[IntentProgression] - 0.5*b2f(sh.kinds) - 2*b2f(sh.facts && !sh.jobWords),
 		// A named occupation is what an interest is in ("interested in
 		// being a teaching assistant"): its overview answers.
 		IntentInterest: c[IntentInterest] - 1.5*occ - 4*b2f(sh.strong) - b2f(sh.kinds),
