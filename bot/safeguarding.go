@@ -1,0 +1,255 @@
+package bot
+
+import (
+	_ "embed"
+	"sync"
+)
+
+// SafeguardingKind is what a message that shows distress is about. The
+// kinds are fixed: replies, metrics and alerts are keyed by them.
+type SafeguardingKind string
+
+const (
+	KindSuicide  SafeguardingKind = "suicide_self_harm"   // suicide or self-harm
+	KindAbuse    SafeguardingKind = "abuse_home"          // abuse, or not safe at home
+	KindOnline   SafeguardingKind = "online_exploitation" // online exploitation or grooming
+	KindCrime    SafeguardingKind = "forced_crime"        // forced into crime
+	KindHomeless SafeguardingKind = "homeless"            // homeless or thrown out
+	KindBullying SafeguardingKind = "bullying"
+	KindDistress SafeguardingKind = "distress" // not coping, or in danger with no other kind said
+)
+
+// SafeguardingKinds lists every kind, most serious first: when a message
+// shows several, the first of them names it.
+var SafeguardingKinds = []SafeguardingKind{KindSuicide, KindAbuse, KindOnline, KindCrime, KindHomeless, KindBullying, KindDistress}
+
+// Valid reports whether k is one of SafeguardingKinds.
+func (k SafeguardingKind) Valid() bool {
+	for _, x := range SafeguardingKinds {
+		if k == x {
+			return true
+		}
+	}
+	return false
+}
+
+func (k SafeguardingKind) rank() int {
+	for i, x := range SafeguardingKinds {
+		if k == x {
+			return i
+		}
+	}
+	return len(SafeguardingKinds)
+}
+
+// Safeguarding is what the detector found in a message: the kind, and
+// whether the danger is now (took too many, on the bridge, tonight), which
+// puts 999 first. The zero value is no distress.
+type Safeguarding struct {
+	Kind SafeguardingKind
+	Now  bool
+}
+
+// IsZero reports whether the message showed no distress.
+func (s Safeguarding) IsZero() bool { return s.Kind == "" }
+
+// String is the kind, with "+danger_now" when the danger is now.
+func (s Safeguarding) String() string {
+	if s.Now {
+		return string(s.Kind) + "+danger_now"
+	}
+	return string(s.Kind)
+}
+
+//go:embed safeguarding.txt
+var safeguardingText string
+
+// careersThreshold is the careers score at which a message that only names
+// a hard subject, or tells of someone else's harm, is a careers question.
+const careersThreshold = 2
+
+var defaultSafeguarding = sync.OnceValues(func() (*safeguardingData, error) {
+	return parseSafeguarding("safeguarding.txt", safeguardingText)
+})
+
+// detectSafeguarding is the detector over the built-in data.
+func detectSafeguarding(text string) Safeguarding {
+	d, err := defaultSafeguarding()
+	if err != nil {
+		// The data is embedded and tested; a broken build must not
+		// silently stop recognising distress.
+		panic(err)
+	}
+	return d.detect(text)
+}
+
+// person is who a disclosure is about.
+type person uint8
+
+const (
+	personImplicit person = iota // no subject: in chat, the writer
+	personFirst
+	personThird
+)
+
+// detect decides whether a message shows distress, and of what kind.
+//
+// A disclosure in the first person (or with no subject, as chat drops "I")
+// and in the present is distress whatever else the message says. A
+// disclosure about someone else, in someone else's words, or long past,
+// and a subject merely named, are distress unless the message scores as a
+// careers question: what a role learns, does or pays.
+func (d *safeguardingData) detect(text string) Safeguarding {
+	toks := d.norm.tokens(text)
+	if len(toks) == 0 {
+		return Safeguarding{}
+	}
+	hits := d.auto.run(toks)
+	if len(hits) == 0 {
+		return Safeguarding{}
+	}
+	var feats []uint64 // per token, only @first and @third
+	fw := d.auto.atoms.featureWords()
+	isFirst := func(i int) bool { return hasBit(feats[i*fw:(i+1)*fw], d.first) }
+	isThird := func(i int) bool { return hasBit(feats[i*fw:(i+1)*fw], d.third) }
+	feats = make([]uint64, len(toks)*fw)
+	for i, t := range toks {
+		if t.brk == 0 {
+			d.auto.atoms.features(t.text, feats[i*fw:(i+1)*fw])
+		}
+	}
+	sentence := make([]int, len(toks))
+	clause := make([]int, len(toks))
+	s, c := 0, 0
+	for i, t := range toks {
+		switch {
+		case t.brk == '.':
+			s++
+			c++
+		case t.brk == ',' || clauseWord[t.text]:
+			c++
+		}
+		sentence[i], clause[i] = s, c
+	}
+
+	careers := 0
+	seenCareers := map[int]bool{}
+	var speech, past, pastTense, present []hit
+	anyNow := false
+	for _, h := range hits {
+		p := d.patterns[h.pat]
+		switch p.role {
+		case roleCareers:
+			if !seenCareers[h.pat] {
+				seenCareers[h.pat] = true
+				careers += p.weight
+			}
+		case roleSpeech:
+			speech = append(speech, h)
+		case rolePast:
+			past = append(past, h)
+		case rolePastTense:
+			pastTense = append(pastTense, h)
+		case rolePresent:
+			present = append(present, h)
+		case roleNow:
+			anyNow = true
+		}
+	}
+
+	personOf := func(h hit) person {
+		for i := h.start; i < h.end; i++ {
+			if isFirst(i) {
+				return personFirst
+			}
+		}
+		for i := h.start; i < h.end; i++ {
+			if isThird(i) {
+				return personThird
+			}
+		}
+		for i := h.start - 1; i >= 0 && sentence[i] == sentence[h.start]; i-- {
+			switch {
+			case toks[i].brk != 0:
+			case isFirst(i):
+				return personFirst
+			case isThird(i):
+				return personThird
+			}
+		}
+		return personImplicit
+	}
+	// reported: someone else's words come first in the sentence.
+	reported := func(h hit) bool {
+		for _, sp := range speech {
+			if sp.start < h.start && sentence[sp.start] == sentence[h.start] {
+				return true
+			}
+		}
+		return false
+	}
+	// longAgo: a long-ago phrase in the sentence, or a past-tense verb in
+	// the disclosure, with no present or recent word in its clause.
+	longAgo := func(h hit) bool {
+		isPast := false
+		for _, p := range past {
+			isPast = isPast || sentence[p.start] == sentence[h.start]
+		}
+		for _, p := range pastTense {
+			isPast = isPast || (p.start >= h.start && p.start < h.end)
+		}
+		if !isPast {
+			return false
+		}
+		for _, p := range present {
+			if clause[p.start] == clause[h.start] || clause[p.start] == clause[max(h.end-1, h.start)] {
+				return false
+			}
+		}
+		return true
+	}
+
+	// The kind comes from the surest evidence: a first-person present
+	// disclosure, then any other disclosure, then a named subject; among
+	// equals the heavier pattern, then the more serious kind.
+	type found struct {
+		level  int // 2 strong, 1 other disclosure, 0 topic
+		kind   SafeguardingKind
+		weight int
+		now    bool
+	}
+	var all []found
+	strong := false
+	for _, h := range hits {
+		p := d.patterns[h.pat]
+		f := found{0, p.kind, p.weight, p.now}
+		switch p.role {
+		case roleDisclosure:
+			f.level = 1
+			if personOf(h) != personThird && !reported(h) && !longAgo(h) {
+				f.level, strong = 2, true
+			}
+		case roleTopic:
+		default:
+			continue
+		}
+		all = append(all, f)
+	}
+	if len(all) == 0 || (!strong && careers >= careersThreshold) {
+		return Safeguarding{}
+	}
+	best := all[0]
+	now := anyNow
+	for _, f := range all {
+		now = now || f.now
+		if f.level > best.level || f.level == best.level && (f.weight > best.weight ||
+			f.weight == best.weight && f.kind.rank() < best.kind.rank()) {
+			best = f
+		}
+	}
+	return Safeguarding{Kind: best.kind, Now: now}
+}
+
+// clauseWord starts a new clause for the past-tense check: "I was bullied
+// as a kid, and now I..." is two clauses.
+var clauseWord = map[string]bool{"and": true, "but": true, "so": true, "because": true, "then": true, "or": true, "though": true, "although": true}
