@@ -72,15 +72,19 @@ var defaultSafeguarding = sync.OnceValues(func() (*safeguardingData, error) {
 	return parseSafeguarding("safeguarding.txt", safeguardingText)
 })
 
-// detectSafeguarding is the detector over the built-in data.
-func detectSafeguarding(text string) Safeguarding {
+// DetectSafeguarding reports whether a message shows distress, and of what
+// kind; the zero Safeguarding when it does not.
+func DetectSafeguarding(text string) Safeguarding { return mustSafeguarding().detect(text) }
+
+// mustSafeguarding is the built-in data, compiled once. It is embedded and
+// tested, so failing to compile is a broken build: better to stop than to
+// run without recognising distress.
+func mustSafeguarding() *safeguardingData {
 	d, err := defaultSafeguarding()
 	if err != nil {
-		// The data is embedded and tested; a broken build must not
-		// silently stop recognising distress.
 		panic(err)
 	}
-	return d.detect(text)
+	return d
 }
 
 // person is who a disclosure is about.
@@ -104,20 +108,14 @@ func (d *safeguardingData) detect(text string) Safeguarding {
 	if len(toks) == 0 {
 		return Safeguarding{}
 	}
-	hits := d.auto.run(toks)
+	m := d.auto.newMatcher(toks)
+	defer d.auto.release(m)
+	hits := m.run()
 	if len(hits) == 0 {
 		return Safeguarding{}
 	}
-	var feats []uint64 // per token, only @first and @third
-	fw := d.auto.atoms.featureWords()
-	isFirst := func(i int) bool { return hasBit(feats[i*fw:(i+1)*fw], d.first) }
-	isThird := func(i int) bool { return hasBit(feats[i*fw:(i+1)*fw], d.third) }
-	feats = make([]uint64, len(toks)*fw)
-	for i, t := range toks {
-		if t.brk == 0 {
-			d.auto.atoms.features(t.text, feats[i*fw:(i+1)*fw])
-		}
-	}
+	isFirst := func(i int) bool { return hasBit(m.feat(i), d.first) }
+	isThird := func(i int) bool { return hasBit(m.feat(i), d.third) }
 	sentence := make([]int, len(toks))
 	clause := make([]int, len(toks))
 	s, c := 0, 0

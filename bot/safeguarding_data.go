@@ -307,6 +307,7 @@ func parseSafeguarding(name, text string) (*safeguardingData, error) {
 		}
 		d.patterns = append(d.patterns, pl.info)
 	}
+	d.auto.finish()
 	d.first = d.auto.atoms.atom("c:first", flat["first"])
 	d.third = d.auto.atoms.atom("c:third", flat["third"])
 	d.norm = newNormaliser(spell, vocab)

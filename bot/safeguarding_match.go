@@ -5,6 +5,7 @@ import (
 	"math/bits"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // The safeguarding patterns are a small language over normalised words,
@@ -35,16 +36,52 @@ type token struct {
 // map look-ups of the word and of its prefixes, so a message's features cost
 // a few look-ups a word.
 type atomTable struct {
-	ids      map[string]int   // "w:word", "p:prefix", "c:class" -> atom id
-	words    map[string][]int // a word -> the atoms it is
-	prefixes map[string][]int // a prefix -> the atoms any word starting with it is
-	minPre   int
-	maxPre   int
+	ids   map[string]int   // "w:word", "p:prefix", "c:class" -> atom id
+	short []int            // atom -> the length of its shortest word
+	words map[string][]int // a word -> the atoms it is
+	// prefixes is a byte trie of the prefixes: walking a word through it
+	// finds every prefix atom in one pass.
+	prefixes []trieNode
 	n        int
 }
 
+type trieNode struct {
+	next  [36]int32 // a-z then 0-9; 0: none (the root is never a child)
+	atoms []int     // the atoms of words starting with the path to here
+}
+
+// trieIndex is a byte's child slot, or -1 for bytes no prefix has.
+func trieIndex(c byte) int {
+	switch {
+	case 'a' <= c && c <= 'z':
+		return int(c - 'a')
+	case '0' <= c && c <= '9':
+		return 26 + int(c-'0')
+	}
+	return -1
+}
+
 func newAtomTable() *atomTable {
-	return &atomTable{ids: map[string]int{}, words: map[string][]int{}, prefixes: map[string][]int{}, minPre: 1 << 30}
+	return &atomTable{ids: map[string]int{}, words: map[string][]int{}, prefixes: []trieNode{{}}}
+}
+
+// addPrefix files atom id under prefix p.
+func (t *atomTable) addPrefix(p string, id int) {
+	n := 0
+	for i := 0; i < len(p); i++ {
+		c := trieIndex(p[i])
+		if c < 0 {
+			return // no normalised word has such a byte
+		}
+		next := t.prefixes[n].next[c]
+		if next == 0 {
+			t.prefixes = append(t.prefixes, trieNode{})
+			next = int32(len(t.prefixes) - 1)
+			t.prefixes[n].next[c] = next
+		}
+		n = int(next)
+	}
+	t.prefixes[n].atoms = appendUnique(t.prefixes[n].atoms, id)
 }
 
 // member is one entry of a class or an atom: a word, or a prefix (word*).
@@ -68,11 +105,14 @@ func (t *atomTable) atom(key string, members []member) int {
 	id := t.n
 	t.n++
 	t.ids[key] = id
+	shortest := 1 << 30
+	for _, m := range members {
+		shortest = min(shortest, len(m.text))
+	}
+	t.short = append(t.short, shortest)
 	for _, m := range members {
 		if m.prefix {
-			t.prefixes[m.text] = appendUnique(t.prefixes[m.text], id)
-			t.minPre = min(t.minPre, len(m.text))
-			t.maxPre = max(t.maxPre, len(m.text))
+			t.addPrefix(m.text, id)
 		} else {
 			t.words[m.text] = appendUnique(t.words[m.text], id)
 		}
@@ -89,6 +129,15 @@ func appendUnique(s []int, v int) []int {
 	return append(s, v)
 }
 
+// shortest is the length of the shortest word of any of the atoms.
+func (t *atomTable) shortest(atoms []int) int {
+	l := 1 << 30
+	for _, id := range atoms {
+		l = min(l, t.short[id])
+	}
+	return l
+}
+
 // featureWords is how many uint64s one token's atom bitset takes.
 func (t *atomTable) featureWords() int { return (t.n + 63) / 64 }
 
@@ -97,8 +146,14 @@ func (t *atomTable) features(word string, dst []uint64) {
 	for _, id := range t.words[word] {
 		dst[id>>6] |= 1 << (id & 63)
 	}
-	for l := t.minPre; l <= len(word) && l <= t.maxPre; l++ {
-		for _, id := range t.prefixes[word[:l]] {
+	n := 0
+	for i := 0; i < len(word); i++ {
+		c := trieIndex(word[i])
+		if c < 0 || t.prefixes[n].next[c] == 0 {
+			return
+		}
+		n = int(t.prefixes[n].next[c])
+		for _, id := range t.prefixes[n].atoms {
 			dst[id>>6] |= 1 << (id & 63)
 		}
 	}
@@ -131,6 +186,42 @@ type automaton struct {
 	states  []nstate
 	starts  []int   // pattern -> start state
 	byFirst [][]int // atom -> patterns whose first word may be it
+	// required lists, for each pattern, what every match consumes: for
+	// each clause, one of its atoms. A pattern is only started when the
+	// message satisfies every clause, which keeps the threads to the few
+	// patterns a message could match.
+	required [][][]int
+	// closure lists, for each state, the states other than splits it
+	// reaches without consuming a word: the walk through alternatives and
+	// gaps done once at load rather than for every word.
+	closure [][]int32
+	pool    sync.Pool // *matcher
+}
+
+// finish computes the closures; call it once every pattern is added.
+func (a *automaton) finish() {
+	a.closure = make([][]int32, len(a.states))
+	seen := make([]int, len(a.states))
+	gen := 0
+	var walk func(s int, out *[]int32)
+	walk = func(s int, out *[]int32) {
+		if seen[s] == gen {
+			return
+		}
+		seen[s] = gen
+		if st := a.states[s]; st.op == opSplit {
+			walk(st.out, out)
+			walk(st.out1, out)
+			return
+		}
+		*out = append(*out, int32(s))
+	}
+	for s := range a.states {
+		gen++
+		var out []int32
+		walk(s, &out)
+		a.closure[s] = out
+	}
 }
 
 // node is a parsed pattern element.
@@ -355,6 +446,43 @@ func (a *automaton) compile(n *node, next int) int {
 	panic("unknown node " + string(n.kind))
 }
 
+// requiredClauses is what a message must hold for n to match: for each
+// clause, at least one of its atoms. A sequence needs all its items'
+// clauses; alternatives need one of them, so they give one clause of the
+// most telling atom of each alternative (the one with the longest words,
+// as long words are rare); optional parts, gaps and anchors need nothing.
+func (a *automaton) requiredClauses(n *node) [][]int {
+	switch n.kind {
+	case 'a':
+		return [][]int{{n.atom}}
+	case 's':
+		var out [][]int
+		for _, k := range n.kids {
+			out = append(out, a.requiredClauses(k)...)
+		}
+		return out
+	case '|':
+		var clause []int
+		for _, k := range n.kids {
+			cs := a.requiredClauses(k)
+			if len(cs) == 0 {
+				return nil // an alternative that needs nothing
+			}
+			best, bestLen := cs[0], -1
+			for _, c := range cs {
+				if l := a.atoms.shortest(c); l > bestLen {
+					best, bestLen = c, l
+				}
+			}
+			for _, id := range best {
+				clause = appendUnique(clause, id)
+			}
+		}
+		return [][]int{clause}
+	}
+	return nil
+}
+
 // addPattern compiles one pattern as pattern number pat.
 func (a *automaton) addPattern(n *node, pat int) error {
 	match := len(a.states)
@@ -364,6 +492,10 @@ func (a *automaton) addPattern(n *node, pat int) error {
 		a.starts = append(a.starts, -1)
 	}
 	a.starts[pat] = start
+	for len(a.required) <= pat {
+		a.required = append(a.required, nil)
+	}
+	a.required[pat] = a.requiredClauses(n)
 	firsts, err := a.firstAtoms(start, map[int]bool{})
 	if err != nil {
 		return err
@@ -410,35 +542,86 @@ type hit struct {
 	start, end int
 }
 
-// matcher holds one run's scratch space.
+// matcher holds one run's scratch space, reused through the pool.
 type matcher struct {
-	a      *automaton
-	toks   []token
-	feats  []uint64
-	fw     int
-	mark   []int // state -> the list generation it was last added to
-	gen    int
-	cur    []thread // consuming threads at the current position
-	hits   []hit
-	seenAt []int // pattern -> 1 + the last position it was started at
+	a       *automaton
+	toks    []token
+	feats   []uint64 // per token, the atoms it is
+	present []uint64 // the atoms of any token
+	fw      int
+	mark    []uint32 // state -> the generation it was last added in
+	gen     uint32
+	cur     []thread // consuming threads at the current position
+	hits    []hit
+	seenAt  []int  // pattern -> 1 + the last position it was started at
+	allowed []bool // pattern -> its required atoms are all present
 }
 
 type thread struct{ s, start int }
 
-// run finds every pattern's matches in toks.
-func (a *automaton) run(toks []token) []hit {
-	m := &matcher{a: a, toks: toks, fw: a.atoms.featureWords()}
-	m.feats = make([]uint64, len(toks)*m.fw)
+// feat is token i's atom bitset.
+func (m *matcher) feat(i int) []uint64 { return m.feats[i*m.fw : (i+1)*m.fw] }
+
+// newMatcher takes scratch space for toks from the pool; release returns it.
+func (a *automaton) newMatcher(toks []token) *matcher {
+	m, _ := a.pool.Get().(*matcher)
+	if m == nil {
+		m = &matcher{a: a, fw: a.atoms.featureWords()}
+		m.mark = make([]uint32, len(a.states))
+		m.seenAt = make([]int, len(a.starts))
+		m.allowed = make([]bool, len(a.starts))
+		m.present = make([]uint64, m.fw)
+	}
+	m.toks = toks
+	m.hits = m.hits[:0]
+	if n := len(toks) * m.fw; cap(m.feats) < n {
+		m.feats = make([]uint64, n)
+	} else {
+		m.feats = m.feats[:n]
+		clear(m.feats)
+	}
+	clear(m.present)
+	clear(m.seenAt)
 	for i, t := range toks {
 		if t.brk == 0 {
-			a.atoms.features(t.text, m.feats[i*m.fw:(i+1)*m.fw])
+			f := m.feat(i)
+			a.atoms.features(t.text, f)
+			for w := range f {
+				m.present[w] |= f[w]
+			}
 		}
 	}
-	m.mark = make([]int, len(a.states))
-	m.seenAt = make([]int, len(a.starts))
+	for p, req := range a.required {
+		ok := true
+		for _, clause := range req {
+			any := false
+			for _, id := range clause {
+				if hasBit(m.present, id) {
+					any = true
+					break
+				}
+			}
+			if !any {
+				ok = false
+				break
+			}
+		}
+		m.allowed[p] = ok
+	}
+	return m
+}
+
+func (a *automaton) release(m *matcher) {
+	m.toks = nil
+	a.pool.Put(m)
+}
+
+// run finds every pattern's matches in m's tokens.
+func (m *matcher) run() []hit {
+	a, toks := m.a, m.toks
 	var stepped, buf []thread
 	for pos := 0; pos <= len(toks); pos++ {
-		m.gen++
+		m.nextGen()
 		m.cur = m.cur[:0]
 		// Threads that consumed the previous word go first, so a state
 		// reached from an earlier start keeps that start.
@@ -449,7 +632,7 @@ func (a *automaton) run(toks []token) []hit {
 			break
 		}
 		if toks[pos].brk == 0 {
-			f := m.feats[pos*m.fw : (pos+1)*m.fw]
+			f := m.feat(pos)
 			for w, word := range f {
 				for word != 0 {
 					id := w*64 + bits.TrailingZeros64(word)
@@ -458,7 +641,7 @@ func (a *automaton) run(toks []token) []hit {
 						continue
 					}
 					for _, p := range a.byFirst[id] {
-						if m.seenAt[p] != pos+1 {
+						if m.allowed[p] && m.seenAt[p] != pos+1 {
 							m.seenAt[p] = pos + 1
 							m.add(a.starts[p], pos, pos)
 						}
@@ -466,49 +649,63 @@ func (a *automaton) run(toks []token) []hit {
 				}
 			}
 		}
+		// Every thread on the list takes this word (add checked).
 		buf = buf[:0]
-		if toks[pos].brk == 0 {
-			f := m.feats[pos*m.fw : (pos+1)*m.fw]
-			for _, th := range m.cur {
-				st := a.states[th.s]
-				if st.op == opAny || hasBit(f, st.atom) {
-					buf = append(buf, thread{st.out, th.start})
-				}
-			}
+		for _, th := range m.cur {
+			buf = append(buf, thread{a.states[th.s].out, th.start})
 		}
 		stepped, buf = buf, stepped
 	}
 	return m.hits
 }
 
-// add puts state s (and what it reaches without consuming a word) on the
-// list, at position pos; matches are recorded as they are reached.
-func (m *matcher) add(s, start, pos int) {
-	if m.mark[s] == m.gen {
-		return
+// nextGen starts a new generation of marks, clearing them when the
+// counter wraps.
+func (m *matcher) nextGen() {
+	m.gen++
+	if m.gen == 0 {
+		clear(m.mark)
+		m.gen = 1
 	}
-	m.mark[s] = m.gen
-	st := m.a.states[s]
-	switch st.op {
-	case opSplit:
-		m.add(st.out, start, pos)
-		m.add(st.out1, start, pos)
-	case opBOL:
-		if pos == 0 || m.toks[pos-1].brk != 0 {
-			m.add(st.out, start, pos)
+}
+
+// add puts state s, and what it reaches without consuming a word, on the
+// list at position pos: a consuming state only if the word at pos is one it
+// takes. Matches are recorded as they are reached.
+func (m *matcher) add(s, start, pos int) {
+	n := len(m.toks)
+	word := pos < n && m.toks[pos].brk == 0
+	for _, t32 := range m.a.closure[s] {
+		t := int(t32)
+		if m.mark[t] == m.gen {
+			continue
 		}
-	case opEOL:
-		if pos == len(m.toks) || m.toks[pos].brk != 0 {
-			m.add(st.out, start, pos)
+		m.mark[t] = m.gen
+		st := &m.a.states[t]
+		switch st.op {
+		case opAtom:
+			if word && hasBit(m.feat(pos), st.atom) {
+				m.cur = append(m.cur, thread{t, start})
+			}
+		case opAny:
+			if word {
+				m.cur = append(m.cur, thread{t, start})
+			}
+		case opBOL:
+			if pos == 0 || m.toks[pos-1].brk != 0 {
+				m.add(st.out, start, pos)
+			}
+		case opEOL:
+			if pos == n || m.toks[pos].brk != 0 {
+				m.add(st.out, start, pos)
+			}
+		case opNot:
+			if !m.follows(st.seqs, pos) {
+				m.add(st.out, start, pos)
+			}
+		case opMatch:
+			m.hits = append(m.hits, hit{pat: st.pat, start: start, end: pos})
 		}
-	case opNot:
-		if !m.follows(st.seqs, pos) {
-			m.add(st.out, start, pos)
-		}
-	case opMatch:
-		m.hits = append(m.hits, hit{pat: st.pat, start: start, end: pos})
-	default:
-		m.cur = append(m.cur, thread{s, start})
 	}
 }
 
@@ -518,7 +715,7 @@ next:
 	for _, seq := range seqs {
 		for i, atom := range seq {
 			p := pos + i
-			if p >= len(m.toks) || m.toks[p].brk != 0 || !hasBit(m.feats[p*m.fw:(p+1)*m.fw], atom) {
+			if p >= len(m.toks) || m.toks[p].brk != 0 || !hasBit(m.feat(p), atom) {
 				continue next
 			}
 		}

@@ -21,7 +21,10 @@ type normaliser struct {
 	// stands for: none, one or several words.
 	spell    map[string][]string
 	maxSpell int // the most words a spell key has
-	vocab    map[string]bool
+	// heads are the first words of spell keys of several words: only
+	// after one of them is a longer key tried.
+	heads map[string]bool
+	vocab map[string]bool
 	// deletes maps a known word with one letter removed to the word, for
 	// words typed with a letter missing; "" when two words collide.
 	deletes map[string]string
@@ -32,9 +35,12 @@ type normaliser struct {
 const minCorrect = 6
 
 func newNormaliser(spell map[string][]string, vocab map[string]bool) *normaliser {
-	n := &normaliser{spell: spell, vocab: vocab, deletes: map[string]string{}, maxSpell: 1}
+	n := &normaliser{spell: spell, vocab: vocab, deletes: map[string]string{}, maxSpell: 1, heads: map[string]bool{}}
 	for k := range spell {
 		n.maxSpell = max(n.maxSpell, strings.Count(k, " ")+1)
+		if head, _, ok := strings.Cut(k, " "); ok {
+			n.heads[head] = true
+		}
 	}
 	for w := range vocab {
 		if len(w) < minCorrect {
@@ -55,57 +61,96 @@ func newNormaliser(spell map[string][]string, vocab map[string]bool) *normaliser
 	return n
 }
 
-// isSentenceEnd and isClauseBreak sort punctuation into boundaries; other
-// non-word characters (spaces, hyphens, slashes, emoji) only separate words.
-func isSentenceEnd(r rune) bool { return strings.ContainsRune(".!?;\n", r) }
-func isClauseBreak(r rune) bool { return strings.ContainsRune(",:()[]\"“”", r) }
-func isApostrophe(r rune) bool  { return strings.ContainsRune("'’‘`´", r) }
-
-// rawWords splits a message into folded words and boundaries.
+// rawWords splits a message into folded words and boundaries: sentence
+// ends (. ! ? ; new line) and clause breaks (, : brackets, quotes); other
+// characters (spaces, hyphens, slashes, emoji) only separate words, and
+// apostrophes join ("can't" is "cant"). ASCII, nearly every message, is
+// folded in place; other letters go through retrieval.Fold. The words share
+// one string.
 func rawWords(text string) []token {
-	text = retrieval.Fold(text)
-	var out []token
+	buf := make([]byte, 0, len(text))
+	type span struct {
+		from, to int
+		brk      byte
+	}
+	spans := make([]span, 0, len(text)/4)
 	start := -1
-	var word strings.Builder
 	flush := func() {
 		if start >= 0 {
-			out = append(out, token{text: word.String()})
-			word.Reset()
+			spans = append(spans, span{from: start, to: len(buf)})
 			start = -1
 		}
 	}
 	boundary := func(b byte) {
 		flush()
-		if n := len(out); n > 0 && out[n-1].brk != 0 {
+		if n := len(spans); n > 0 && spans[n-1].brk != 0 {
 			if b == '.' {
-				out[n-1].brk = '.'
+				spans[n-1].brk = '.'
 			}
 			return
 		}
-		if len(out) > 0 {
-			out = append(out, token{brk: b})
+		if len(spans) > 0 {
+			spans = append(spans, span{brk: b})
 		}
 	}
-	for i, r := range text {
-		switch {
-		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			if start < 0 {
-				start = i
+	letter := func(fold string) {
+		if start < 0 {
+			start = len(buf)
+		}
+		buf = append(buf, fold...)
+	}
+	for i := 0; i < len(text); {
+		c := text[i]
+		if c < utf8.RuneSelf {
+			i++
+			switch {
+			case 'a' <= c && c <= 'z' || '0' <= c && c <= '9':
+				if start < 0 {
+					start = len(buf)
+				}
+				buf = append(buf, c)
+			case 'A' <= c && c <= 'Z':
+				if start < 0 {
+					start = len(buf)
+				}
+				buf = append(buf, c+'a'-'A')
+			case c == '\'' || c == '`':
+				// joins a word's parts; alone it separates nothing
+			case strings.IndexByte(".!?;\n", c) >= 0:
+				boundary('.')
+			case strings.IndexByte(",:()[]\"", c) >= 0:
+				boundary(',')
+			default:
+				flush()
 			}
-			word.WriteRune(r)
-		case isApostrophe(r) && start >= 0:
-			// "can't" is "cant": the apostrophe joins.
-		case isSentenceEnd(r):
-			boundary('.')
-		case isClauseBreak(r):
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(text[i:])
+		i += size
+		switch {
+		case strings.ContainsRune("’‘´", r):
+		case strings.ContainsRune("“”«»", r):
 			boundary(',')
+		case r == '…':
+			boundary('.')
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			letter(retrieval.Fold(string(r)))
 		default:
 			flush()
 		}
 	}
 	flush()
-	if n := len(out); n > 0 && out[n-1].brk != 0 {
-		out = out[:n-1]
+	if n := len(spans); n > 0 && spans[n-1].brk != 0 {
+		spans = spans[:n-1]
+	}
+	folded := string(buf)
+	out := make([]token, len(spans))
+	for i, sp := range spans {
+		if sp.brk != 0 {
+			out[i] = token{brk: sp.brk}
+		} else {
+			out[i] = token{text: folded[sp.from:sp.to]}
+		}
 	}
 	return out
 }
@@ -126,7 +171,7 @@ func (n *normaliser) tokens(text string) []token {
 		}
 		// The longest run of words the spelling table knows.
 		matched := false
-		for l := min(n.maxSpell, len(raw)-i); l >= 2; l-- {
+		for l := min(n.maxSpell, len(raw)-i); l >= 2 && n.heads[raw[i].text]; l-- {
 			if !allWords(raw[i : i+l]) {
 				continue
 			}
