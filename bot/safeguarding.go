@@ -111,9 +111,6 @@ func (d *safeguardingData) detect(text string) Safeguarding {
 	m := d.auto.newMatcher(toks)
 	defer d.auto.release(m)
 	hits := m.run()
-	if len(hits) == 0 {
-		return Safeguarding{}
-	}
 	isFirst := func(i int) bool { return hasBit(m.feat(i), d.first) }
 	isThird := func(i int) bool { return hasBit(m.feat(i), d.third) }
 	sentence := make([]int, len(toks))
@@ -233,6 +230,13 @@ func (d *safeguardingData) detect(text string) Safeguarding {
 		}
 		all = append(all, f)
 	}
+	if len(all) == 0 {
+		// No pattern: the lexicon may still show distress, as a named
+		// subject would.
+		if f, ok := d.lexiconKind(m); ok {
+			all = append(all, found{0, f, 1, false})
+		}
+	}
 	if len(all) == 0 || (!strong && careers >= careersThreshold) {
 		return Safeguarding{}
 	}
@@ -246,6 +250,42 @@ func (d *safeguardingData) detect(text string) Safeguarding {
 		}
 	}
 	return Safeguarding{Kind: best.kind, Now: now}
+}
+
+// lexiconThreshold is the score a kind's words must reach, with at least
+// one word of weight 2 or more, for a message no pattern matched.
+const lexiconThreshold = 4
+
+// lexiconKind scores each kind by the weights of the distinct words of
+// the message that are its [score] words, and returns the best kind at or
+// over the threshold.
+func (d *safeguardingData) lexiconKind(m *matcher) (SafeguardingKind, bool) {
+	if len(d.lexicon) == 0 {
+		return "", false
+	}
+	score := map[SafeguardingKind]int{}
+	strong := map[SafeguardingKind]bool{}
+	seen := map[string]bool{}
+	for i, t := range m.toks {
+		if t.brk != 0 || seen[t.text] {
+			continue
+		}
+		seen[t.text] = true
+		f := m.feat(i)
+		for _, la := range d.lexicon {
+			if hasBit(f, la.atom) {
+				score[la.kind] += la.weight
+				strong[la.kind] = strong[la.kind] || la.weight >= 2
+			}
+		}
+	}
+	best, bestScore := SafeguardingKind(""), 0
+	for _, k := range SafeguardingKinds {
+		if score[k] >= lexiconThreshold && strong[k] && score[k] > bestScore {
+			best, bestScore = k, score[k]
+		}
+	}
+	return best, best != ""
 }
 
 // clauseWord starts a new clause for the past-tense check: "I was bullied

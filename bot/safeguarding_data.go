@@ -39,10 +39,20 @@ type safeguardingData struct {
 	patterns []patternInfo
 	first    int // atom of @first
 	third    int // atom of @third
+	// lexicon holds the [score KIND] words: an atom for each kind and
+	// weight.
+	lexicon []lexiconAtom
+}
+
+// lexiconAtom is the words of one kind worth one weight.
+type lexiconAtom struct {
+	kind   SafeguardingKind
+	weight int
+	atom   int
 }
 
 var (
-	reSection = regexp.MustCompile(`^\[([a-z_]+)((?: [a-z0-9_]+)*)\]$`)
+	reSection = regexp.MustCompile(`^\[([a-z_]+)((?: -?[a-z0-9_]+)*)\]$`)
 	reDefine  = regexp.MustCompile(`%[a-z_]+`)
 )
 
@@ -59,6 +69,13 @@ func parseSafeguarding(name, text string) (*safeguardingData, error) {
 	vocab := map[string]bool{}
 	var pats []patLine
 
+	type scoreLine struct {
+		kind   SafeguardingKind
+		weight int
+		words  []member
+		line   int
+	}
+	var scores []scoreLine
 	var section, arg string
 	var cur patternInfo
 	sc := bufio.NewScanner(strings.NewReader(text))
@@ -87,6 +104,10 @@ func parseSafeguarding(name, text string) (*safeguardingData, error) {
 				}
 				classRefs[arg] = []string{}
 				classOrder = append(classOrder, arg)
+			case "score":
+				if !SafeguardingKind(arg).Valid() {
+					return nil, errorf("write [score KIND] with one of the kinds, not %q", arg)
+				}
 			case "spell", "vocabulary":
 			case "define":
 				if arg == "" || strings.Contains(arg, " ") {
@@ -98,8 +119,8 @@ func parseSafeguarding(name, text string) (*safeguardingData, error) {
 				defines[arg] = ""
 			case "careers":
 				w, err := strconv.Atoi(arg)
-				if err != nil || w < 1 {
-					return nil, errorf("write [careers W] with W a whole number of points")
+				if err != nil || w == 0 {
+					return nil, errorf("write [careers W] with W a whole number of points (less than 0 for signs against)")
 				}
 				cur = patternInfo{role: roleCareers, weight: w}
 			case "speech":
@@ -170,6 +191,17 @@ func parseSafeguarding(name, text string) (*safeguardingData, error) {
 			for _, w := range strings.Fields(line) {
 				vocab[w] = true
 			}
+		case "score":
+			f := strings.Fields(line)
+			w, err := strconv.Atoi(f[0])
+			if err != nil || w < 1 || len(f) < 2 {
+				return nil, errorf("write a weight, then words: \"2 pills tablets\"")
+			}
+			sl := scoreLine{kind: SafeguardingKind(arg), weight: w, line: n}
+			for _, x := range f[1:] {
+				sl.words = append(sl.words, parseMember(x))
+			}
+			scores = append(scores, sl)
 		case "define":
 			// A fragment may span lines: they are alternatives.
 			if defines[arg] != "" {
@@ -306,6 +338,16 @@ func parseSafeguarding(name, text string) (*safeguardingData, error) {
 			return nil, errorf(err)
 		}
 		d.patterns = append(d.patterns, pl.info)
+	}
+	for _, sl := range scores {
+		for _, m := range sl.words {
+			if err := checkWord(m); err != nil {
+				return nil, fmt.Errorf("%s:%d: %w", name, sl.line, err)
+			}
+			addVocab(m)
+		}
+		key := fmt.Sprintf("score:%s:%d:%d", sl.kind, sl.weight, sl.line)
+		d.lexicon = append(d.lexicon, lexiconAtom{kind: sl.kind, weight: sl.weight, atom: d.auto.atoms.atom(key, sl.words)})
 	}
 	d.auto.finish()
 	d.first = d.auto.atoms.atom("c:first", flat["first"])
