@@ -230,14 +230,22 @@ func (d *safeguardingData) detect(text string) Safeguarding {
 		}
 		all = append(all, f)
 	}
+	needCareers := careersThreshold
 	if len(all) == 0 {
 		// No pattern: the lexicon may still show distress, as a named
-		// subject would.
+		// subject would. Said of the writer, now, it takes a clearer
+		// careers question to outweigh it.
 		if f, ok := d.lexiconKind(m); ok {
 			all = append(all, found{0, f, 1, false})
+			for i := range toks {
+				if len(present) > 0 && toks[i].brk == 0 && isFirst(i) {
+					needCareers = 2 * careersThreshold
+					break
+				}
+			}
 		}
 	}
-	if len(all) == 0 || (!strong && careers >= careersThreshold) {
+	if len(all) == 0 || (!strong && careers >= needCareers) {
 		return Safeguarding{}
 	}
 	best := all[0]
