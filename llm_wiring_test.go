@@ -76,7 +76,7 @@ func TestRemoteEmbeddingsIndexedOnceAndReused(t *testing.T) {
 	}
 
 	// A question is answered with the remote model's vectors too.
-	a, err := newBot(ix2, cfg, bot.Metrics{}).Ask(context.Background(), bot.Question{Text: "Is wireless networking part of the role?"})
+	a, err := newBot(ix2, cfg, nil, bot.Metrics{}).Ask(context.Background(), bot.Question{Text: "Is wireless networking part of the role?"})
 	if err != nil || !a.Grounded || a.Citations[0].ID != "K12" {
 		t.Fatalf("answer over remote embeddings: %v %v", err, a.Citations)
 	}
@@ -104,7 +104,7 @@ func TestQueryEmbeddingFailureRanksLexically(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.Set(func(s *openaifake.Server) { s.FailNext, s.FailStatus = 100, http.StatusBadRequest })
-	a, err := newBot(ix, cfg, bot.Metrics{}).Ask(context.Background(), bot.Question{Text: "Do network engineers need to understand DNS and DHCP?"})
+	a, err := newBot(ix, cfg, nil, bot.Metrics{}).Ask(context.Background(), bot.Question{Text: "Do network engineers need to understand DNS and DHCP?"})
 	if err != nil || !a.Grounded || a.Citations[0].ID != "K14" {
 		t.Fatalf("answer with the embedding server failing: %v %v", err, a.Citations)
 	}

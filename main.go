@@ -282,11 +282,13 @@ func removeIndex(src *retrieval.Source, dataDir string, emb retrieval.Embedder) 
 }
 
 // newBot makes the bot over an index with the configured options: the
-// length limit, the distress reply, and a language model when one is set.
-func newBot(ix *retrieval.Index, cfg *config.Config, m bot.Metrics) *bot.Bot {
+// length limit, the safeguarding replies (and, from serve, the alert), and a
+// language model when one is set.
+func newBot(ix *retrieval.Index, cfg *config.Config, onDistress func(context.Context, bot.Question, bot.Safeguarding), m bot.Metrics) *bot.Bot {
 	return bot.New(ix, bot.Options{
 		MaxQuestionChars: cfg.MaxQuestionChars,
-		DistressReply:    cfg.DistressReply,
+		Replies:          safeguardingReplies(cfg),
+		OnDistress:       onDistress,
 		Generate:         generator(cfg, llmClient(cfg)),
 		GenerateTimeout:  cfg.LLMTimeout,
 		Metrics:          m,
@@ -322,7 +324,7 @@ func cmdAsk(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	a, err := newBot(ix, cfg, bot.Metrics{}).Ask(ctx, q)
+	a, err := newBot(ix, cfg, nil, bot.Metrics{}).Ask(ctx, q)
 	if err != nil {
 		return askError(err)
 	}
@@ -355,7 +357,7 @@ func cmdChat(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	b := newBot(ix, cfg, bot.Metrics{})
+	b := newBot(ix, cfg, nil, bot.Metrics{})
 	sc := bufio.NewScanner(e.stdin)
 	sc.Buffer(make([]byte, 64*1024), 4<<20)
 	var conv bot.Context
@@ -484,7 +486,7 @@ func cmdEval(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	results, err := bot.RunEval(ctx, newBot(ix, cfg, bot.Metrics{}), cases)
+	results, err := bot.RunEval(ctx, newBot(ix, cfg, nil, bot.Metrics{}), cases)
 	if err != nil {
 		return err
 	}

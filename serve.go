@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -24,6 +25,7 @@ import (
 	"github.com/careersbot/careersbot/adapters/httpapi"
 	"github.com/careersbot/careersbot/bot"
 	"github.com/careersbot/careersbot/config"
+	"github.com/careersbot/careersbot/internal/safeguard"
 	"github.com/careersbot/careersbot/metrics"
 	"github.com/careersbot/careersbot/retrieval"
 )
@@ -80,6 +82,8 @@ type server struct {
 	memory   *bot.Memory
 	mux      *http.ServeMux
 	adapters []Adapter
+	// alerts tells the safeguarding lead of distress; nil when off.
+	alerts *safeguard.Sender
 
 	botMu sync.Mutex
 	bot   *bot.Bot
@@ -103,6 +107,13 @@ func newServer(cfg *config.Config, log *slog.Logger) (*server, error) {
 	}
 	s.ready = newReadiness(s.metrics)
 	s.ready.set("index", false, "loading")
+	if cfg.SafeguardingAlert != "" {
+		a, err := newAlerts(cfg, log, s.metrics)
+		if err != nil {
+			return nil, err
+		}
+		s.alerts = a
+	}
 
 	guard := bot.NewGuard(s.asker, bot.GuardOptions{
 		MaxQuestionChars: cfg.MaxQuestionChars,
@@ -165,11 +176,17 @@ func (s *server) loadIndex(ctx context.Context) error {
 		s.ready.set("index", false, err.Error())
 		return err
 	}
-	b := newBot(ix, s.cfg, bot.Metrics{
+	var onDistress func(context.Context, bot.Question, bot.Safeguarding)
+	if s.alerts != nil {
+		onDistress = s.alerts.Notify
+	}
+	b := newBot(ix, s.cfg, onDistress, bot.Metrics{
 		ObserveRetrieval: func(d time.Duration) { s.metrics.RetrievalSeconds.Observe(d.Seconds()) },
-		CountDistress:    s.metrics.Distress.Inc,
-		CountStripped:    func(n int) { s.metrics.CitationsStripped.Add(float64(n)) },
-		CountFallback:    func(reason string) { s.metrics.LLMFallbacks.WithLabelValues(reason).Inc() },
+		CountDistress: func(sg bot.Safeguarding) {
+			s.metrics.Distress.WithLabelValues(string(sg.Kind), strconv.FormatBool(sg.Now)).Inc()
+		},
+		CountStripped: func(n int) { s.metrics.CitationsStripped.Add(float64(n)) },
+		CountFallback: func(reason string) { s.metrics.LLMFallbacks.WithLabelValues(reason).Inc() },
 	})
 	s.botMu.Lock()
 	s.bot = b
@@ -307,6 +324,10 @@ func (s *server) run(ctx context.Context, ln net.Listener) error {
 			if aerr := a.Shutdown(sctx); aerr != nil {
 				err = errors.Join(err, fmt.Errorf("%s: %w", a.Name(), aerr))
 			}
+		}
+		if s.alerts != nil {
+			// Answers have finished: the alerts they queued go out now.
+			err = errors.Join(err, s.alerts.Close(sctx))
 		}
 		if err != nil {
 			s.log.Warn("shutdown did not finish cleanly", "error", err.Error())

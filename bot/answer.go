@@ -25,6 +25,10 @@ type Question struct {
 	// Via names the adapter the question came through (cli, http, slack,
 	// discord), for metrics.
 	Via string
+	// Channel is the platform's conversation the question came from (a
+	// Slack or Discord channel id), for a safeguarding alert; empty over
+	// HTTP and the command line.
+	Channel string
 	// Request, when set, is a platform command's structured request about
 	// Occupation; Text then only describes it (for logs and echoes).
 	Request *Request
@@ -62,6 +66,9 @@ type Answer struct {
 	Suggestions []Suggestion `json:"-"`
 	Intent      Intent       `json:"-"`
 	Outcome     Outcome      `json:"-"`
+	// Safeguarding is what a message that shows distress is about; zero
+	// for every other answer.
+	Safeguarding Safeguarding `json:"-"`
 	// Generated is true when a language model wrote the text.
 	Generated bool `json:"-"`
 	// Card is the occupation's profile, for a card request.

@@ -55,9 +55,15 @@ const DefaultMaxQuestionChars = 1000
 
 // Options tune the bot. The zero value is usable.
 type Options struct {
-	MaxQuestionChars int    // 0: DefaultMaxQuestionChars
-	DistressReply    string // "": DefaultDistressReply
-	Metrics          Metrics
+	MaxQuestionChars int // 0: DefaultMaxQuestionChars
+	// Replies are the safeguarding replies an organisation has set; the
+	// zero value gives DefaultSafeguardingReplies.
+	Replies SafeguardingReplies
+	// OnDistress, when set, is told of every message that shows distress,
+	// before the reply is returned: for an alert to a safeguarding lead.
+	// It must not block (queue the work); it is never told the reply.
+	OnDistress func(ctx context.Context, q Question, s Safeguarding)
+	Metrics    Metrics
 	// Generate, when set, phrases grounded answers with a language model;
 	// its citations are checked and any failure gives the extractive
 	// answer. Lists stay extractive: whole, in order, in the standard's
@@ -70,7 +76,8 @@ type Options struct {
 // rather than an interface keep the bot free of any metrics library.
 type Metrics struct {
 	ObserveRetrieval func(time.Duration)
-	CountDistress    func()
+	// CountDistress counts a message that showed distress, by kind.
+	CountDistress func(Safeguarding)
 	// ObserveAnswer is called by the Guard for every question: the adapter
 	// it came through, how it ended, and how long it took.
 	ObserveAnswer func(via string, outcome Outcome, took time.Duration)
@@ -84,9 +91,9 @@ type Metrics struct {
 // Bot answers questions from a corpus. It is safe for concurrent use, and
 // its corpus can be swapped (Swap) while it answers.
 type Bot struct {
-	searcher atomic.Pointer[searcherBox]
-	opts     Options
-	distress *distressDetector
+	searcher     atomic.Pointer[searcherBox]
+	opts         Options
+	safeguarding *safeguardingData
 }
 
 type searcherBox struct{ s Searcher }
@@ -96,10 +103,7 @@ func New(s Searcher, opts Options) *Bot {
 	if opts.MaxQuestionChars <= 0 {
 		opts.MaxQuestionChars = DefaultMaxQuestionChars
 	}
-	if strings.TrimSpace(opts.DistressReply) == "" {
-		opts.DistressReply = DefaultDistressReply
-	}
-	b := &Bot{opts: opts, distress: newDistressDetector(distressText)}
+	b := &Bot{opts: opts, safeguarding: mustSafeguarding()}
 	b.searcher.Store(&searcherBox{s})
 	return b
 }
@@ -141,12 +145,15 @@ func (b *Bot) Ask(ctx context.Context, q Question) (Answer, error) {
 		return Answer{}, err
 	}
 	q.Text = strings.TrimSpace(q.Text)
-	if b.distress.Match(q.Text) {
+	if s := b.safeguarding.detect(q.Text); !s.IsZero() {
 		if b.opts.Metrics.CountDistress != nil {
-			b.opts.Metrics.CountDistress()
+			b.opts.Metrics.CountDistress(s)
 		}
-		return Answer{Question: q.Text, Text: b.opts.DistressReply, Citations: []Citation{},
-			Outcome: OutcomeRefused, Intent: IntentDistress, Occupation: q.Context.Occupation}, nil
+		if b.opts.OnDistress != nil {
+			b.opts.OnDistress(ctx, q, s)
+		}
+		return Answer{Question: q.Text, Text: b.opts.Replies.Reply(s), Citations: []Citation{},
+			Outcome: OutcomeRefused, Intent: IntentDistress, Safeguarding: s, Occupation: q.Context.Occupation}, nil
 	}
 	s := b.Searcher()
 	var a Answer

@@ -203,28 +203,57 @@ func TestNotCovered(t *testing.T) {
 }
 
 func TestDistressGetsPeopleNotStandards(t *testing.T) {
-	var counted int
+	var counted []Safeguarding
+	var told []Question
 	ix := testcorpus.Seed(t)
-	b := New(ix, Options{Metrics: Metrics{CountDistress: func() { counted++ }}})
-	for _, q := range []string{"I want to kill myself", "i can't go on any more", "My dad hits me when he's angry", "I'm being bullied at college and feel hopeless"} {
-		a := ask(t, b, Question{Text: q})
-		if a.Outcome != OutcomeRefused || a.Grounded || len(a.Citations) != 0 {
-			t.Errorf("%q: outcome %s grounded %v citations %d, want the fixed reply", q, a.Outcome, a.Grounded, len(a.Citations))
+	b := New(ix, Options{
+		Metrics:    Metrics{CountDistress: func(s Safeguarding) { counted = append(counted, s) }},
+		OnDistress: func(_ context.Context, q Question, s Safeguarding) { told = append(told, q) },
+	})
+	cases := []struct {
+		q    string
+		want Safeguarding
+		has  []string
+	}{
+		{"I want to kill myself", Safeguarding{Kind: KindSuicide}, []string{"116 123", "85258", "0800 1111", "careers adviser"}},
+		{"i can't go on any more", Safeguarding{Kind: KindSuicide}, []string{"116 123"}},
+		{"My dad hits me when he's angry", Safeguarding{Kind: KindAbuse}, []string{"0800 1111", "0808 800 5000", "999"}},
+		{"I'm being bullied at college and feel hopeless", Safeguarding{Kind: KindBullying}, []string{"0800 1111", "trusted adult"}},
+		{"i took too many pills", Safeguarding{Kind: KindSuicide, Now: true}, []string{"call 999 now", "116 123"}},
+	}
+	for _, c := range cases {
+		a := ask(t, b, Question{Text: c.q, User: "U1", Channel: "C1", Via: "slack"})
+		if a.Outcome != OutcomeRefused || a.Intent != IntentDistress || a.Grounded || len(a.Citations) != 0 {
+			t.Errorf("%q: outcome %s intent %s grounded %v citations %d, want the safeguarding reply", c.q, a.Outcome, a.Intent, a.Grounded, len(a.Citations))
 		}
-		if !strings.Contains(a.Text, "116 123") || !strings.Contains(a.Text, "999") {
-			t.Errorf("%q: reply lacks the helplines: %s", q, a.Text)
+		if a.Safeguarding != c.want {
+			t.Errorf("%q: safeguarding %v, want %v", c.q, a.Safeguarding, c.want)
+		}
+		for _, h := range c.has {
+			if !strings.Contains(a.Text, h) {
+				t.Errorf("%q: reply lacks %q: %s", c.q, h, a.Text)
+			}
+		}
+		if c.want.Now && !strings.HasPrefix(a.Text, DefaultDangerNowReply) {
+			t.Errorf("%q: danger now, but the reply does not start with 999: %s", c.q, a.Text)
 		}
 	}
-	if counted != 4 {
-		t.Errorf("counted %d distress messages, want 4", counted)
+	if len(counted) != len(cases) || len(told) != len(cases) {
+		t.Fatalf("counted %d and told the hook of %d distress messages, want %d", len(counted), len(told), len(cases))
+	}
+	if counted[2].Kind != KindAbuse || told[0].Channel != "C1" || told[0].User != "U1" || told[0].Via != "slack" {
+		t.Errorf("the metrics or the hook got the wrong message: %v, %+v", counted[2], told[0])
 	}
 	// Careers questions that mention hard subjects are answered.
 	for _, q := range []string{"Do network engineers deal with disaster recovery?", "Do paramedics learn about suicide prevention?"} {
-		if a := ask(t, b, Question{Text: q}); a.Outcome == OutcomeRefused {
+		if a := ask(t, b, Question{Text: q}); a.Outcome == OutcomeRefused || !a.Safeguarding.IsZero() {
 			t.Errorf("%q was treated as distress", q)
 		}
 	}
-	custom := New(ix, Options{DistressReply: "Please speak to your tutor."})
+	if len(told) != len(cases) {
+		t.Errorf("the hook was told of a careers question")
+	}
+	custom := New(ix, Options{Replies: SafeguardingReplies{All: "Please speak to your tutor."}})
 	if a := ask(t, custom, Question{Text: "I want to die"}); a.Text != "Please speak to your tutor." {
 		t.Errorf("custom reply not used: %q", a.Text)
 	}

@@ -88,7 +88,14 @@ func (g *Guard) ask(ctx context.Context, q Question) (Answer, error) {
 	if err := CheckQuestion(q.Text, g.maxChars); err != nil {
 		return Answer{}, err
 	}
+	// A message that shows distress is never turned away: its reply is
+	// cheap (no search), and someone in crisis may write many times. The
+	// detector runs only when a message would be refused.
+	distress := func() bool { return !DetectSafeguarding(q.Text).IsZero() }
 	if err := g.allow(q.User); err != nil {
+		if distress() {
+			return g.next.Ask(ctx, q)
+		}
 		return Answer{}, err
 	}
 	if g.sem != nil {
@@ -97,6 +104,9 @@ func (g *Guard) ask(ctx context.Context, q Question) (Answer, error) {
 		case g.sem <- struct{}{}:
 			timer.Stop()
 		case <-timer.C:
+			if distress() {
+				return g.next.Ask(ctx, q)
+			}
 			return Answer{}, ErrBusy
 		case <-ctx.Done():
 			timer.Stop()

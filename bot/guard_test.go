@@ -186,3 +186,47 @@ func TestUserHasher(t *testing.T) {
 		t.Errorf("empty id hashed")
 	}
 }
+
+// A message that shows distress is answered past the rate limit and past a
+// full queue: the learner gets the helplines, not "slow down" or "busy".
+func TestGuardNeverTurnsAwayDistress(t *testing.T) {
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	b := New(nil, Options{}) // distress is answered before any search
+	g := NewGuard(b, GuardOptions{PerMinute: 1, Now: func() time.Time { return now }})
+	for i := range 3 {
+		a, err := g.Ask(context.Background(), Question{Text: "i want to die", User: "alice"})
+		if err != nil || a.Intent != IntentDistress {
+			t.Fatalf("distress message %d: %v %v", i+1, a.Intent, err)
+		}
+	}
+	var rl *RateLimitError
+	if _, err := g.Ask(context.Background(), Question{Text: "what skills does a chef need", User: "alice"}); !errors.As(err, &rl) {
+		t.Errorf("a careers question past the limit: %v, want a RateLimitError", err)
+	}
+
+	release := make(chan struct{})
+	started := make(chan struct{}, 1)
+	held := askerFunc(func(ctx context.Context, q Question) (Answer, error) {
+		if s := DetectSafeguarding(q.Text); !s.IsZero() {
+			return Answer{Intent: IntentDistress, Outcome: OutcomeRefused, Safeguarding: s}, nil
+		}
+		started <- struct{}{}
+		<-release
+		return Answer{Outcome: OutcomeGrounded}, nil
+	})
+	busy := NewGuard(held, GuardOptions{MaxConcurrent: 1, QueueWait: 10 * time.Millisecond})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_, _ = busy.Ask(context.Background(), Question{Text: "what does a plumber earn"})
+	}()
+	<-started
+	if _, err := busy.Ask(context.Background(), Question{Text: "what does a chef earn"}); !errors.Is(err, ErrBusy) {
+		t.Errorf("a careers question with every slot taken: %v, want ErrBusy", err)
+	}
+	if a, err := busy.Ask(context.Background(), Question{Text: "my dad hits me"}); err != nil || a.Intent != IntentDistress {
+		t.Errorf("a distress message with every slot taken: %v %v", a.Intent, err)
+	}
+	close(release)
+	<-done
+}

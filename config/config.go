@@ -12,10 +12,12 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Config is every setting. Zero values mean "off" or "default".
@@ -50,6 +52,13 @@ type Config struct {
 	AdminToken       Secret
 	RatePerMinute    int
 	DistressReply    string
+
+	// SafeguardingReplies are the replies set for each kind (keys are
+	// SafeguardingReplyKeys); a missing key keeps the built-in text.
+	SafeguardingReplies map[string]string
+	// SafeguardingAlert is "" (off), a Slack channel id, or a webhook URL.
+	SafeguardingAlert     string
+	SafeguardingAlertText bool
 
 	// sources records where each setting came from: default, env or flag.
 	sources map[string]string
@@ -177,8 +186,140 @@ var settings = []setting{
 	{env: "CAREERSBOT_RATE_PER_MINUTE", def: constant("20"), help: "questions a user may ask a minute; 0 turns the limit off",
 		set: intSetter(func(c *Config) *int { return &c.RatePerMinute }, 0, "a whole number such as 20, or 0 for no limit"),
 		get: func(c *Config) string { return strconv.Itoa(c.RatePerMinute) }},
-	{env: "CAREERSBOT_DISTRESS_REPLY", def: constant(""), help: "the reply to a message showing distress (default: a kind pointer to a trusted adult, Samaritans, Shout, Childline and 999)",
-		set: func(c *Config, v string) error { c.DistressReply = v; return nil }, get: func(c *Config) string { return c.DistressReply }},
+	{env: "CAREERSBOT_DISTRESS_REPLY", def: constant(""), help: "one reply to every message showing distress, replacing the built-in reply of each kind that has no CAREERSBOT_SAFEGUARDING_REPLY_* of its own",
+		set: func(c *Config, v string) error {
+			if err := checkReply(v); err != nil {
+				return err
+			}
+			c.DistressReply = strings.TrimSpace(v)
+			return nil
+		}, get: func(c *Config) string { return c.DistressReply }},
+}
+
+// SafeguardingReplyKeys are the kinds of distress whose reply can be set,
+// each with CAREERSBOT_SAFEGUARDING_REPLY_<KEY in capitals>; "danger_now" is
+// the line put first when the danger is now. They match the bot's kinds.
+var SafeguardingReplyKeys = []struct{ Key, Help string }{
+	{"suicide_self_harm", "the reply to suicide or self-harm (default: Samaritans, Shout, Childline, a trusted adult, 999)"},
+	{"abuse_home", "the reply to abuse or not being safe at home (default: a trusted adult, Childline, NSPCC for adults, 999)"},
+	{"online_exploitation", "the reply to online exploitation or grooming (default: a trusted adult, Childline, NSPCC for adults, 999)"},
+	{"forced_crime", "the reply to being forced into crime (default: a trusted adult, Childline, 999)"},
+	{"homeless", "the reply to being homeless or thrown out (default: a trusted adult, the council, Childline, 999)"},
+	{"bullying", "the reply to bullying (default: a trusted adult, Childline, Shout, 999)"},
+	{"distress", "the reply to not coping, or danger with no other kind said (default: a trusted adult, Shout, Samaritans, Childline, 999)"},
+	{"danger_now", "the line put first when the danger is now (default: call 999 now)"},
+}
+
+// maxReplyChars bounds a safeguarding reply: it must fit one Slack or
+// Discord message with the danger-now line.
+const maxReplyChars = 1500
+
+func checkReply(v string) error {
+	if v == "" {
+		return nil
+	}
+	if strings.TrimSpace(v) == "" {
+		return errors.New("is only spaces: unset it to keep the built-in reply")
+	}
+	if n := utf8.RuneCountInString(v); n > maxReplyChars {
+		return fmt.Errorf("is %d characters: keep a reply under %d, short enough to read in a crisis", n, maxReplyChars)
+	}
+	return nil
+}
+
+func init() {
+	for _, k := range SafeguardingReplyKeys {
+		settings = append(settings, setting{
+			env: "CAREERSBOT_SAFEGUARDING_REPLY_" + strings.ToUpper(k.Key), def: constant(""), help: k.Help,
+			set: func(c *Config, v string) error {
+				if err := checkReply(v); err != nil {
+					return err
+				}
+				if c.SafeguardingReplies == nil {
+					c.SafeguardingReplies = map[string]string{}
+				}
+				if v = strings.TrimSpace(v); v == "" {
+					delete(c.SafeguardingReplies, k.Key)
+				} else {
+					c.SafeguardingReplies[k.Key] = v
+				}
+				return nil
+			},
+			get: func(c *Config) string { return c.SafeguardingReplies[k.Key] },
+		})
+	}
+	settings = append(settings,
+		setting{env: "CAREERSBOT_SAFEGUARDING_ALERT", def: constant(""), help: "tell the safeguarding lead when a message shows distress: a Slack channel id (posted with SLACK_BOT_TOKEN) or an https webhook URL; unset: no alert",
+			set: func(c *Config, v string) error {
+				v = strings.TrimSpace(v)
+				if err := checkAlert(v); err != nil {
+					return err
+				}
+				c.SafeguardingAlert = v
+				return nil
+			}, get: func(c *Config) string { return redactURL(c.SafeguardingAlert) }},
+		setting{env: "CAREERSBOT_SAFEGUARDING_ALERT_TEXT", def: constant("false"), help: "true to put the learner's message in that alert (off: platform, channel, user id and kind only)",
+			set: func(c *Config, v string) error {
+				b, err := strconv.ParseBool(v)
+				if err != nil {
+					return fmt.Errorf("must be true or false, got %q", v)
+				}
+				c.SafeguardingAlertText = b
+				return nil
+			}, get: func(c *Config) string { return strconv.FormatBool(c.SafeguardingAlertText) }},
+	)
+}
+
+// reSlackChannel is a Slack conversation id: public (C), private (G) or
+// direct (D).
+var reSlackChannel = regexp.MustCompile(`^[CGD][A-Z0-9]{6,20}$`)
+
+// AlertIsSlack reports whether the alert goes to a Slack channel.
+func (c *Config) AlertIsSlack() bool { return reSlackChannel.MatchString(c.SafeguardingAlert) }
+
+// checkAlert accepts a Slack channel id, an https URL, or an http URL to a
+// loopback address (tests and a relay on the same host): an alert names a
+// child and what they said, so it never crosses a network in clear.
+func checkAlert(v string) error {
+	if v == "" || reSlackChannel.MatchString(v) {
+		return nil
+	}
+	const want = "must be a Slack channel id such as C0123456789, or an https:// webhook URL"
+	u, err := url.Parse(v)
+	if err != nil || u.Host == "" || u.User != nil {
+		return fmt.Errorf("%s, got %q", want, redactURL(v))
+	}
+	switch u.Scheme {
+	case "https":
+		return nil
+	case "http":
+		if isLoopback(u.Hostname()) {
+			return nil
+		}
+		return fmt.Errorf("is plain http to %s: use https:// (plain http only to a loopback address such as 127.0.0.1, for tests)", u.Hostname())
+	}
+	return fmt.Errorf("%s, got %q", want, redactURL(v))
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	a, err := netip.ParseAddr(host)
+	return err == nil && a.IsLoopback()
+}
+
+// redactURL shows a webhook URL's scheme and host only: its path often
+// holds the webhook's secret.
+func redactURL(v string) string {
+	u, err := url.Parse(v)
+	if err != nil || u.Host == "" {
+		return v
+	}
+	if u.Path == "" && u.RawQuery == "" {
+		return u.Scheme + "://" + u.Host
+	}
+	return u.Scheme + "://" + u.Host + "/" + Redacted
 }
 
 func intSetter(field func(*Config) *int, minimum int, want string) func(*Config, string) error {
@@ -285,9 +426,10 @@ func (c *Config) Validate() error {
 		}
 	}
 
-	// Slack: a bot token and exactly the mode's other secret.
+	// Slack: a bot token and exactly the mode's other secret, or the bot
+	// token alone for safeguarding alerts to a Slack channel.
 	switch {
-	case c.SlackBotToken != "" && c.SlackAppToken == "" && c.SlackSigningSecret == "":
+	case c.SlackBotToken != "" && c.SlackAppToken == "" && c.SlackSigningSecret == "" && !c.AlertIsSlack():
 		add("SLACK_BOT_TOKEN is set but neither SLACK_APP_TOKEN (Socket Mode) nor SLACK_SIGNING_SECRET (HTTP mode) is")
 	case c.SlackBotToken == "" && (c.SlackAppToken != "" || c.SlackSigningSecret != ""):
 		add("SLACK_APP_TOKEN or SLACK_SIGNING_SECRET is set but SLACK_BOT_TOKEN (xoxb-...) is not")
@@ -323,6 +465,12 @@ func (c *Config) Validate() error {
 	// Generated answers and remote embeddings need a server.
 	if (c.LLMModel != "" || c.EmbedModel != "") && c.OpenAIBaseURL == "" && c.OpenAIAPIKey == "" {
 		add("CAREERSBOT_LLM_MODEL or CAREERSBOT_EMBED_MODEL is set but neither OPENAI_BASE_URL nor OPENAI_API_KEY is: set the server's URL (and key)")
+	}
+	if c.AlertIsSlack() && c.SlackBotToken == "" {
+		add("CAREERSBOT_SAFEGUARDING_ALERT is a Slack channel id (%s) but SLACK_BOT_TOKEN is not set: the alert is posted with the bot's token; set it, or use an https webhook URL", c.SafeguardingAlert)
+	}
+	if c.SafeguardingAlertText && c.SafeguardingAlert == "" {
+		add("CAREERSBOT_SAFEGUARDING_ALERT_TEXT is true but CAREERSBOT_SAFEGUARDING_ALERT is not set: set where alerts go, or unset the text setting")
 	}
 	if c.AdminToken != "" && len(c.AdminToken) < 16 {
 		add("CAREERSBOT_ADMIN_TOKEN is too short to be safe: use at least 16 random characters")

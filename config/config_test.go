@@ -176,6 +176,7 @@ func TestVariables(t *testing.T) {
 		"CAREERSBOT_EMBED_MODEL", "CAREERSBOT_LOG_QUESTIONS", "CAREERSBOT_ALLOWED_ORIGINS",
 		"CAREERSBOT_MAX_QUESTION_CHARS", "CAREERSBOT_MAX_CONCURRENT", "CAREERSBOT_TRUSTED_PROXIES",
 		"CAREERSBOT_ADMIN_TOKEN", "CAREERSBOT_RATE_PER_MINUTE",
+		"CAREERSBOT_SAFEGUARDING_ALERT", "CAREERSBOT_SAFEGUARDING_ALERT_TEXT",
 	}
 	got := Variables()
 	for _, v := range want {
@@ -220,6 +221,27 @@ func TestInvalidSettings(t *testing.T) {
 		{name: "slack bot token alone",
 			env:  map[string]string{"SLACK_BOT_TOKEN": "xoxb-1"},
 			full: "SLACK_BOT_TOKEN is set but neither SLACK_APP_TOKEN (Socket Mode) nor SLACK_SIGNING_SECRET (HTTP mode) is"},
+		{name: "alert to a slack channel without the bot token",
+			env:  map[string]string{"CAREERSBOT_SAFEGUARDING_ALERT": "C0123456789"},
+			want: []string{"CAREERSBOT_SAFEGUARDING_ALERT", "Slack channel id", "SLACK_BOT_TOKEN"}},
+		{name: "alert over plain http to another host",
+			env: map[string]string{"CAREERSBOT_SAFEGUARDING_ALERT": "http://hooks.example.org/x"}, load: true,
+			want: []string{"CAREERSBOT_SAFEGUARDING_ALERT", "https://", "loopback"}},
+		{name: "alert neither a channel nor a url",
+			env: map[string]string{"CAREERSBOT_SAFEGUARDING_ALERT": "#safeguarding"}, load: true,
+			want: []string{"CAREERSBOT_SAFEGUARDING_ALERT", "Slack channel id such as C0123456789", "https://"}},
+		{name: "alert text without an alert",
+			env:  map[string]string{"CAREERSBOT_SAFEGUARDING_ALERT_TEXT": "true"},
+			want: []string{"CAREERSBOT_SAFEGUARDING_ALERT_TEXT", "CAREERSBOT_SAFEGUARDING_ALERT is not set"}},
+		{name: "alert text not a bool",
+			env: map[string]string{"CAREERSBOT_SAFEGUARDING_ALERT_TEXT": "yes please"}, load: true,
+			want: []string{"CAREERSBOT_SAFEGUARDING_ALERT_TEXT", "true or false"}},
+		{name: "a reply of spaces",
+			env: map[string]string{"CAREERSBOT_SAFEGUARDING_REPLY_BULLYING": "   "}, load: true,
+			want: []string{"CAREERSBOT_SAFEGUARDING_REPLY_BULLYING", "unset it"}},
+		{name: "a reply too long",
+			env: map[string]string{"CAREERSBOT_DISTRESS_REPLY": strings.Repeat("x", 1501)}, load: true,
+			want: []string{"CAREERSBOT_DISTRESS_REPLY", "1501 characters", "under 1500"}},
 		{name: "slack app token without bot token",
 			env:  map[string]string{"SLACK_APP_TOKEN": "xapp-1"},
 			want: []string{"SLACK_APP_TOKEN", "SLACK_BOT_TOKEN", "xoxb-"}},
@@ -404,6 +426,34 @@ func TestValidSettings(t *testing.T) {
 		{name: "discord gateway",
 			env:         map[string]string{"DISCORD_BOT_TOKEN": "MTA.abc.def", "DISCORD_APP_ID": appID},
 			discordMode: "gateway"},
+		{name: "slack bot token alone, for alerts to a channel",
+			env: map[string]string{"SLACK_BOT_TOKEN": "xoxb-1", "CAREERSBOT_SAFEGUARDING_ALERT": "G0SAFEGUARD", "CAREERSBOT_SAFEGUARDING_ALERT_TEXT": "true"},
+			check: func(t *testing.T, c *Config) {
+				if !c.AlertIsSlack() || !c.SafeguardingAlertText || c.SlackMode() != "" {
+					t.Errorf("alert %q slack %v text %v mode %q", c.SafeguardingAlert, c.AlertIsSlack(), c.SafeguardingAlertText, c.SlackMode())
+				}
+			}},
+		{name: "alert to an https webhook, and to a loopback http one",
+			env: map[string]string{"CAREERSBOT_SAFEGUARDING_ALERT": "https://hooks.example.org/services/T1/B2/s3cret"},
+			check: func(t *testing.T, c *Config) {
+				if c.AlertIsSlack() || c.SafeguardingAlert != "https://hooks.example.org/services/T1/B2/s3cret" {
+					t.Errorf("alert %q", c.SafeguardingAlert)
+				}
+				for _, u := range []string{"http://127.0.0.1:9999/hook", "http://[::1]:80/", "http://localhost/x"} {
+					if err := checkAlert(u); err != nil {
+						t.Errorf("%s: %v", u, err)
+					}
+				}
+			}},
+		{name: "replies of each kind",
+			env: map[string]string{"CAREERSBOT_SAFEGUARDING_REPLY_SUICIDE_SELF_HARM": " Call Mrs Smith on 01234 567890. ",
+				"CAREERSBOT_SAFEGUARDING_REPLY_DANGER_NOW": "Call 999.", "CAREERSBOT_DISTRESS_REPLY": "See your tutor."},
+			check: func(t *testing.T, c *Config) {
+				want := map[string]string{"suicide_self_harm": "Call Mrs Smith on 01234 567890.", "danger_now": "Call 999."}
+				if fmt.Sprint(c.SafeguardingReplies) != fmt.Sprint(want) || c.DistressReply != "See your tutor." {
+					t.Errorf("replies %v, distress reply %q", c.SafeguardingReplies, c.DistressReply)
+				}
+			}},
 		{name: "discord gateway in one guild",
 			env:         map[string]string{"DISCORD_BOT_TOKEN": "MTA.abc.def", "DISCORD_APP_ID": appID, "DISCORD_GUILD_ID": "987654321098765432"},
 			discordMode: "gateway"},
@@ -713,5 +763,21 @@ func TestAllowedOriginsRejectNonOrigins(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "CAREERSBOT_ALLOWED_ORIGINS") {
 			t.Errorf("CAREERSBOT_ALLOWED_ORIGINS=%q: Load error = %v, want one naming the variable", o, err)
 		}
+	}
+}
+
+// `careersbot config` shows a webhook's host, never its secret path.
+func TestAlertRedaction(t *testing.T) {
+	c := load(t, map[string]string{"CAREERSBOT_SAFEGUARDING_ALERT": "https://hooks.example.org/services/T1/B2/s3cret"})
+	e := entry(t, c, "CAREERSBOT_SAFEGUARDING_ALERT")
+	if e.Value != "https://hooks.example.org/"+Redacted || strings.Contains(e.Value, "s3cret") {
+		t.Errorf("shown as %q", e.Value)
+	}
+	c = load(t, map[string]string{"SLACK_BOT_TOKEN": "xoxb-1", "CAREERSBOT_SAFEGUARDING_ALERT": "C0123456789"})
+	if e := entry(t, c, "CAREERSBOT_SAFEGUARDING_ALERT"); e.Value != "C0123456789" {
+		t.Errorf("a channel id shown as %q", e.Value)
+	}
+	if err := checkAlert("https://user:pw@hooks.example.org/x"); err == nil || strings.Contains(err.Error(), "pw") {
+		t.Errorf("a URL with credentials: %v", err)
 	}
 }

@@ -19,7 +19,8 @@ type Metrics struct {
 	Questions         *prometheus.CounterVec
 	AnswerSeconds     *prometheus.HistogramVec
 	RetrievalSeconds  prometheus.Histogram
-	Distress          prometheus.Counter
+	Distress          *prometheus.CounterVec
+	SafeguardAlerts   *prometheus.CounterVec
 	Passages          prometheus.Gauge
 	Occupations       prometheus.Gauge
 	AdapterConnected  *prometheus.GaugeVec
@@ -48,8 +49,11 @@ func New() *Metrics {
 			Help: "Time to answer a question, by adapter.", Buckets: buckets}, []string{"adapter"}),
 		RetrievalSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "careersbot_retrieval_seconds",
 			Help: "Time of one search of the index.", Buckets: buckets}),
-		Distress: prometheus.NewCounter(prometheus.CounterOpts{Name: "careersbot_distress_total",
-			Help: "Messages that showed distress and got the reply pointing to people who can help."}),
+		Distress: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "careersbot_distress_total",
+			Help: "Messages that showed distress and got the reply pointing to people who can help, by kind and whether the danger was now."},
+			[]string{"kind", "danger_now"}),
+		SafeguardAlerts: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "careersbot_safeguarding_alerts_total",
+			Help: "Alerts to the safeguarding lead, by kind and result (sent, failed, dropped)."}, []string{"kind", "result"}),
 		Passages: prometheus.NewGauge(prometheus.GaugeOpts{Name: "careersbot_index_passages",
 			Help: "Passages in the index."}),
 		Occupations: prometheus.NewGauge(prometheus.GaugeOpts{Name: "careersbot_index_occupations",
@@ -69,7 +73,7 @@ func New() *Metrics {
 		PlatformErrors: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "careersbot_platform_errors_total",
 			Help: "Errors from a platform's API after retries, by adapter."}, []string{"adapter"}),
 	}
-	for _, c := range []prometheus.Collector{m.Questions, m.AnswerSeconds, m.RetrievalSeconds, m.Distress, m.Passages,
+	for _, c := range []prometheus.Collector{m.Questions, m.AnswerSeconds, m.RetrievalSeconds, m.Distress, m.SafeguardAlerts, m.Passages,
 		m.Occupations, m.AdapterConnected, m.AdapterRetries, m.Feedback, m.CitationsStripped, m.LLMFallbacks, m.Reloads, m.PlatformErrors} {
 		f(c)
 	}

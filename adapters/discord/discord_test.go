@@ -1,6 +1,7 @@
 package discord
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/careersbot/careersbot/adapters/discord/discordfake"
 	"github.com/careersbot/careersbot/bot"
+	"github.com/careersbot/careersbot/internal/testcorpus"
 )
 
 const wirelessQuestion = "Is wireless networking part of the role of a network engineer?"
@@ -625,5 +627,29 @@ func TestRedact(t *testing.T) {
 		if got := redact(in); got != want {
 			t.Errorf("redact(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// A message that shows distress is answered to its sender alone, and the
+// bot's safeguarding hook is told the platform, the channel and the user.
+func TestHTTPDistressIsEphemeralAndTold(t *testing.T) {
+	told := make(chan bot.Question, 1)
+	b := bot.New(testcorpus.Seed(t), bot.Options{OnDistress: func(_ context.Context, q bot.Question, _ bot.Safeguarding) { told <- q }})
+	h := newHarness(t, harnessOptions{mod: func(o *Options) { o.Asker = bot.NewGuard(b, bot.GuardOptions{}) }})
+	code, r := h.post(discordfake.Command(testApp, testUser, "ask", discordfake.Opt("question", "someone i met online keeps asking for photos")))
+	if code != http.StatusOK || r.Type != 4 {
+		t.Fatalf("ask: %d type %d: %s", code, r.Type, r.raw)
+	}
+	m := r.message(t)
+	if m.Flags&64 == 0 || len(m.Embeds) == 0 || !strings.Contains(m.Embeds[0].Description, "0800 1111") {
+		t.Errorf("distress reply: flags %d, %+v", m.Flags, m.Embeds)
+	}
+	select {
+	case q := <-told:
+		if q.Via != "discord" || q.Channel != "300000000000000001" || q.User != testUser {
+			t.Errorf("the hook was told via %q channel %q user %q", q.Via, q.Channel, q.User)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the hook was not told")
 	}
 }

@@ -191,6 +191,7 @@ func (a *Adapter) command(ctx context.Context, ic *discordgo.Interaction, respon
 	}
 	q := cmd.toQuestion()
 	q.User = user
+	q.Channel = ic.ChannelID
 	memKey := ""
 	if a.o.Memory != nil && ic.ChannelID != "" {
 		memKey = "discord:" + ic.ChannelID

@@ -12,6 +12,7 @@ import (
 
 	"github.com/careersbot/careersbot/adapters/internal/fakes/slackfake"
 	"github.com/careersbot/careersbot/bot"
+	"github.com/careersbot/careersbot/internal/testcorpus"
 )
 
 const (
@@ -343,19 +344,44 @@ func TestHTTPIgnoresWhatIsNotAQuestion(t *testing.T) {
 }
 
 // A message that shows distress gets the kind reply as plain text,
-// privately in a channel, with no buttons.
+// privately in a channel, with no buttons; the bot's safeguarding hook is
+// told the platform, the channel and the user.
 func TestHTTPDistressRepliesPrivately(t *testing.T) {
-	e := start(t, guard(seedBot(t), 0), false, nil)
+	told := make(chan bot.Question, 4)
+	b := bot.New(testcorpus.Seed(t), bot.Options{OnDistress: func(_ context.Context, q bot.Question, _ bot.Safeguarding) { told <- q }})
+	e := start(t, guard(b, 0), false, nil)
+	wantTold := func(where, channel string) {
+		t.Helper()
+		select {
+		case q := <-told:
+			if q.Via != "slack" || q.Channel != channel || q.User != user {
+				t.Errorf("%s: the hook was told via %q channel %q user %q, want slack %s %s", where, q.Via, q.Channel, q.User, channel, user)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%s: the hook was not told", where)
+		}
+	}
 	e.postEvent(t, callback(mention(channel, user, newTS(), "", "I want to kill myself"), ""), nil)
 	p := e.fake.WaitFor(t, "chat.postEphemeral", 1, 10*time.Second)[0].Message()
 	if p.User != user || len(p.Blocks) != 0 || !strings.Contains(p.Text, "Samaritans") {
 		t.Errorf("distress in a channel: to %q, %d blocks, %q", p.User, len(p.Blocks), p.Text)
 	}
+	wantTold("mention", channel)
 	e.postEvent(t, callback(dm(dmChan, user, newTS(), "I want to kill myself"), ""), nil)
 	d := e.fake.WaitFor(t, "chat.postMessage", 1, 10*time.Second)[0].Message()
 	if d.Channel != dmChan || len(d.Blocks) != 0 || !strings.Contains(d.Text, "Samaritans") {
 		t.Errorf("distress in a DM: %+v", d)
 	}
+	wantTold("dm", dmChan)
+	form := command(e, user, channel, "my dad hits me", e.fake.ResponseURL("cmd-distress"))
+	if code, _ := e.post(t, "/slack/commands", "application/x-www-form-urlencoded", []byte(form.Encode()), nil); code != http.StatusOK {
+		t.Fatalf("command ack: %d", code)
+	}
+	r := e.fake.WaitFor(t, "response_url", 1, 10*time.Second)[0].Message()
+	if r.ResponseType != "ephemeral" || !strings.Contains(r.Text, "0800 1111") {
+		t.Errorf("distress in /careers: %q %q", r.ResponseType, r.Text)
+	}
+	wantTold("command", channel)
 	if n := len(e.fake.Calls("chat.postMessage")); n != 1 {
 		t.Errorf("%d public posts, want only the DM", n)
 	}

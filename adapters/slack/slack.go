@@ -441,7 +441,7 @@ func (a *Adapter) answerMessage(ctx context.Context, m message) {
 	key := memoryKey(m.team, m.channel, thread)
 	done := a.react(ctx, m.channel, m.ts)
 	defer done()
-	question := bot.Question{Text: q, User: m.user, Context: a.memoryGet(key), Via: "slack"}
+	question := bot.Question{Text: q, User: m.user, Channel: m.channel, Context: a.memoryGet(key), Via: "slack"}
 	var st *streamer
 	if a.o.Stream {
 		st = &streamer{a: a, ctx: ctx, channel: m.channel, thread: thread, every: a.o.StreamEvery}
@@ -505,7 +505,7 @@ type ackMessage struct {
 func (a *Adapter) answerCommand(ctx context.Context, cmd slackgo.SlashCommand, q string) {
 	start := time.Now()
 	key := memoryKey(cmd.TeamID, cmd.ChannelID, "command:"+cmd.UserID)
-	ans, err := a.o.Asker.Ask(ctx, bot.Question{Text: q, User: cmd.UserID, Context: a.memoryGet(key), Via: "slack"})
+	ans, err := a.o.Asker.Ask(ctx, bot.Question{Text: q, User: cmd.UserID, Channel: cmd.ChannelID, Context: a.memoryGet(key), Via: "slack"})
 	switch {
 	case err != nil:
 		a.respond(ctx, cmd.ResponseURL, cmd.ChannelID, cmd.UserID, slackgo.ResponseTypeEphemeral, plainMessage(errorReply(err)))

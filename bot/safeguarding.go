@@ -1,0 +1,301 @@
+package bot
+
+import (
+	_ "embed"
+	"sync"
+)
+
+// SafeguardingKind is what a message that shows distress is about. The
+// kinds are fixed: replies, metrics and alerts are keyed by them.
+type SafeguardingKind string
+
+const (
+	KindSuicide  SafeguardingKind = "suicide_self_harm"   // suicide or self-harm
+	KindAbuse    SafeguardingKind = "abuse_home"          // abuse, or not safe at home
+	KindOnline   SafeguardingKind = "online_exploitation" // online exploitation or grooming
+	KindCrime    SafeguardingKind = "forced_crime"        // forced into crime
+	KindHomeless SafeguardingKind = "homeless"            // homeless or thrown out
+	KindBullying SafeguardingKind = "bullying"
+	KindDistress SafeguardingKind = "distress" // not coping, or in danger with no other kind said
+)
+
+// SafeguardingKinds lists every kind, most serious first: when a message
+// shows several, the first of them names it.
+var SafeguardingKinds = []SafeguardingKind{KindSuicide, KindAbuse, KindOnline, KindCrime, KindHomeless, KindBullying, KindDistress}
+
+// Valid reports whether k is one of SafeguardingKinds.
+func (k SafeguardingKind) Valid() bool {
+	for _, x := range SafeguardingKinds {
+		if k == x {
+			return true
+		}
+	}
+	return false
+}
+
+func (k SafeguardingKind) rank() int {
+	for i, x := range SafeguardingKinds {
+		if k == x {
+			return i
+		}
+	}
+	return len(SafeguardingKinds)
+}
+
+// Safeguarding is what the detector found in a message: the kind, and
+// whether the danger is now (took too many, on the bridge, tonight), which
+// puts 999 first. The zero value is no distress.
+type Safeguarding struct {
+	Kind SafeguardingKind
+	Now  bool
+}
+
+// IsZero reports whether the message showed no distress.
+func (s Safeguarding) IsZero() bool { return s.Kind == "" }
+
+// String is the kind, with "+danger_now" when the danger is now.
+func (s Safeguarding) String() string {
+	if s.Now {
+		return string(s.Kind) + "+danger_now"
+	}
+	return string(s.Kind)
+}
+
+//go:embed safeguarding.txt
+var safeguardingText string
+
+// careersThreshold is the careers score at which a message that only names
+// a hard subject, or tells of someone else's harm, is a careers question.
+const careersThreshold = 2
+
+var defaultSafeguarding = sync.OnceValues(func() (*safeguardingData, error) {
+	return parseSafeguarding("safeguarding.txt", safeguardingText)
+})
+
+// DetectSafeguarding reports whether a message shows distress, and of what
+// kind; the zero Safeguarding when it does not.
+func DetectSafeguarding(text string) Safeguarding { return mustSafeguarding().detect(text) }
+
+// mustSafeguarding is the built-in data, compiled once. It is embedded and
+// tested, so failing to compile is a broken build: better to stop than to
+// run without recognising distress.
+func mustSafeguarding() *safeguardingData {
+	d, err := defaultSafeguarding()
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
+
+// person is who a disclosure is about.
+type person uint8
+
+const (
+	personImplicit person = iota // no subject: in chat, the writer
+	personFirst
+	personThird
+)
+
+// detect decides whether a message shows distress, and of what kind.
+//
+// A disclosure in the first person (or with no subject, as chat drops "I")
+// and in the present is distress whatever else the message says. A
+// disclosure about someone else, in someone else's words, or long past,
+// and a subject merely named, are distress unless the message scores as a
+// careers question: what a role learns, does or pays.
+func (d *safeguardingData) detect(text string) Safeguarding {
+	toks := d.norm.tokens(text)
+	if len(toks) == 0 {
+		return Safeguarding{}
+	}
+	m := d.auto.newMatcher(toks)
+	defer d.auto.release(m)
+	hits := m.run()
+	isFirst := func(i int) bool { return hasBit(m.feat(i), d.first) }
+	isThird := func(i int) bool { return hasBit(m.feat(i), d.third) }
+	sentence := make([]int, len(toks))
+	clause := make([]int, len(toks))
+	s, c := 0, 0
+	for i, t := range toks {
+		switch {
+		case t.brk == '.':
+			s++
+			c++
+		case t.brk == ',' || clauseWord[t.text]:
+			c++
+		}
+		sentence[i], clause[i] = s, c
+	}
+
+	careers := 0
+	seenCareers := map[int]bool{}
+	var speech, past, pastTense, present []hit
+	anyNow := false
+	for _, h := range hits {
+		p := d.patterns[h.pat]
+		switch p.role {
+		case roleCareers:
+			if !seenCareers[h.pat] {
+				seenCareers[h.pat] = true
+				careers += p.weight
+			}
+		case roleSpeech:
+			speech = append(speech, h)
+		case rolePast:
+			past = append(past, h)
+		case rolePastTense:
+			pastTense = append(pastTense, h)
+		case rolePresent:
+			present = append(present, h)
+		case roleNow:
+			anyNow = true
+		}
+	}
+
+	personOf := func(h hit) person {
+		for i := h.start; i < h.end; i++ {
+			if isFirst(i) {
+				return personFirst
+			}
+		}
+		for i := h.start; i < h.end; i++ {
+			if isThird(i) {
+				return personThird
+			}
+		}
+		for i := h.start - 1; i >= 0 && sentence[i] == sentence[h.start]; i-- {
+			switch {
+			case toks[i].brk != 0:
+			case isFirst(i):
+				return personFirst
+			case isThird(i):
+				return personThird
+			}
+		}
+		return personImplicit
+	}
+	// reported: someone else's words come first in the sentence.
+	reported := func(h hit) bool {
+		for _, sp := range speech {
+			if sp.start < h.start && sentence[sp.start] == sentence[h.start] {
+				return true
+			}
+		}
+		return false
+	}
+	// longAgo: a long-ago phrase in the sentence, or a past-tense verb in
+	// the disclosure, with no present or recent word in its clause.
+	longAgo := func(h hit) bool {
+		isPast := false
+		for _, p := range past {
+			isPast = isPast || sentence[p.start] == sentence[h.start]
+		}
+		for _, p := range pastTense {
+			isPast = isPast || (p.start >= h.start && p.start < h.end)
+		}
+		if !isPast {
+			return false
+		}
+		for _, p := range present {
+			if clause[p.start] == clause[h.start] || clause[p.start] == clause[max(h.end-1, h.start)] {
+				return false
+			}
+		}
+		return true
+	}
+
+	// The kind comes from the surest evidence: a first-person present
+	// disclosure, then any other disclosure, then a named subject; among
+	// equals the heavier pattern, then the more serious kind.
+	type found struct {
+		level  int // 2 strong, 1 other disclosure, 0 topic
+		kind   SafeguardingKind
+		weight int
+		now    bool
+	}
+	var all []found
+	strong := false
+	for _, h := range hits {
+		p := d.patterns[h.pat]
+		f := found{0, p.kind, p.weight, p.now}
+		switch p.role {
+		case roleDisclosure:
+			f.level = 1
+			if personOf(h) != personThird && !reported(h) && !longAgo(h) {
+				f.level, strong = 2, true
+			}
+		case roleTopic:
+		default:
+			continue
+		}
+		all = append(all, f)
+	}
+	needCareers := careersThreshold
+	if len(all) == 0 {
+		// No pattern: the lexicon may still show distress, as a named
+		// subject would. Said of the writer, now, it takes a clearer
+		// careers question to outweigh it.
+		if f, ok := d.lexiconKind(m); ok {
+			all = append(all, found{0, f, 1, false})
+			for i := range toks {
+				if len(present) > 0 && toks[i].brk == 0 && isFirst(i) {
+					needCareers = 2 * careersThreshold
+					break
+				}
+			}
+		}
+	}
+	if len(all) == 0 || (!strong && careers >= needCareers) {
+		return Safeguarding{}
+	}
+	best := all[0]
+	now := anyNow
+	for _, f := range all {
+		now = now || f.now
+		if f.level > best.level || f.level == best.level && (f.weight > best.weight ||
+			f.weight == best.weight && f.kind.rank() < best.kind.rank()) {
+			best = f
+		}
+	}
+	return Safeguarding{Kind: best.kind, Now: now}
+}
+
+// lexiconThreshold is the score a kind's words must reach, with at least
+// one word of weight 2 or more, for a message no pattern matched.
+const lexiconThreshold = 4
+
+// lexiconKind scores each kind by the weights of the distinct words of
+// the message that are its [score] words, and returns the best kind at or
+// over the threshold.
+func (d *safeguardingData) lexiconKind(m *matcher) (SafeguardingKind, bool) {
+	if len(d.lexicon) == 0 {
+		return "", false
+	}
+	score := map[SafeguardingKind]int{}
+	strong := map[SafeguardingKind]bool{}
+	seen := map[string]bool{}
+	for i, t := range m.toks {
+		if t.brk != 0 || seen[t.text] {
+			continue
+		}
+		seen[t.text] = true
+		f := m.feat(i)
+		for _, la := range d.lexicon {
+			if hasBit(f, la.atom) {
+				score[la.kind] += la.weight
+				strong[la.kind] = strong[la.kind] || la.weight >= 2
+			}
+		}
+	}
+	best, bestScore := SafeguardingKind(""), 0
+	for _, k := range SafeguardingKinds {
+		if score[k] >= lexiconThreshold && strong[k] && score[k] > bestScore {
+			best, bestScore = k, score[k]
+		}
+	}
+	return best, best != ""
+}
+
+// clauseWord starts a new clause for the past-tense check: "I was bullied
+// as a kid, and now I..." is two clauses.
+var clauseWord = map[string]bool{"and": true, "but": true, "so": true, "because": true, "then": true, "or": true, "though": true, "although": true}
