@@ -348,24 +348,22 @@ func place(h [][]nameMatch, anchorPos, anchor int) []nameMatch {
 		if (p < anchorPos && m.qi > anchor) || (p > anchorPos && m.qi < anchor) {
 			v -= 0.03 // out of the name's order
 		}
+		if m.exact {
+			v += 0.01
+		}
 		return v
 	}
+	used := make(map[int]bool, len(h))
 	for p, ms := range h {
-		for _, m := range ms {
-			if cur := out[p]; cur.w == 0 || value(p, m) > value(p, cur) {
-				out[p] = m
+		best := -1
+		for i, m := range ms {
+			if !used[m.qi] && (best < 0 || value(p, m) > value(p, ms[best])) {
+				best = i
 			}
 		}
-	}
-	for p := range out {
-		for q := p + 1; q < len(out); q++ {
-			if out[p].w > 0 && out[q].w > 0 && out[p].qi == out[q].qi {
-				if out[q].w > out[p].w || (out[q].w == out[p].w && out[q].exact && !out[p].exact) {
-					out[p] = nameMatch{}
-				} else {
-					out[q] = nameMatch{}
-				}
-			}
+		if best >= 0 {
+			out[p] = ms[best]
+			used[ms[best].qi] = true
 		}
 	}
 	return out
