@@ -73,6 +73,16 @@ type Answer struct {
 	Generated bool `json:"-"`
 	// Card is the occupation's profile, for a card request.
 	Card *Card `json:"-"`
+	// Topic is what the question was about as the bot understood it: its
+	// topic words and any occupation it named that the corpus lacks,
+	// without the words that only shape a question. For insights' terms.
+	Topic string `json:"-"`
+	// Partial marks a grounded answer whose passages hold only part of the
+	// question ("the closest it comes"), for insights.
+	Partial bool `json:"-"`
+	// ID names this answer for its feedback buttons: set by a Guard that
+	// records answers (GuardOptions.OnAnswer), else "".
+	ID string `json:"-"`
 }
 
 // Citation is one passage an answer relies on.
@@ -156,4 +166,14 @@ func round2(x float64) float64 {
 		return 1
 	}
 	return float64(int(x*100+0.5)) / 100
+}
+
+// Feedback is a user's vote on an answer, from a platform's buttons.
+type Feedback struct {
+	// Answer is the answer's ID (Answer.ID); "" when the buttons came from
+	// a build that did not set one.
+	Answer     string
+	Vote       string // "up" or "down"
+	Occupation string // the reference the answer was about, or ""
+	Via        string // the platform: slack, discord
 }

@@ -172,13 +172,16 @@ func (b *Bot) Ask(ctx context.Context, q Question) (Answer, error) {
 		}
 		if b.opts.Generate != nil && a.Grounded && generates(u.intent) {
 			var why string
+			partial := a.Partial // a generated answer rests on the same passages
 			if a, why = c.generate(ctx, a); why != "" && b.opts.Metrics.CountFallback != nil {
 				b.opts.Metrics.CountFallback(why)
 			}
+			a.Partial = partial
 		}
 	}
 	a.Question = q.Text
 	a.Intent = u.intent
+	a.Topic = strings.TrimSpace(u.topic + " " + u.unknownName)
 	if a.Citations == nil {
 		a.Citations = []Citation{}
 	}

@@ -335,6 +335,7 @@ func (c *composer) topic(ctx context.Context) (Answer, error) {
 		fmt.Fprintf(&b, "\n- %s: %s %s", kindLabel[h.Passage.Kind], excerpt(h.Passage.Text, c.u.topic), cit.Marker())
 	}
 	a.Text = b.String()
+	a.Partial = ev == partial
 	return c.grounded(a), nil
 }
 

@@ -2,6 +2,8 @@ package bot
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"math"
@@ -37,6 +39,7 @@ type Guard struct {
 	queueWait time.Duration
 	metrics   Metrics
 	now       func() time.Time
+	onAnswer  func(Observed)
 
 	mu       sync.Mutex
 	users    map[string]*userLimit
@@ -56,12 +59,29 @@ type GuardOptions struct {
 	QueueWait        time.Duration // how long a question waits for a slot; 0: 2 s
 	Metrics          Metrics
 	Now              func() time.Time // for tests; nil: time.Now
+	// OnAnswer, when set, is told of every question once its answer or
+	// error is known, in the asker's goroutine before Ask returns: for the
+	// insights recorder. It must not block (queue the work). With it set,
+	// every answer gets an ID, for its feedback buttons.
+	OnAnswer func(Observed)
+}
+
+// Observed is one question the Guard saw to its end.
+type Observed struct {
+	Question Question
+	Answer   Answer
+	Err      error
+	// Outcome is how the metrics count it: a limit's refusal is
+	// OutcomeRefused with Err set.
+	Outcome Outcome
+	At      time.Time // when the question arrived
+	Took    time.Duration
 }
 
 // NewGuard wraps next.
 func NewGuard(next Asker, o GuardOptions) *Guard {
 	g := &Guard{next: next, maxChars: o.MaxQuestionChars, perMinute: o.PerMinute, queueWait: o.QueueWait,
-		metrics: o.Metrics, now: o.Now, users: map[string]*userLimit{}}
+		metrics: o.Metrics, now: o.Now, onAnswer: o.OnAnswer, users: map[string]*userLimit{}}
 	if g.queueWait <= 0 {
 		g.queueWait = 2 * time.Second
 	}
@@ -78,10 +98,26 @@ func NewGuard(next Asker, o GuardOptions) *Guard {
 func (g *Guard) Ask(ctx context.Context, q Question) (Answer, error) {
 	start := time.Now()
 	a, err := g.ask(ctx, q)
+	took := time.Since(start)
+	outcome := outcomeOf(a, err)
 	if g.metrics.ObserveAnswer != nil {
-		g.metrics.ObserveAnswer(q.Via, outcomeOf(a, err), time.Since(start))
+		g.metrics.ObserveAnswer(q.Via, outcome, took)
+	}
+	if g.onAnswer != nil {
+		if err == nil {
+			a.ID = newAnswerID()
+		}
+		g.onAnswer(Observed{Question: q, Answer: a, Err: err, Outcome: outcome, At: start, Took: took})
 	}
 	return a, err
+}
+
+// newAnswerID is 64 random bits in hex: unique enough to find one answer's
+// record again, and telling nothing about the question or the user.
+func newAnswerID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:]) // crypto/rand never fails on a supported platform
+	return hex.EncodeToString(b[:])
 }
 
 func (g *Guard) ask(ctx context.Context, q Question) (Answer, error) {

@@ -30,6 +30,7 @@ type Metrics struct {
 	LLMFallbacks      *prometheus.CounterVec
 	Reloads           *prometheus.CounterVec
 	PlatformErrors    *prometheus.CounterVec
+	InsightEvents     *prometheus.CounterVec
 }
 
 // New registers every metric in a registry of its own (with the Go and
@@ -72,9 +73,12 @@ func New() *Metrics {
 			Help: "Index reloads, by result (ok, error)."}, []string{"result"}),
 		PlatformErrors: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "careersbot_platform_errors_total",
 			Help: "Errors from a platform's API after retries, by adapter."}, []string{"adapter"}),
+		InsightEvents: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "careersbot_insights_events_total",
+			Help: "Insight events and votes, by result: recorded, dropped (the buffer was full or the store down too long), write_error (a batch failed and will be retried)."},
+			[]string{"result"}),
 	}
 	for _, c := range []prometheus.Collector{m.Questions, m.AnswerSeconds, m.RetrievalSeconds, m.Distress, m.SafeguardAlerts, m.Passages,
-		m.Occupations, m.AdapterConnected, m.AdapterRetries, m.Feedback, m.CitationsStripped, m.LLMFallbacks, m.Reloads, m.PlatformErrors} {
+		m.Occupations, m.AdapterConnected, m.AdapterRetries, m.Feedback, m.CitationsStripped, m.LLMFallbacks, m.Reloads, m.PlatformErrors, m.InsightEvents} {
 		f(c)
 	}
 	return m

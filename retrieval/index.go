@@ -212,6 +212,14 @@ func (ix *Index) Passages(ref string) []Passage {
 	return ix.passages[r[0]:r[1]]
 }
 
+// Uses reports whether some passage holds a folded word (by its stem): the
+// corpus's vocabulary, for callers that must tell a careers word from a
+// name.
+func (ix *Index) Uses(word string) bool {
+	_, ok := ix.lex.terms[Stem(word)]
+	return ok
+}
+
 // Collection returns the chromem-go collection of every passage. A loaded
 // index fills it on first use from the persisted vectors (dequantised).
 func (ix *Index) Collection(ctx context.Context) (*chromem.Collection, error) {

@@ -95,6 +95,15 @@ func (t *Thesaurus) Related(word string) []Related {
 	return rel
 }
 
+// Entry returns a folded word's own links, without those of its base
+// forms ("james" is not "jam"s), and its parts of speech as the table
+// writes them (a, n, r, v; p for a person); "" when WordNet has no entry
+// for the word as written.
+func (t *Thesaurus) Entry(word string) ([]Related, string) {
+	t.init()
+	return t.lookup(word)
+}
+
 // Phrase returns the stand-ins of a set phrase or phrasal verb ("sort
 // out", "keep an eye on"), its first word as written or as the lemma of an
 // inflection ("sorting out", "goes down"); nil when WordNet has no such
