@@ -138,7 +138,7 @@ func (r *Report) WriteText(w io.Writer, where string) error {
 	}
 	tw = tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
 	for _, d := range r.Days {
-		fmt.Fprintf(tw, "  %s\t%d\t%s\n", d.Day, d.Questions, bar(d.Questions, most, 40))
+		fmt.Fprintf(tw, "  %s\t%d\t%s\n", d.Day, d.Questions, textBar(d.Questions, most, 40))
 	}
 	tw.Flush()
 
@@ -210,7 +210,7 @@ func list(w io.Writer, title string, cs []Count) {
 	tw.Flush()
 }
 
-func bar(n, most, width int) string {
+func textBar(n, most, width int) string {
 	if most == 0 || n == 0 {
 		return ""
 	}
