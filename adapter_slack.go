@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/careersbot/careersbot/adapters/slack"
+	"github.com/careersbot/careersbot/bot"
 )
 
 // newSlackAdapter builds the Slack adapter when SLACK_BOT_TOKEN and either
@@ -23,8 +24,11 @@ func newSlackAdapter(d deps) (Adapter, error) {
 		LogQuestions:  d.cfg.LogQuestions,
 		HashUser:      d.hashUser,
 		OnState:       d.onState("slack"),
-		OnFeedback: func(vote string) {
-			d.metrics.Feedback.WithLabelValues("slack", vote).Inc()
+		OnFeedback: func(f bot.Feedback) {
+			d.metrics.Feedback.WithLabelValues("slack", f.Vote).Inc()
+			if d.feedback != nil {
+				d.feedback(f)
+			}
 		},
 		OnPlatformError: func() {
 			d.metrics.PlatformErrors.WithLabelValues("slack").Inc()

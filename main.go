@@ -72,6 +72,7 @@ Usage:
   careersbot seeds import --pay FILE    take a newer ONS ASHE pay table (--soc FILE: a newer SOC mapping)
   careersbot seeds update [--from URL]  download the official list and merge it
   careersbot config                     print the effective settings, secrets redacted
+  careersbot insights [--since 7d]      what learners asked and how it went (--json, --csv)
 
 Common flags: --seeds DIR, --data-dir DIR, --http-addr ADDR (each also an environment variable).
 Run "careersbot COMMAND -h" for a command's flags.
@@ -85,6 +86,8 @@ var commands = map[string]func(ctx context.Context, e env, args []string) error{
 	"config": cmdConfig,
 	"serve":  cmdServe,
 	"seeds":  cmdSeeds,
+	// insights_wiring.go
+	"insights": cmdInsights,
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {

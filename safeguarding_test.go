@@ -146,8 +146,10 @@ func TestServeAlertToSlackChannel(t *testing.T) {
 		"SLACK_BOT_TOKEN": "xoxb-safeguarding-test", "SLACK_API_URL": api.URL + "/api/",
 		"CAREERSBOT_SAFEGUARDING_ALERT": "G0SAFEGUARD",
 	}))
-	if len(s.adapters) != 1 || s.adapters[0].Name() != "web" {
-		t.Errorf("adapters %d: the token alone must not start Slack", len(s.adapters))
+	for _, a := range s.adapters {
+		if a.Name() == "slack" {
+			t.Error("the token alone must not start Slack")
+		}
 	}
 	if code, body, err := askHTTP(base, "my dad hits me", ""); err != nil || code != http.StatusOK || !strings.Contains(string(body), "0808 800 5000") {
 		t.Fatalf("ask: %d %v %s", code, err, body)

@@ -54,6 +54,9 @@ type deps struct {
 	memory   *bot.Memory
 	bot      func() *bot.Bot // the bot, once the index is loaded
 	onState  func(adapter string) func(connected bool, detail string)
+	// feedback records a vote on an answer, for insights.
+	feedback func(bot.Feedback)
+	insights *insightsService
 }
 
 // adapterConstructors builds each configured adapter: adding a platform is
@@ -64,6 +67,9 @@ var adapterConstructors = []func(d deps) (Adapter, error){
 	newDiscordAdapter,
 	newSlackAdapter,
 	newWebAdapter,
+	// Last: its Shutdown writes the events of the answers the others
+	// finished in theirs.
+	insightsAdapter,
 }
 
 // shutdownGrace bounds how long answers in flight may take to finish after
@@ -115,6 +121,7 @@ func newServer(cfg *config.Config, log *slog.Logger) (*server, error) {
 		s.alerts = a
 	}
 
+	ins := newInsights(cfg, log, s.metrics, s.hashUser, s.currentBot)
 	guard := bot.NewGuard(s.asker, bot.GuardOptions{
 		MaxQuestionChars: cfg.MaxQuestionChars,
 		PerMinute:        cfg.RatePerMinute,
@@ -122,6 +129,7 @@ func newServer(cfg *config.Config, log *slog.Logger) (*server, error) {
 		Metrics: bot.Metrics{ObserveAnswer: func(via string, o bot.Outcome, took time.Duration) {
 			s.metrics.ObserveAnswer(via, string(o), took)
 		}},
+		OnAnswer: ins.onAnswer(),
 	})
 	api := httpapi.New(guard, httpapi.Options{
 		Ready:          s.ready.state,
@@ -143,7 +151,7 @@ func newServer(cfg *config.Config, log *slog.Logger) (*server, error) {
 		bot: s.currentBot, onState: func(name string) func(bool, string) {
 			s.ready.set(name, false, "starting")
 			return func(ok bool, detail string) { s.ready.set(name, ok, detail) }
-		}}
+		}, feedback: ins.feedback, insights: ins}
 	for _, construct := range adapterConstructors {
 		a, err := construct(d)
 		if err != nil {

@@ -51,6 +51,12 @@ type Config struct {
 	TrustedProxies   []netip.Prefix
 	AdminToken       Secret
 	RatePerMinute    int
+	// DatabaseURL is a postgres:// URL shared by replicas; "" keeps state
+	// in memory and insights in SQLite in the data dir.
+	DatabaseURL Secret
+	// InsightsRetentionDays is how long insight events are kept; 0 turns
+	// insights off.
+	InsightsRetentionDays int
 	DistressReply    string
 
 	// SafeguardingReplies are the replies set for each kind (keys are
@@ -181,11 +187,23 @@ var settings = []setting{
 			}
 			return strings.Join(out, ",")
 		}},
-	{env: "CAREERSBOT_ADMIN_TOKEN", def: constant(""), secret: true, help: "enables POST /admin/reload with Authorization: Bearer <token>",
+	{env: "CAREERSBOT_ADMIN_TOKEN", def: constant(""), secret: true, help: "enables POST /admin/reload with Authorization: Bearer <token>, and the /insights page",
 		set: func(c *Config, v string) error { c.AdminToken = Secret(v); return nil }, get: func(c *Config) string { return string(c.AdminToken) }},
 	{env: "CAREERSBOT_RATE_PER_MINUTE", def: constant("20"), help: "questions a user may ask a minute; 0 turns the limit off",
 		set: intSetter(func(c *Config) *int { return &c.RatePerMinute }, 0, "a whole number such as 20, or 0 for no limit"),
 		get: func(c *Config) string { return strconv.Itoa(c.RatePerMinute) }},
+	{env: "CAREERSBOT_DATABASE_URL", def: constant(""), help: "postgres:// URL of a PostgreSQL shared by replicas (insights go there); unset: insights in SQLite in the data dir",
+		set: func(c *Config, v string) error {
+			v = strings.TrimSpace(v)
+			if err := checkDatabaseURL(v); err != nil {
+				return err
+			}
+			c.DatabaseURL = Secret(v)
+			return nil
+		}, get: func(c *Config) string { return redactPassword(string(c.DatabaseURL)) }},
+	{env: "CAREERSBOT_INSIGHTS_RETENTION_DAYS", def: constant("90"), help: "days insight events are kept before the sweep deletes them; 0 records none",
+		set: intSetter(func(c *Config) *int { return &c.InsightsRetentionDays }, 0, "a whole number of days such as 90, or 0 to record no insights"),
+		get: func(c *Config) string { return strconv.Itoa(c.InsightsRetentionDays) }},
 	{env: "CAREERSBOT_DISTRESS_REPLY", def: constant(""), help: "one reply to every message showing distress, replacing the built-in reply of each kind that has no CAREERSBOT_SAFEGUARDING_REPLY_* of its own",
 		set: func(c *Config, v string) error {
 			if err := checkReply(v); err != nil {
@@ -299,6 +317,28 @@ func checkAlert(v string) error {
 		return fmt.Errorf("is plain http to %s: use https:// (plain http only to a loopback address such as 127.0.0.1, for tests)", u.Hostname())
 	}
 	return fmt.Errorf("%s, got %q", want, redactURL(v))
+}
+
+// checkDatabaseURL accepts "" or a postgres:// (postgresql://) URL with a
+// host, or with a socket folder as its host parameter.
+func checkDatabaseURL(v string) error {
+	if v == "" {
+		return nil
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") || (u.Host == "" && u.Query().Get("host") == "") {
+		return fmt.Errorf("must be a postgres:// URL such as postgres://careersbot:PASSWORD@db.internal:5432/careersbot, got %q", redactPassword(v))
+	}
+	return nil
+}
+
+// redactPassword shows a URL without its password.
+func redactPassword(v string) string {
+	u, err := url.Parse(v)
+	if err != nil {
+		return Redacted
+	}
+	return u.Redacted()
 }
 
 func isLoopback(host string) bool {
@@ -471,6 +511,9 @@ func (c *Config) Validate() error {
 	}
 	if c.SafeguardingAlertText && c.SafeguardingAlert == "" {
 		add("CAREERSBOT_SAFEGUARDING_ALERT_TEXT is true but CAREERSBOT_SAFEGUARDING_ALERT is not set: set where alerts go, or unset the text setting")
+	}
+	if c.InsightsRetentionDays > 3650 {
+		add("CAREERSBOT_INSIGHTS_RETENTION_DAYS is %d: keep insights at most 3650 days (ten years), or 0 to record none", c.InsightsRetentionDays)
 	}
 	if c.AdminToken != "" && len(c.AdminToken) < 16 {
 		add("CAREERSBOT_ADMIN_TOKEN is too short to be safe: use at least 16 random characters")

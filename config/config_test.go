@@ -63,6 +63,8 @@ func TestLoadDefaults(t *testing.T) {
 		{"HTTPAddr", c.HTTPAddr, ":8080"},
 		{"MaxQuestionChars", c.MaxQuestionChars, 1000},
 		{"RatePerMinute", c.RatePerMinute, 20},
+		{"InsightsRetentionDays", c.InsightsRetentionDays, 90},
+		{"DatabaseURL", string(c.DatabaseURL), ""},
 		{"LLMTimeout", c.LLMTimeout, 15 * time.Second},
 		{"SlackAPIURL", c.SlackAPIURL, DefaultSlackAPIURL},
 		{"SlackAPIURL literal", c.SlackAPIURL, "https://slack.com/api/"},
@@ -176,6 +178,7 @@ func TestVariables(t *testing.T) {
 		"CAREERSBOT_EMBED_MODEL", "CAREERSBOT_LOG_QUESTIONS", "CAREERSBOT_ALLOWED_ORIGINS",
 		"CAREERSBOT_MAX_QUESTION_CHARS", "CAREERSBOT_MAX_CONCURRENT", "CAREERSBOT_TRUSTED_PROXIES",
 		"CAREERSBOT_ADMIN_TOKEN", "CAREERSBOT_RATE_PER_MINUTE",
+		"CAREERSBOT_DATABASE_URL", "CAREERSBOT_INSIGHTS_RETENTION_DAYS",
 		"CAREERSBOT_SAFEGUARDING_ALERT", "CAREERSBOT_SAFEGUARDING_ALERT_TEXT",
 	}
 	got := Variables()
@@ -323,6 +326,18 @@ func TestInvalidSettings(t *testing.T) {
 		{name: "rate per minute negative", load: true,
 			env:  map[string]string{"CAREERSBOT_RATE_PER_MINUTE": "-1"},
 			want: []string{"CAREERSBOT_RATE_PER_MINUTE", "whole number", "0 for no limit", `"-1"`}},
+		{name: "database URL not postgres", load: true,
+			env:  map[string]string{"CAREERSBOT_DATABASE_URL": "mysql://bot:hunter2@db/careers"},
+			want: []string{"CAREERSBOT_DATABASE_URL", "postgres://", "mysql://bot:xxxxx@db/careers"}},
+		{name: "database URL without a host", load: true,
+			env:  map[string]string{"CAREERSBOT_DATABASE_URL": "postgres:///careers"},
+			want: []string{"CAREERSBOT_DATABASE_URL", "postgres://careersbot:PASSWORD@"}},
+		{name: "insights retention negative", load: true,
+			env:  map[string]string{"CAREERSBOT_INSIGHTS_RETENTION_DAYS": "-1"},
+			want: []string{"CAREERSBOT_INSIGHTS_RETENTION_DAYS", "whole number of days", "0 to record no insights", `"-1"`}},
+		{name: "insights retention past ten years",
+			env:  map[string]string{"CAREERSBOT_INSIGHTS_RETENTION_DAYS": "5000"},
+			want: []string{"CAREERSBOT_INSIGHTS_RETENTION_DAYS", "3650"}},
 		{name: "trusted proxies not an address", load: true,
 			env:  map[string]string{"CAREERSBOT_TRUSTED_PROXIES": "not-an-ip"},
 			want: []string{"CAREERSBOT_TRUSTED_PROXIES", "CIDRs", "10.0.0.0/8", `"not-an-ip"`}},
@@ -517,6 +532,24 @@ func TestValidSettings(t *testing.T) {
 				if c.RatePerMinute != 0 || c.MaxQuestionChars != 500 || c.MaxConcurrent != 3 || !c.LogQuestions || c.LogLevel != "debug" || c.AdminToken.Reveal() != longToken {
 					t.Errorf("got rate %d, max chars %d, concurrent %d, log questions %v, level %q, admin %q",
 						c.RatePerMinute, c.MaxQuestionChars, c.MaxConcurrent, c.LogQuestions, c.LogLevel, c.AdminToken.Reveal())
+				}
+			}},
+		{name: "insights in PostgreSQL, kept a month",
+			env: map[string]string{"CAREERSBOT_DATABASE_URL": "postgres://bot:hunter2@db.internal:5432/careers?sslmode=require",
+				"CAREERSBOT_INSIGHTS_RETENTION_DAYS": "30"},
+			check: func(t *testing.T, c *Config) {
+				if c.DatabaseURL.Reveal() != "postgres://bot:hunter2@db.internal:5432/careers?sslmode=require" || c.InsightsRetentionDays != 30 {
+					t.Errorf("database URL %q, retention %d", c.DatabaseURL.Reveal(), c.InsightsRetentionDays)
+				}
+				if e := entry(t, c, "CAREERSBOT_DATABASE_URL"); e.Value != "postgres://bot:xxxxx@db.internal:5432/careers?sslmode=require" {
+					t.Errorf("config shows the database URL as %q, want its password hidden", e.Value)
+				}
+			}},
+		{name: "insights off",
+			env: map[string]string{"CAREERSBOT_INSIGHTS_RETENTION_DAYS": "0"},
+			check: func(t *testing.T, c *Config) {
+				if c.InsightsRetentionDays != 0 || c.DatabaseURL != "" {
+					t.Errorf("retention %d, database %q", c.InsightsRetentionDays, c.DatabaseURL)
 				}
 			}},
 		{name: "ipv6 listen address",

@@ -87,19 +87,30 @@ func (s *state) History() []string {
 // votes records OnFeedback.
 type votes struct {
 	mu sync.Mutex
-	v  []string
+	v  []bot.Feedback
 }
 
-func (v *votes) add(vote string) {
+func (v *votes) add(f bot.Feedback) {
 	v.mu.Lock()
-	v.v = append(v.v, vote)
+	v.v = append(v.v, f)
 	v.mu.Unlock()
 }
 
+// list is the votes so far.
 func (v *votes) list() []string {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	return append([]string(nil), v.v...)
+	var out []string
+	for _, f := range v.v {
+		out = append(out, f.Vote)
+	}
+	return out
+}
+
+func (v *votes) all() []bot.Feedback {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return append([]bot.Feedback(nil), v.v...)
 }
 
 // env is an adapter running against the fake Slack: in HTTP mode, its

@@ -198,10 +198,14 @@ func answerBlocks(a bot.Answer, o renderOptions, passageCap int) []slackgo.Block
 }
 
 // feedbackValue is what a feedback button carries: what the answer was
-// about, never the question.
+// about and, when serve records insights, the answer's ID; never the
+// question.
 func feedbackValue(a bot.Answer) string {
-	v := strings.Join([]string{a.Occupation, string(a.Intent), string(a.Outcome)}, "|")
-	return truncateRunes(v, 200)
+	parts := []string{a.Occupation, string(a.Intent), string(a.Outcome)}
+	if a.ID != "" {
+		parts = append(parts, a.ID)
+	}
+	return truncateRunes(strings.Join(parts, "|"), 200)
 }
 
 // answerBody is the answer's text to show above the citations: without the

@@ -77,8 +77,9 @@ type Options struct {
 	// OnState reports the connection: Socket Mode up or down; in HTTP
 	// mode, whether auth.test answered at start.
 	OnState func(connected bool, detail string)
-	// OnFeedback counts a 👍 ("up") or 👎 ("down").
-	OnFeedback func(vote string)
+	// OnFeedback is told of a 👍 ("up") or 👎 ("down"): the vote, the
+	// answer's ID and occupation the button carries, Via "slack".
+	OnFeedback func(bot.Feedback)
 	// OnPlatformError counts a Slack API call that failed after retries.
 	OnPlatformError func()
 	// Now is the clock the request signatures are checked against; nil:
@@ -163,7 +164,7 @@ func New(o Options) (*Adapter, error) {
 		o.OnState = func(bool, string) {}
 	}
 	if o.OnFeedback == nil {
-		o.OnFeedback = func(string) {}
+		o.OnFeedback = func(bot.Feedback) {}
 	}
 	if o.OnPlatformError == nil {
 		o.OnPlatformError = func() {}
@@ -535,8 +536,8 @@ func (a *Adapter) interaction(cb slackgo.InteractionCallback) (work func(ctx con
 			if act.ActionID == actionFeedbackDown {
 				vote = "down"
 			}
-			a.o.OnFeedback(vote)
-			occ, intent, outcome := splitFeedbackValue(act.Value)
+			occ, intent, outcome, answer := splitFeedbackValue(act.Value)
+			a.o.OnFeedback(bot.Feedback{Answer: answer, Vote: vote, Occupation: occ, Via: "slack"})
 			a.log.Info("slack feedback", "vote", vote, "user", a.o.HashUser(cb.User.ID),
 				"occupation", occ, "intent", intent, "outcome", outcome)
 			return func(ctx context.Context) {
@@ -551,12 +552,12 @@ func (a *Adapter) interaction(cb slackgo.InteractionCallback) (work func(ctx con
 	return nil
 }
 
-func splitFeedbackValue(v string) (occupation, intent, outcome string) {
-	parts := strings.SplitN(v, "|", 3)
-	for len(parts) < 3 {
+func splitFeedbackValue(v string) (occupation, intent, outcome, answer string) {
+	parts := strings.SplitN(v, "|", 4)
+	for len(parts) < 4 {
 		parts = append(parts, "")
 	}
-	return parts[0], parts[1], parts[2]
+	return parts[0], parts[1], parts[2], parts[3]
 }
 
 // share posts a /careers answer in the channel, through the command's

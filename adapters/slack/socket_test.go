@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/careersbot/careersbot/adapters/internal/fakes/slackfake"
+	"github.com/careersbot/careersbot/bot"
 )
 
 // eventPayload is an events_api envelope's payload: the callback as JSON.
@@ -92,8 +93,8 @@ func TestSocketModeMentionDMAndCommand(t *testing.T) {
 	env = e.fake.Send(t, slackfake.Interactive, blockAction(user, channel, actionFeedbackUp, "ST0127|list|grounded", e.fake.ResponseURL("socket-fb")), 0)
 	e.fake.WaitAck(t, env, 5*time.Second)
 	e.fake.WaitFor(t, "response_url", 2, 10*time.Second)
-	if got := e.votes.list(); len(got) != 1 || got[0] != "up" {
-		t.Errorf("votes %v, want [up]", got)
+	if got := e.votes.all(); len(got) != 1 || got[0] != (bot.Feedback{Vote: "up", Occupation: "ST0127", Via: "slack"}) {
+		t.Errorf("votes %+v, want one up on ST0127 from slack", got)
 	}
 
 	// An event type slack-go does not know is acknowledged and ignored.

@@ -94,13 +94,13 @@ func NewPage(o PageOptions) *Page {
 // Routes maps each pattern the page serves to its handler.
 func (p *Page) Routes() map[string]http.Handler {
 	return map[string]http.Handler{
-		"GET " + PagePath:     p.headers(p.servePage),
-		"GET " + apiPath:      p.headers(p.serveAPI),
-		"GET " + csvPath:      p.headers(p.serveCSV),
-		"POST " + loginPath:   p.headers(p.login),
-		"POST " + logoutPath:  p.headers(p.logout),
-		"GET " + cssPath:      http.HandlerFunc(p.serveCSS),
-		"HEAD " + cssPath:     http.HandlerFunc(p.serveCSS),
+		"GET " + PagePath:    p.headers(p.servePage),
+		"GET " + apiPath:     p.headers(p.serveAPI),
+		"GET " + csvPath:     p.headers(p.serveCSV),
+		"POST " + loginPath:  p.headers(p.login),
+		"POST " + logoutPath: p.headers(p.logout),
+		"GET " + cssPath:     http.HandlerFunc(p.serveCSS),
+		"HEAD " + cssPath:    http.HandlerFunc(p.serveCSS),
 	}
 }
 
@@ -370,14 +370,14 @@ func (p *Page) render(w http.ResponseWriter, code int, t *template.Template, dat
 }
 
 var funcs = template.FuncMap{
-	"pct":     func(x float64) string { return fmt.Sprintf("%.1f%%", 100*x) },
-	"ms":      func(x float64) string { return fmt.Sprintf("%.0f ms", x) },
-	"when":    func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05") },
-	"date":    func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04") },
-	"label":   func(o Outcome) string { return o.Label() },
-	"orDash":  orDash,
-	"level":   levelName,
-	"plural":  plural,
+	"pct":    func(x float64) string { return fmt.Sprintf("%.1f%%", 100*x) },
+	"ms":     func(x float64) string { return fmt.Sprintf("%.0f ms", x) },
+	"when":   func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05") },
+	"date":   func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04") },
+	"label":  func(o Outcome) string { return o.Label() },
+	"orDash": orDash,
+	"level":  levelName,
+	"plural": plural,
 	"helpful": func(up, down int) string {
 		if up+down == 0 {
 			return "-"

@@ -323,6 +323,13 @@ func (r *Recorder) event(o bot.Observed) (Event, bool) {
 	if r.o.HashUser != nil {
 		e.User = r.o.HashUser(q.User)
 	}
+	if r.o.LogQuestions {
+		e.Question = q.Text
+	}
+	if outcome == Help {
+		// About the bot, not the standard the conversation was on.
+		return e, true
+	}
 	e.Occupation = a.Occupation
 	seen := map[string]bool{}
 	addOcc := func(ref, title string, level int) {
@@ -345,9 +352,6 @@ func (r *Recorder) event(o bot.Observed) (Event, bool) {
 	}
 	if outcome == NotCovered {
 		e.Terms = SalientTerms(q.Text, a.Topic, r.o.Vocabulary)
-	}
-	if r.o.LogQuestions {
-		e.Question = q.Text
 	}
 	return e, true
 }
