@@ -57,7 +57,9 @@ func hbars(name string, bars []bar) template.HTML {
 		}
 		fmt.Fprintf(&s, `<g class="row" data-key="%s" data-value="%d"><title>%s: %s</title>`, attr(b.Key), b.Value, esc(b.Label), esc(value))
 		fmt.Fprintf(&s, `<text class="label" x="%d" y="%d">%s</text>`, labelWidth-8, y+17, esc(shorten(b.Label, 34)))
-		fmt.Fprintf(&s, `<rect class="bar %s" x="%d" y="%d" width="%.1f" height="%d" rx="2"></rect>`, attr(b.Class), labelWidth, y+3, w, rowHeight-8)
+		if w > 0 {
+			fmt.Fprintf(&s, `<rect class="bar %s" x="%d" y="%d" width="%.1f" height="%d" rx="2"></rect>`, attr(b.Class), labelWidth, y+3, w, rowHeight-8)
+		}
 		fmt.Fprintf(&s, `<text class="value" x="%.1f" y="%d">%s</text>`, float64(labelWidth)+w+6, y+17, esc(value))
 		s.WriteString(`</g>`)
 	}
