@@ -370,8 +370,13 @@ func (p *Page) render(w http.ResponseWriter, code int, t *template.Template, dat
 }
 
 var funcs = template.FuncMap{
-	"pct":    func(x float64) string { return fmt.Sprintf("%.1f%%", 100*x) },
-	"ms":     func(x float64) string { return fmt.Sprintf("%.0f ms", x) },
+	"pct": func(x float64) string { return fmt.Sprintf("%.1f%%", 100*x) },
+	"ms": func(x float64) string {
+		if x < 10 {
+			return fmt.Sprintf("%.1f ms", x)
+		}
+		return fmt.Sprintf("%.0f ms", x)
+	},
 	"when":   func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05") },
 	"date":   func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04") },
 	"label":  func(o Outcome) string { return o.Label() },
