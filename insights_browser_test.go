@@ -58,7 +58,6 @@ const readPageJS = `(() => {
   };
 })()`
 
-
 func TestBrowserInsights(t *testing.T) {
 	url, _ := browserServer(t, map[string]string{"CAREERSBOT_ADMIN_TOKEN": insightsToken})
 	for _, q := range []string{

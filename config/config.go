@@ -57,7 +57,7 @@ type Config struct {
 	// InsightsRetentionDays is how long insight events are kept; 0 turns
 	// insights off.
 	InsightsRetentionDays int
-	DistressReply    string
+	DistressReply         string
 
 	// SafeguardingReplies are the replies set for each kind (keys are
 	// SafeguardingReplyKeys); a missing key keeps the built-in text.

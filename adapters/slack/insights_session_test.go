@@ -57,7 +57,6 @@ var script = []scripted{
 type tally struct {
 	outcomes    map[insights.Outcome]int
 	occupations map[string]map[insights.Outcome]int
-	terms       map[string]bool
 }
 
 func newTally() *tally {
@@ -354,4 +353,3 @@ func pageFigures(t *testing.T, html string) insights.Report {
 	}
 	return r
 }
-
