@@ -51,13 +51,14 @@ type Config struct {
 	TrustedProxies   []netip.Prefix
 	AdminToken       Secret
 	RatePerMinute    int
+	DistressReply    string
+
 	// DatabaseURL is a postgres:// URL shared by replicas; "" keeps state
 	// in memory and insights in SQLite in the data dir.
 	DatabaseURL Secret
 	// InsightsRetentionDays is how long insight events are kept; 0 turns
 	// insights off.
 	InsightsRetentionDays int
-	DistressReply         string
 
 	// SafeguardingReplies are the replies set for each kind (keys are
 	// SafeguardingReplyKeys); a missing key keeps the built-in text.
