@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/careersbot/careersbot/retrieval"
@@ -65,15 +64,7 @@ func (c *composer) interest(ctx context.Context) (Answer, error) {
 			list = append(list, r)
 		}
 	}
-	slices.SortFunc(list, func(x, y *ranked) int {
-		switch {
-		case x.score > y.score:
-			return -1
-		case x.score < y.score:
-			return 1
-		}
-		return strings.Compare(x.occ.Reference, y.occ.Reference)
-	})
+	sortRanked(list, func(r *ranked) (float64, string) { return r.score, r.occ.Reference })
 	if len(list) == 0 {
 		return c.notCovered(ctx, topic), nil
 	}
