@@ -36,7 +36,6 @@ type occName struct {
 	heads []string
 }
 
-
 var (
 	reBracketed = regexp.MustCompile(`\s*\([^)]*\)`)
 	// reQualifier is what ends some titles without naming the job: the
@@ -250,8 +249,6 @@ func (ix *Index) OccupationsNamed(word string) []*Occupation {
 // IsGenericName reports whether a stem is too common among occupation names
 // to name one on its own ("engineer", "technician").
 func (ix *Index) IsGenericName(stem string) bool { return ix.names.generic[stem] }
-
-
 
 // stemsClose reports whether two stems are one slip apart (a typo, a
 // transposition), for stems long enough that this is not another word.
