@@ -449,7 +449,7 @@ func TestUsageErrors(t *testing.T) {
 			want: []string{"SLACK_BOT_TOKEN is set but neither SLACK_APP_TOKEN (Socket Mode) nor SLACK_SIGNING_SECRET (HTTP mode) is"}},
 		{name: "bad listen address", args: []string{"index"},
 			env: map[string]string{"CAREERSBOT_HTTP_ADDR": "localhost"}, want: []string{"CAREERSBOT_HTTP_ADDR", ":8080"}},
-		{name: "bad listen address flag", args: []string{"ask", "--http-addr", ":99999", skillsQ},
+		{name: "bad listen address flag", args: []string{"serve", "--http-addr", ":99999"},
 			want: []string{"CAREERSBOT_HTTP_ADDR", "65535"}},
 		{name: "several bad settings on one line", args: []string{"ask", skillsQ},
 			env:  map[string]string{"SLACK_APP_TOKEN": "xapp-1", "CAREERSBOT_ADMIN_TOKEN": "short"},

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -374,9 +375,10 @@ func parsePrefix(s string) (netip.Prefix, error) {
 }
 
 // Load reads every setting from the environment (getenv) over the defaults,
-// then binds the common flags to fs so that parsing fs overrides them. It
-// returns the problems of the environment, one line each, joined.
-func Load(getenv func(string) string, fs *flag.FlagSet) (*Config, error) {
+// then binds the common flags to fs (only those named, when some are) so
+// that parsing fs overrides them. It returns the problems of the
+// environment, one line each, joined.
+func Load(getenv func(string) string, fs *flag.FlagSet, only ...string) (*Config, error) {
 	c := &Config{sources: map[string]string{}}
 	var errs []error
 	for _, s := range settings {
@@ -390,7 +392,7 @@ func Load(getenv func(string) string, fs *flag.FlagSet) (*Config, error) {
 			src = "default"
 		}
 		c.sources[s.env] = src
-		if s.flag != "" && fs != nil {
+		if s.flag != "" && fs != nil && (len(only) == 0 || slices.Contains(only, s.flag)) {
 			fs.Func(s.flag, s.help+" (env "+s.env+")", func(v string) error {
 				if err := s.set(c, v); err != nil {
 					return fmt.Errorf("--%s %w", s.flag, err)
