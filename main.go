@@ -38,7 +38,7 @@ func main() {
 	os.Exit(code)
 }
 
-// Exit codes of interfaces.md section 2.
+// Exit codes of docs/interfaces.md section 2.
 const (
 	exitOK      = 0
 	exitFailure = 1
@@ -349,7 +349,7 @@ func cmdAsk(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	asJSON := fs.Bool("json", false, "print the answer as JSON (interfaces.md section 3)")
+	asJSON := fs.Bool("json", false, "print the answer as JSON (docs/interfaces.md section 3)")
 	occupation := fs.String("occupation", "", "answer about this occupation (reference such as ST0127, or title)")
 	if err := parse(fs, cfg, args); err != nil {
 		return err
@@ -389,7 +389,7 @@ func cmdChat(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	asJSON := fs.Bool("json", false, "print one JSON answer (interfaces.md section 3) a line")
+	asJSON := fs.Bool("json", false, "print one JSON answer (docs/interfaces.md section 3) a line")
 	if err := parse(fs, cfg, args); err != nil {
 		return err
 	}

@@ -141,7 +141,7 @@ func TestSources(t *testing.T) {
 }
 
 func TestCommonFlags(t *testing.T) {
-	// The common flags of interfaces.md section 2, each bound to its
+	// The common flags of docs/interfaces.md section 2, each bound to its
 	// variable.
 	seeds, data := t.TempDir(), t.TempDir()
 	fs := flag.NewFlagSet("test", flag.ContinueOnError)
@@ -167,7 +167,7 @@ func TestCommonFlags(t *testing.T) {
 }
 
 func TestVariables(t *testing.T) {
-	// Every variable of interfaces.md sections 2 and 5 is read.
+	// Every variable of docs/interfaces.md sections 2 and 5 is read.
 	want := []string{
 		"CAREERSBOT_SEEDS", "CAREERSBOT_DATA_DIR", "CAREERSBOT_HTTP_ADDR",
 		"SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_API_URL",

@@ -1,5 +1,5 @@
 // Package httpapi is the HTTP API adapter: POST /v1/ask answers a question
-// as the JSON of interfaces.md section 3; /healthz and /readyz report the
+// as the JSON of docs/interfaces.md section 3; /healthz and /readyz report the
 // process's state. It only translates between HTTP and the bot.
 package httpapi
 
