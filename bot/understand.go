@@ -173,7 +173,7 @@ func (b *Bot) understand(s Searcher, q Question) understanding {
 	}
 	if len(ms) > 0 && q.Context.Occupation != "" && !strongMention(ms) {
 		// In a conversation, a topic that happens to be part of a name
-		// ("does it involve customer service") keeps the occupation.
+		// ("is team leading part of it?") keeps the occupation.
 		ms = nil
 	}
 	switch {
