@@ -262,7 +262,7 @@ func Phrases(text string) []Phrase {
 	for i, t := range seq {
 		stems[i] = t.Stem
 	}
-	for _, m := range DefaultLexicon.match(stems) {
+	for _, m := range defaultLexicon.match(stems) {
 		if m.end-m.start < 2 {
 			continue
 		}

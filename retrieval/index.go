@@ -124,9 +124,9 @@ func Build(ctx context.Context, c *Corpus, emb Embedder) (*Index, error) {
 	// The lexical side: mined acronyms, then postings.
 	ix.acronyms = map[string][]string{}
 	for i := range ix.passages {
-		MineAcronyms(ix.passages[i].Text, ix.acronyms)
+		mineAcronyms(ix.passages[i].Text, ix.acronyms)
 	}
-	ix.lexicon = DefaultLexicon.With(ix.acronyms)
+	ix.lexicon = defaultLexicon.With(ix.acronyms)
 	stems := make([][]string, len(ix.passages))
 	parallel(len(ix.passages), func(i int) { stems[i] = passageStems(ix.passages[i].Text) })
 	ix.lex = buildLexical(stems)

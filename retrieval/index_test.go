@@ -18,7 +18,7 @@ import (
 func TestSeedIndexLayout(t *testing.T) {
 	ix := seedIndex(t)
 	st := ix.Stats()
-	if st.Occupations != 1 || st.Dims != BuiltinDims || !st.Rebuilt {
+	if st.Occupations != 1 || st.Dims != builtinDims || !st.Rebuilt {
 		t.Errorf("Stats = %+v", st)
 	}
 	// profile, 9 overview paragraphs (purpose + 8 summary), 21 K, 14 S, 6 B, 10 duties
@@ -602,7 +602,7 @@ func TestIndexKey(t *testing.T) {
 
 func TestFullIndexSearch(t *testing.T) {
 	ix := fullIndex(t)
-	if st := ix.Stats(); st.Occupations != 839 || st.Dims != BuiltinDims {
+	if st := ix.Stats(); st.Occupations != 839 || st.Dims != builtinDims {
 		t.Errorf("Stats = %+v", st)
 	}
 	hits := search(t, ix, Query{Text: "routing and switching"})
