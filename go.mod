@@ -16,8 +16,8 @@ require (
 	github.com/gorilla/websocket v1.5.3
 	github.com/sashabaranov/go-openai v1.43.0
 	github.com/slack-go/slack v0.35.0
-	golang.org/x/oauth2 v0.38.0
-	golang.org/x/sync v0.23.0
+	golang.org/x/oauth2 v0.37.0
+	golang.org/x/sync v0.22.0
 	golang.org/x/time v0.16.0
 )
 

@@ -15,8 +15,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/careersbot/careersbot/adapters/internal/fakes/teamsfake"
 	"github.com/careersbot/careersbot/bot"
+	"github.com/careersbot/careersbot/internal/teamsfake"
 	"github.com/careersbot/careersbot/internal/testcorpus"
 )
 

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/careersbot/careersbot/adapters/internal/fakes/teamsfake"
 	"github.com/careersbot/careersbot/bot"
+	"github.com/careersbot/careersbot/internal/teamsfake"
 )
 
 const quiet = 300 * time.Millisecond
