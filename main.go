@@ -65,13 +65,14 @@ const usage = `careersbot answers careers questions from England's occupational 
 Usage:
   careersbot ask [flags] QUESTION...    one answer (--json for programs)
   careersbot chat [flags]               a question a line on stdin, answers on stdout
-  careersbot serve [flags]              the HTTP API, Slack and Discord adapters
+  careersbot serve [flags]              the HTTP API, Slack, Discord and Teams adapters
   careersbot index [flags]              build or refresh the index and say what it holds
   careersbot eval [flags] FILE.jsonl    score questions against expected citations
   careersbot seeds import PATH...       merge standards in the official API format into the data dir
   careersbot seeds import --pay FILE    take a newer ONS ASHE pay table (--soc FILE: a newer SOC mapping)
   careersbot seeds update [--from URL]  download the official list and merge it
   careersbot config                     print the effective settings, secrets redacted
+  careersbot teams-package --out FILE   write the Microsoft Teams app package (manifest and icons)
 
 Common flags: --seeds DIR, --data-dir DIR, --http-addr ADDR (each also an environment variable).
 Run "careersbot COMMAND -h" for a command's flags.
@@ -85,6 +86,8 @@ var commands = map[string]func(ctx context.Context, e env, args []string) error{
 	"config": cmdConfig,
 	"serve":  cmdServe,
 	"seeds":  cmdSeeds,
+
+	"teams-package": cmdTeamsPackage,
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
