@@ -180,8 +180,10 @@ func TestSchemaRefusesABadManifest(t *testing.T) {
 	}
 	sch := manifestSchema(t)
 	for name, breakIt := range map[string]func(m map[string]any){
-		"accent colour not hex":   func(m map[string]any) { m["accentColor"] = "teal" },
-		"bot scope misspelt":      func(m map[string]any) { m["bots"].([]any)[0].(map[string]any)["scopes"] = []any{"personal", "groupchat"} },
+		"accent colour not hex": func(m map[string]any) { m["accentColor"] = "teal" },
+		"bot scope misspelt": func(m map[string]any) {
+			m["bots"].([]any)[0].(map[string]any)["scopes"] = []any{"personal", "groupchat"}
+		},
 		"no developer privacyUrl": func(m map[string]any) { delete(m["developer"].(map[string]any), "privacyUrl") },
 		"an unknown property":     func(m map[string]any) { m["botsettings"] = true },
 		"id not a GUID":           func(m map[string]any) { m["id"] = "careersbot" },
