@@ -135,6 +135,9 @@ func New(o Options) (*Adapter, error) {
 	if len(problems) > 0 {
 		return nil, fmt.Errorf("teams: %s", strings.Join(problems, "; "))
 	}
+	// Tokens name the app id in lower case, as the Azure portal shows it.
+	o.AppID = strings.ToLower(strings.TrimSpace(o.AppID))
+	o.TenantID = strings.TrimSpace(o.TenantID)
 	if o.OpenIDURL == "" {
 		o.OpenIDURL = DefaultOpenIDURL
 	}

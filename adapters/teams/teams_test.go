@@ -159,6 +159,15 @@ func TestTokensChecked(t *testing.T) {
 	}
 }
 
+// An app id typed in capitals still matches the tokens' audience.
+func TestAppIDInCapitals(t *testing.T) {
+	e := start(t, guard(seedBot(t), 0), func(o *Options) { o.AppID = strings.ToUpper(teamsfake.AppID) })
+	if code := e.post(t, message(e, ConversationPersonal, "help", false), ""); code != http.StatusOK {
+		t.Errorf("status %d, want 200", code)
+	}
+	e.fake.WaitFor(t, "reply", "message", 1, 10*time.Second)
+}
+
 // A key the Bot Framework rotates in is picked up by one refresh when a
 // token names it; a key rotated out is refused.
 func TestKeyRotationPickedUp(t *testing.T) {

@@ -11,6 +11,9 @@ package teamsfake
 import (
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha1"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -141,6 +144,7 @@ type Server struct {
 	mu          sync.Mutex
 	changed     chan struct{}
 	keys        map[string]*rsa.PrivateKey // every key made, by kid
+	certs       map[string][]byte          // each key's self-signed certificate (DER), as the real JWKS carries
 	published   []string                   // the kids the JWKS lists
 	endorse     []string                   // the endorsements each published key lists
 	jwksFetches int
@@ -163,7 +167,7 @@ type queued struct {
 // it stops when the test ends.
 func New(t testing.TB) *Server {
 	t.Helper()
-	s := &Server{changed: make(chan struct{}), keys: map[string]*rsa.PrivateKey{}, tokens: map[string]bool{},
+	s := &Server{changed: make(chan struct{}), keys: map[string]*rsa.PrivateKey{}, certs: map[string][]byte{}, tokens: map[string]bool{},
 		tokenTTL: time.Hour, endorse: []string{Channel}}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	t.Cleanup(s.srv.Close)
@@ -187,9 +191,16 @@ func (s *Server) ServiceURL() string { return s.srv.URL + "/amer/" }
 // beside the keys already there.
 func (s *Server) AddKey(kid string, publish bool) {
 	k := s.newKey()
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "api.botframework.com"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &k.PublicKey, k)
+	if err != nil {
+		panic(fmt.Sprintf("teamsfake: certificate: %v", err))
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.keys[kid] = k
+	s.certs[kid] = der
 	if publish {
 		s.published = append(s.published, kid)
 	}
@@ -423,9 +434,12 @@ func (s *Server) serveJWKS(w http.ResponseWriter) {
 	var keys []map[string]any
 	for _, kid := range s.published {
 		k := s.keys[kid]
+		der := s.certs[kid]
+		thumb := sha1.Sum(der)
 		jwk := map[string]any{
-			"kty": "RSA", "use": "sig", "kid": kid,
+			"kty": "RSA", "use": "sig", "kid": kid, "x5t": base64.RawURLEncoding.EncodeToString(thumb[:]),
 			"n": b64(k.N), "e": b64(big.NewInt(int64(k.E))),
+			"x5c": []string{base64.StdEncoding.EncodeToString(der)},
 		}
 		if len(s.endorse) > 0 {
 			jwk["endorsements"] = s.endorse
