@@ -294,15 +294,6 @@ func wantCitations(t testing.TB, acts []teamsfake.Activity, b bot.Asker, questio
 	return ans
 }
 
-// activities decodes calls' activities.
-func activities(calls []teamsfake.Call) []teamsfake.Activity {
-	out := make([]teamsfake.Activity, len(calls))
-	for i, c := range calls {
-		out[i] = c.Activity()
-	}
-	return out
-}
-
 // hasAction reports whether an activity's cards have a button titled
 // title.
 func hasAction(a teamsfake.Activity, title string) (map[string]any, bool) {

@@ -198,11 +198,13 @@ func (a *Adapter) feedback(act *Activity, d submitData) func(ctx context.Context
 	if vote != "up" && vote != "down" {
 		return nil
 	}
-	a.o.OnFeedback(vote)
-	occ, rest, _ := strings.Cut(d.About, "|")
-	intent, outcome, _ := strings.Cut(rest, "|")
-	a.log.Info("teams feedback", "vote", vote, "user", a.o.HashUser(act.userID()), "occupation", occ, "intent", intent, "outcome", outcome)
 	return func(ctx context.Context) {
+		// Counted here, once the press is taken: a press refused during
+		// shutdown is delivered again and counted then.
+		a.o.OnFeedback(vote)
+		occ, rest, _ := strings.Cut(d.About, "|")
+		intent, outcome, _ := strings.Cut(rest, "|")
+		a.log.Info("teams feedback", "vote", vote, "user", a.o.HashUser(act.userID()), "occupation", occ, "intent", intent, "outcome", outcome)
 		a.reply(ctx, act, textMessage("Thanks for the feedback: it helps make the answers better."))
 	}
 }

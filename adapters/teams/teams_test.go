@@ -102,6 +102,24 @@ func TestPersonalChatFollowUpKeepsTheOccupation(t *testing.T) {
 	}
 }
 
+// A follow-up in a channel post's thread keeps the occupation, and is
+// answered in that thread.
+func TestChannelThreadFollowUp(t *testing.T) {
+	e := start(t, guard(catalogueBot(t), 0), nil)
+	root := message(e, ConversationChannel, "Which skills does a commis chef need?", true)
+	e.post(t, root, "")
+	e.fake.WaitFor(t, "reply", "message", 1, 10*time.Second)
+	follow := inThread(message(e, ConversationChannel, "and what about the behaviours?", true), root["id"].(string))
+	e.post(t, follow, "")
+	r := e.fake.WaitFor(t, "reply", "message", 2, 10*time.Second)[1]
+	if want := channelID + ";messageid=" + root["id"].(string); r.Conversation != want || r.ReplyToID != follow["id"] {
+		t.Errorf("the follow-up was answered in %q to %q, want the thread %q", r.Conversation, r.ReplyToID, want)
+	}
+	if !strings.Contains(r.Activity().AllText(), "[ST0228 B1]") {
+		t.Errorf("the follow-up in the thread lost the occupation: %s", r.Activity().Summary)
+	}
+}
+
 // Every request whose token fails a check gets 401, and nothing is sent
 // to the connector; a token within the clock skew is accepted.
 func TestTokensChecked(t *testing.T) {
