@@ -65,7 +65,7 @@ const usage = `careersbot answers careers questions from England's occupational 
 Usage:
   careersbot ask [flags] QUESTION...    one answer (--json for programs)
   careersbot chat [flags]               a question a line on stdin, answers on stdout
-  careersbot serve [flags]              the HTTP API, Slack and Discord adapters
+  careersbot serve [flags]              the HTTP API, Slack, Discord and Teams adapters
   careersbot index [flags]              build or refresh the index and say what it holds
   careersbot eval [flags] FILE.jsonl    score questions against expected citations
   careersbot seeds import PATH...       merge standards in the official API format into the data dir
@@ -73,20 +73,22 @@ Usage:
   careersbot seeds update [--from URL]  download the official list and merge it
   careersbot config                     print the effective settings, secrets redacted
   careersbot healthcheck                exit 0 when the local serve answers /healthz (container health checks)
+  careersbot teams-package --out FILE   write the Microsoft Teams app package (manifest and icons)
 
 Common flags: --seeds DIR, --data-dir DIR, --http-addr ADDR (each also an environment variable).
 Run "careersbot COMMAND -h" for a command's flags.
 `
 
 var commands = map[string]func(ctx context.Context, e env, args []string) error{
-	"ask":         cmdAsk,
-	"chat":        cmdChat,
-	"index":       cmdIndex,
-	"eval":        cmdEval,
-	"config":      cmdConfig,
-	"serve":       cmdServe,
-	"seeds":       cmdSeeds,
-	"healthcheck": cmdHealthcheck,
+	"ask":           cmdAsk,
+	"chat":          cmdChat,
+	"index":         cmdIndex,
+	"eval":          cmdEval,
+	"config":        cmdConfig,
+	"serve":         cmdServe,
+	"seeds":         cmdSeeds,
+	"healthcheck":   cmdHealthcheck,
+	"teams-package": cmdTeamsPackage,
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {

@@ -64,6 +64,7 @@ var adapterConstructors = []func(d deps) (Adapter, error){
 	// one line per platform
 	newDiscordAdapter,
 	newSlackAdapter,
+	newTeamsAdapter,
 	newWebAdapter,
 }
 
