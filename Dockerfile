@@ -18,4 +18,6 @@ ENV CAREERSBOT_DATA_DIR=/data \
     CAREERSBOT_HTTP_ADDR=:8080
 USER 65532:65532
 EXPOSE 8080
+# distroless has no shell or curl: the binary checks its own /healthz.
+HEALTHCHECK --interval=30s --timeout=3s --start-period=10s --retries=3 CMD ["/careersbot", "healthcheck"]
 ENTRYPOINT ["/careersbot", "serve"]

@@ -38,7 +38,7 @@ func main() {
 	os.Exit(code)
 }
 
-// Exit codes of interfaces.md section 2.
+// Exit codes of docs/interfaces.md section 2.
 const (
 	exitOK      = 0
 	exitFailure = 1
@@ -65,13 +65,15 @@ const usage = `careersbot answers careers questions from England's occupational 
 Usage:
   careersbot ask [flags] QUESTION...    one answer (--json for programs)
   careersbot chat [flags]               a question a line on stdin, answers on stdout
-  careersbot serve [flags]              the HTTP API, Slack and Discord adapters
+  careersbot serve [flags]              the HTTP API, Slack, Discord and Teams adapters
   careersbot index [flags]              build or refresh the index and say what it holds
   careersbot eval [flags] FILE.jsonl    score questions against expected citations
   careersbot seeds import PATH...       merge standards in the official API format into the data dir
   careersbot seeds import --pay FILE    take a newer ONS ASHE pay table (--soc FILE: a newer SOC mapping)
   careersbot seeds update [--from URL]  download the official list and merge it
   careersbot config                     print the effective settings, secrets redacted
+  careersbot healthcheck                exit 0 when the local serve answers /healthz (container health checks)
+  careersbot teams-package --out FILE   write the Microsoft Teams app package (manifest and icons)
   careersbot insights [--since 7d]      what learners asked and how it went (--json, --csv)
 
 Common flags: --seeds DIR, --data-dir DIR, --http-addr ADDR (each also an environment variable).
@@ -79,15 +81,16 @@ Run "careersbot COMMAND -h" for a command's flags.
 `
 
 var commands = map[string]func(ctx context.Context, e env, args []string) error{
-	"ask":    cmdAsk,
-	"chat":   cmdChat,
-	"index":  cmdIndex,
-	"eval":   cmdEval,
-	"config": cmdConfig,
-	"serve":  cmdServe,
-	"seeds":  cmdSeeds,
-	// insights_wiring.go
-	"insights": cmdInsights,
+	"ask":           cmdAsk,
+	"chat":          cmdChat,
+	"index":         cmdIndex,
+	"eval":          cmdEval,
+	"config":        cmdConfig,
+	"serve":         cmdServe,
+	"seeds":         cmdSeeds,
+	"healthcheck":   cmdHealthcheck,
+	"teams-package": cmdTeamsPackage,
+	"insights":      cmdInsights, // insights_wiring.go
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
@@ -126,6 +129,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return exitUsage
 	case errors.Is(err, errBelowMin):
 		return exitFailure
+	case errors.Is(err, errSilentUsage):
+		return exitUsage
 	default:
 		fmt.Fprintf(stderr, "careersbot %s: %s\n", name, oneLine(err.Error()))
 		return exitFailure
@@ -179,7 +184,14 @@ func flags(e env, name, synopsis string) (*flag.FlagSet, *config.Config, error) 
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
 	synopses.Store(fs, usagePrinter{e.stderr, synopsis})
-	cfg, err := config.Load(e.getenv, fs)
+	// A command binds the common flags its synopsis shows, no others.
+	var only []string
+	for _, f := range []string{"seeds", "data-dir", "http-addr"} {
+		if strings.Contains(synopsis, "--"+f) {
+			only = append(only, f)
+		}
+	}
+	cfg, err := config.Load(e.getenv, fs, only...)
 	if err != nil {
 		return fs, cfg, &usageError{strings.ReplaceAll(err.Error(), "\n", "; ")}
 	}
@@ -209,14 +221,42 @@ func printUsage(fs *flag.FlagSet) {
 }
 
 // parse parses a command's arguments and validates the configuration.
+// Flags may come after the words of a question ("ask what is a TA --json"):
+// a word that names a flag of the command is taken as that flag.
 func parse(fs *flag.FlagSet, cfg *config.Config, args []string) error {
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseFlags(fs, flagsFirst(fs, args)); err != nil {
 		return err
 	}
 	if err := cfg.Validate(); err != nil {
 		return &usageError{strings.ReplaceAll(err.Error(), "\n", "; ")}
 	}
 	return nil
+}
+
+// flagsFirst moves the command's flags (and their values) that follow the
+// first word of a question before it; "--" ends the flags, and anything
+// after it is question.
+func flagsFirst(fs *flag.FlagSet, args []string) []string {
+	var flags, words []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			words = append(words, args[i+1:]...)
+			break
+		}
+		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		f := fs.Lookup(name)
+		if !strings.HasPrefix(a, "-") || a == "-" || f == nil {
+			words = append(words, a)
+			continue
+		}
+		flags = append(flags, a)
+		if bf, ok := f.Value.(interface{ IsBoolFlag() bool }); !hasValue && !(ok && bf.IsBoolFlag()) && i+1 < len(args) {
+			i++
+			flags = append(flags, args[i])
+		}
+	}
+	return append(flags, words...)
 }
 
 func parseFlags(fs *flag.FlagSet, args []string) error {
@@ -313,7 +353,7 @@ func cmdAsk(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	asJSON := fs.Bool("json", false, "print the answer as JSON (interfaces.md section 3)")
+	asJSON := fs.Bool("json", false, "print the answer as JSON (docs/interfaces.md section 3)")
 	occupation := fs.String("occupation", "", "answer about this occupation (reference such as ST0127, or title)")
 	if err := parse(fs, cfg, args); err != nil {
 		return err
@@ -344,12 +384,16 @@ func printAnswer(w io.Writer, a bot.Answer, asJSON bool) error {
 	return err
 }
 
+// chatGreeting is chat's one line of welcome, on stderr so --json output
+// stays one answer a line.
+const chatGreeting = "careersbot: ask about any apprenticeship standard, one question a line; \"help\" shows examples, \"quit\" (or Ctrl-D) leaves."
+
 func cmdChat(ctx context.Context, e env, args []string) error {
 	fs, cfg, err := flags(e, "chat", "chat [--json] [--seeds DIR] [--data-dir DIR]")
 	if err != nil {
 		return err
 	}
-	asJSON := fs.Bool("json", false, "print one JSON answer (interfaces.md section 3) a line")
+	asJSON := fs.Bool("json", false, "print one JSON answer (docs/interfaces.md section 3) a line")
 	if err := parse(fs, cfg, args); err != nil {
 		return err
 	}
@@ -361,6 +405,7 @@ func cmdChat(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	b := newBot(ix, cfg, nil, bot.Metrics{})
+	fmt.Fprintln(e.stderr, chatGreeting)
 	sc := bufio.NewScanner(e.stdin)
 	sc.Buffer(make([]byte, 64*1024), 4<<20)
 	var conv bot.Context
@@ -368,6 +413,10 @@ func cmdChat(ctx context.Context, e env, args []string) error {
 		line := strings.TrimSpace(sc.Text())
 		if line == "" {
 			continue
+		}
+		switch strings.ToLower(strings.Trim(line, " .!")) {
+		case "quit", "exit", "bye", "q", ":q":
+			return nil
 		}
 		a, err := b.Ask(ctx, bot.Question{Text: line, User: "cli", Context: conv})
 		if err != nil {
@@ -417,8 +466,12 @@ func cmdIndex(ctx context.Context, e env, args []string) error {
 	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "index\t%s\n", st.File)
 	fmt.Fprintf(tw, "file size\t%.1f MB\n", float64(st.FileBytes)/1e6)
+	reason := st.Reason
+	if *rebuild {
+		reason = "--rebuild asked for a new one"
+	}
 	if st.Rebuilt {
-		fmt.Fprintf(tw, "built in\t%s (%s)\n", st.BuildTime.Round(time.Millisecond), st.Reason)
+		fmt.Fprintf(tw, "built in\t%s (%s)\n", st.BuildTime.Round(time.Millisecond), reason)
 	} else {
 		fmt.Fprintf(tw, "loaded in\t%s (already current; --rebuild to build it again)\n", st.LoadTime.Round(time.Millisecond))
 	}
@@ -513,10 +566,9 @@ func cmdEval(ctx context.Context, e env, args []string) error {
 }
 
 func cmdConfig(ctx context.Context, e env, args []string) error {
-	fs, cfg, err := flags(e, "config", "config [--seeds DIR] [--data-dir DIR] [--http-addr ADDR]")
-	if err != nil {
-		return err
-	}
+	// A value that does not parse is reported below the table, not
+	// instead of it: config is where one looks to find out why.
+	fs, cfg, loadErr := flags(e, "config", "config [--seeds DIR] [--data-dir DIR] [--http-addr ADDR]")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -527,13 +579,35 @@ func cmdConfig(ctx context.Context, e env, args []string) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	if err := cfg.Validate(); err != nil {
-		msgs := strings.Split(err.Error(), "\n")
-		slices.Sort(msgs)
-		return &usageError{strings.Join(msgs, "; ")}
+	var msgs []string
+	for _, err := range []error{loadErrCause(loadErr), cfg.Validate()} {
+		if err != nil {
+			msgs = append(msgs, strings.Split(err.Error(), "\n")...)
+		}
 	}
-	return nil
+	if len(msgs) == 0 {
+		return nil
+	}
+	slices.Sort(msgs)
+	msgs = slices.Compact(msgs)
+	for _, m := range msgs {
+		fmt.Fprintf(e.stderr, "careersbot config: %s\n", m)
+	}
+	return errSilentUsage
 }
+
+// loadErrCause is the configuration's own error inside the usage error
+// flags makes of it, one problem a line.
+func loadErrCause(err error) error {
+	var ue *usageError
+	if errors.As(err, &ue) {
+		return errors.New(strings.ReplaceAll(ue.msg, "; ", "\n"))
+	}
+	return err
+}
+
+// errSilentUsage is a usage error already reported: exit 2, nothing more.
+var errSilentUsage = errors.New("usage error, reported")
 
 func quoteEmpty(s string) string {
 	if s == "" {

@@ -31,11 +31,24 @@ const (
 	updateMaxBytes = 512 << 20
 )
 
+// seedsUsage is seeds' help.
+const seedsUsage = `Usage:
+  careersbot seeds import [flags] PATH...   merge standards in the official API format (files or folders of *.json)
+  careersbot seeds import --pay FILE        take a newer ONS ASHE pay table (--soc FILE: a newer SOC mapping)
+  careersbot seeds update [--from URL]      download the official list and merge it
+
+Both write the data dir's catalogue atomically; a failure leaves it as it was.
+Run "careersbot seeds import -h" or "careersbot seeds update -h" for their flags.
+`
+
 func cmdSeeds(ctx context.Context, e env, args []string) error {
 	if len(args) == 0 {
 		return usagef("seeds needs a subcommand: import PATH... or update [--from URL]")
 	}
 	switch args[0] {
+	case "-h", "--help", "help":
+		fmt.Fprint(e.stdout, seedsUsage)
+		return nil
 	case "import":
 		return cmdSeedsImport(ctx, e, args[1:])
 	case "update":

@@ -240,34 +240,65 @@ func TestReloadUnderLoad(t *testing.T) {
 	r := cli(t, env, "", "seeds", "import", filepath.Join("testdata", "official"))
 	wantCode(t, r, exitOK, "seeds import")
 	req, _ := http.NewRequest(http.MethodPost, url+"/admin/reload", nil)
-	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusUnauthorized {
-		t.Errorf("reload without the token: %v %v", resp.StatusCode, err)
+	if resp, err := http.DefaultClient.Do(req); err != nil {
+		t.Errorf("reload without the token: %v", err)
+	} else if resp.Body.Close(); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("reload without the token: status %d, want 401", resp.StatusCode)
 	}
 	req.Header.Set("Authorization", "Bearer "+env["CAREERSBOT_ADMIN_TOKEN"])
 	resp, err := http.DefaultClient.Do(req)
-	if err != nil || resp.StatusCode != 200 {
-		t.Fatalf("reload: %v %v", resp.StatusCode, err)
+	if err != nil {
+		t.Fatalf("reload: %v", err)
 	}
 	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("reload: status %d", resp.StatusCode)
+	}
 	code, b, err := askHTTP(url, "How long is the cyber security technician apprenticeship?", "")
 	if err != nil || code != 200 || !bytes.Contains(b, []byte("18 months")) {
 		t.Errorf("after the reload: %d %v %s", code, err, b)
 	}
 
-	// And SIGHUP, with another change.
+	// And SIGHUP, with another change: a standard the catalogue lacked.
 	before := s.currentBot().Searcher()
-	r = cli(t, env, "", "seeds", "update", "--from", "http://127.0.0.1:1/")
-	wantCode(t, r, exitFailure, "seeds update (unreachable)")
+	if _, ok := before.Occupation("ST9901"); ok {
+		t.Fatal("test bug: ST9901 is already in the corpus")
+	}
+	raw, err := os.ReadFile(filepath.Join("testdata", "official", "standards_1.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rec map[string]any
+	if err := json.Unmarshal(raw, &rec); err != nil {
+		t.Fatal(err)
+	}
+	rec["referenceNumber"], rec["title"], rec["larsCode"], rec["status"] = "ST9901", "Lighthouse keeper", 9901, "Approved for delivery"
+	newFile := filepath.Join(t.TempDir(), "standards_9901.json")
+	if b, err := json.Marshal(rec); err != nil {
+		t.Fatal(err)
+	} else if err := os.WriteFile(newFile, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, cli(t, env, "", "seeds", "import", newFile), exitOK, "seeds import (a new standard)")
 	hup <- os.Interrupt
 	deadline := time.Now().Add(30 * time.Second)
 	for s.reloads.Load() < 2 && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	if s.reloads.Load() < 2 {
-		t.Error("SIGHUP did not reload")
+		t.Fatal("SIGHUP did not reload")
 	}
-	_ = before
-	time.Sleep(100 * time.Millisecond)
+	after := s.currentBot().Searcher()
+	if after == before {
+		t.Error("SIGHUP reloaded, but the bot still answers from the corpus it had")
+	}
+	if o, ok := after.Occupation("ST9901"); !ok || o.Title != "Lighthouse keeper" {
+		t.Errorf("after SIGHUP the imported standard is missing: %v %v", o, ok)
+	}
+	code, b, err = askHTTP(url, "What level is the lighthouse keeper standard?", "")
+	if err != nil || code != 200 || !bytes.Contains(b, []byte("ST9901")) {
+		t.Errorf("after SIGHUP, asked about the new standard: %d %v %s", code, err, b)
+	}
 	cancel()
 	wg.Wait()
 	if failed.Load() != 0 || ok.Load() == 0 {
@@ -278,8 +309,10 @@ func TestReloadUnderLoad(t *testing.T) {
 	// No admin token: the endpoint does not exist.
 	_, url2, _ := startServer(t, serveConfig(t, seedEnv(t)))
 	resp, err = http.Post(url2+"/admin/reload", "", nil)
-	if err != nil || resp.StatusCode != http.StatusNotFound {
-		t.Errorf("reload without CAREERSBOT_ADMIN_TOKEN: %v %v", resp.StatusCode, err)
+	if err != nil {
+		t.Errorf("reload without CAREERSBOT_ADMIN_TOKEN: %v", err)
+	} else if resp.Body.Close(); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("reload without CAREERSBOT_ADMIN_TOKEN: status %d, want 404", resp.StatusCode)
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"sort"
 	"strconv"
 	"strings"
@@ -66,6 +67,7 @@ var adapterConstructors = []func(d deps) (Adapter, error){
 	// one line per platform
 	newDiscordAdapter,
 	newSlackAdapter,
+	newTeamsAdapter,
 	newWebAdapter,
 	// Last: its Shutdown writes the events of the answers the others
 	// finished in theirs.
@@ -202,6 +204,13 @@ func (s *server) loadIndex(ctx context.Context) error {
 	s.asker.set(b)
 	s.setIndexGauges(ix)
 	st := ix.Stats()
+	if st.Rebuilt {
+		// A build's working memory (the embedding pipeline's copies of
+		// every passage) is garbage now: give it back to the system once,
+		// so a server that built its index runs as small as one that
+		// loaded it.
+		debug.FreeOSMemory()
+	}
 	s.log.Info("index ready", "occupations", st.Occupations, "passages", st.Passages, "file", st.File,
 		"loaded_ms", st.LoadTime.Milliseconds(), "built_ms", st.BuildTime.Milliseconds())
 	s.ready.set("index", true, fmt.Sprintf("%d occupations, %d passages", st.Occupations, st.Passages))

@@ -440,8 +440,10 @@ func TestBrowserPage(t *testing.T) {
 		if !slices.Equal(a.IDs, seq("S", 14)) || !allEqual(a.Refs, "ST0127") {
 			t.Fatalf("cards %v of %v, want S1..S14 of ST0127", a.IDs, a.Refs)
 		}
-		if a.Markers != 14 || !strings.Contains(a.Text, "[ST0127 S14]") || !strings.Contains(a.Text, "Source: ") {
-			t.Errorf("answer text with %d markers: %s", a.Markers, a.Text)
+		// Each skill once, as its card in the answer's list: no marker
+		// repeats a card.
+		if a.Markers != 0 || !strings.Contains(a.Text, "ST0127 S14") || !strings.Contains(a.Text, "Source: ") {
+			t.Errorf("answer text with %d markers besides its cards: %s", a.Markers, a.Text)
 		}
 		for _, want := range []string{"Network engineer (ST0127)", "Level 4", "Skill", "Version 1.2", "updated 18 March 2025",
 			"Install and configure network components."} {
@@ -599,6 +601,32 @@ func TestBrowserPage(t *testing.T) {
 		c.askPage("Is https://network-engineers.example/a-very-long-address/that-has-no-space-in-it/anywhere-at-all/ part of the role?")
 		c.checkFits(375, "document")
 		c.checkContrast("document")
+		c.do(chromedp.EmulateViewport(375, 667, chromedp.EmulateMobile))
+		if h := eval[struct {
+			Form, View float64
+		}](c, `({Form: document.querySelector('.cb-form').getBoundingClientRect().height, View: window.innerHeight})`); h.Form > h.View/6 {
+			t.Errorf("the question box is %.0f px of a %.0f px phone screen, more than a sixth", h.Form, h.View)
+		}
+	})
+
+	t.Run("list-once", func(t *testing.T) {
+		c.t = t
+		a := c.askPage("What are the duties of a network engineer?")
+		seen := map[string]int{}
+		for _, id := range a.IDs {
+			seen[id]++
+		}
+		for id, n := range seen {
+			if n > 1 {
+				t.Errorf("%s shown %d times", id, n)
+			}
+		}
+		if len(a.IDs) != 10 {
+			t.Errorf("duties shown: %v, want D1..D10 once each", a.IDs)
+		}
+		if n := eval[int](c, pageRoot+`.querySelectorAll('.cb-msg.cb-bot:last-of-type .cb-answer li:not(.cb-card)').length`); n != 0 {
+			t.Errorf("%d list items repeat a card's passage as plain text", n)
+		}
 	})
 
 	t.Run("dark", func(t *testing.T) {

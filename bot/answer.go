@@ -47,7 +47,7 @@ type Context struct {
 }
 
 // Answer is the bot's reply. Its JSON form is the contract of
-// interfaces.md section 3; the other fields are for adapters.
+// docs/interfaces.md section 3; the other fields are for adapters.
 type Answer struct {
 	Question  string     `json:"question"`
 	Text      string     `json:"answer"`

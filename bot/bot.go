@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -46,8 +47,17 @@ func (e *TooLongError) Error() string {
 		thousands(e.Got), thousands(e.Max))
 }
 
+// thousands writes a count with thousands separators: 1,000.
 func thousands(n int) string {
-	return strings.TrimPrefix(retrieval.FormatSalary(n), "£")
+	s := strconv.Itoa(n)
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 && r != '-' && s[i-1] != '-' {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // DefaultMaxQuestionChars is the longest question accepted by default.

@@ -433,16 +433,7 @@ func TestEval(t *testing.T) {
 		{"facts.jsonl", catalogueBot, 0.95},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
-			path := filepath.Join("..", "testdata", "eval", tc.file)
-			f, err := os.Open(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer f.Close()
-			cases, err := ParseEval(path, f)
-			if err != nil {
-				t.Fatal(err)
-			}
+			cases := readEval(t, filepath.Join("..", "testdata", "eval", tc.file))
 			results, err := RunEval(context.Background(), tc.bot(t), cases)
 			if err != nil {
 				t.Fatal(err)

@@ -10,7 +10,7 @@ import (
 	"strings"
 )
 
-// EvalCase is one line of an eval file (interfaces.md section 6): a question
+// EvalCase is one line of an eval file (docs/interfaces.md section 6): a question
 // and the checks a good answer passes.
 type EvalCase struct {
 	Q         string   `json:"q"`

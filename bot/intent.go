@@ -48,7 +48,7 @@ func decide(sh shape) (Intent, map[Intent]float64) {
 		IntentCompare:     c[IntentCompare]*(0.3+0.7*b2f(sh.second)) + 1.5*b2f(sh.second),
 		IntentProgression: c[IntentProgression] - 0.5*b2f(sh.kinds) - 2*b2f(sh.facts && !sh.jobWords),
 		// A named occupation is what an interest is in ("interested in
-		// being a teaching assistant"): its overview answers.
+		// becoming a plumber"): its overview answers.
 		IntentInterest: c[IntentInterest] - 1.5*occ - 4*b2f(sh.strong) - b2f(sh.kinds),
 		IntentRole:     c[IntentRole] - 0.8*topicWords,
 		IntentOverview: 0.8*about + c[IntentOverview] - 1.2*hasTopic - 1.5*b2f(sh.kinds) - 1.5*b2f(sh.facts),

@@ -9,6 +9,24 @@ import (
 	"github.com/careersbot/careersbot/retrieval"
 )
 
+// interestWords are the words of an interest worth looking for on their
+// own (the topic holds no negated words: understand leaves them out).
+func interestWords(topic string) []string {
+	var out []string
+	for _, t := range retrieval.Tokenize(topic) {
+		if t.Joined || !t.Meaningful() || fillerWords[t.Word] {
+			continue
+		}
+		if !slices.Contains(out, t.Word) && len(out) < maxInterestWords {
+			out = append(out, t.Word)
+		}
+	}
+	return out
+}
+
+// maxInterestWords bounds the searches an interest costs.
+const maxInterestWords = 6
+
 // interestSuggestions is how many standards an interest answer suggests.
 const interestSuggestions = 5
 
@@ -20,31 +38,46 @@ func (c *composer) interest(ctx context.Context) (Answer, error) {
 	if topic == "" {
 		return c.notCovered(ctx, ""), nil
 	}
-	hits, err := c.b.search(ctx, c.s, retrieval.Query{Text: topic, Limit: 300, MinCoverage: 0.5})
-	if err != nil {
-		return Answer{}, err
-	}
 	type ranked struct {
 		occ   *retrieval.Occupation
 		score float64
 		hits  []retrieval.Hit
 	}
 	byRef := map[string]*ranked{}
-	for _, h := range hits {
-		r := byRef[h.Passage.Ref()]
-		if r == nil {
-			r = &ranked{occ: h.Passage.Occupation}
-			byRef[h.Passage.Ref()] = r
+	// Each word of the interest is looked for on its own, and a standard
+	// scores by how many of them it speaks of anywhere (planes in one
+	// passage, airports in another), weighted by how telling each is and
+	// by where it says so: what the job is (its overview) counts most.
+	words := interestWords(topic)
+	for _, w := range words {
+		hits, err := c.b.search(ctx, c.s, retrieval.Query{Text: w, Limit: 400, MinCoverage: 0.5})
+		if err != nil {
+			return Answer{}, err
 		}
-		// An occupation fits when much of its standard speaks of the
-		// interest, its overview and profile (what the job is) most.
-		w := h.Score
-		if h.Passage.Kind == retrieval.KindOverview || h.Passage.Kind == retrieval.KindProfile {
-			w *= 1.5
+		best := map[string]float64{}
+		for _, h := range hits {
+			if h.Passage.Kind == retrieval.KindProfile {
+				continue // its labels and pay line say nothing of the work
+			}
+			ref := h.Passage.Ref()
+			r := byRef[ref]
+			if r == nil {
+				r = &ranked{occ: h.Passage.Occupation}
+				byRef[ref] = r
+			}
+			v := h.Score
+			if h.Passage.Kind == retrieval.KindOverview {
+				v *= 1.5
+			}
+			// Breadth: a standard that says it often fits more than one
+			// that says it once, with diminishing returns.
+			best[ref] += v / float64(1+len(r.hits))
+			if len(r.hits) < 4 {
+				r.hits = append(r.hits, h)
+			}
 		}
-		if len(r.hits) < 4 {
-			r.score += w
-			r.hits = append(r.hits, h)
+		for ref, v := range best {
+			byRef[ref].score += min(v, 2)
 		}
 	}
 	// A name that says it outright (cooking: cook, chef) fits best.
@@ -65,15 +98,7 @@ func (c *composer) interest(ctx context.Context) (Answer, error) {
 			list = append(list, r)
 		}
 	}
-	slices.SortFunc(list, func(x, y *ranked) int {
-		switch {
-		case x.score > y.score:
-			return -1
-		case x.score < y.score:
-			return 1
-		}
-		return strings.Compare(x.occ.Reference, y.occ.Reference)
-	})
+	sortRanked(list, func(r *ranked) (float64, string) { return r.score, r.occ.Reference })
 	if len(list) == 0 {
 		return c.notCovered(ctx, topic), nil
 	}

@@ -96,15 +96,7 @@ func (c *composer) higherOnRoute(ctx context.Context, o *retrieval.Occupation, n
 	for _, r := range byRef {
 		list = append(list, r)
 	}
-	slices.SortFunc(list, func(x, y *ranked) int {
-		switch {
-		case x.score > y.score:
-			return -1
-		case x.score < y.score:
-			return 1
-		}
-		return strings.Compare(x.occ.Reference, y.occ.Reference)
-	})
+	sortRanked(list, func(r *ranked) (float64, string) { return r.score, r.occ.Reference })
 	var out []retrieval.Hit
 	for _, r := range list[:min(n, len(list))] {
 		h := r.best
@@ -114,6 +106,22 @@ func (c *composer) higherOnRoute(ctx context.Context, o *retrieval.Occupation, n
 		out = append(out, h)
 	}
 	return out, nil
+}
+
+// sortRanked orders occupations best first by their score, then by
+// reference, for answers that are the same whatever the map order.
+func sortRanked[T any](list []T, key func(T) (score float64, ref string)) {
+	slices.SortFunc(list, func(x, y T) int {
+		sx, rx := key(x)
+		sy, ry := key(y)
+		switch {
+		case sx > sy:
+			return -1
+		case sx < sy:
+			return 1
+		}
+		return strings.Compare(rx, ry)
+	})
 }
 
 // stemSet is the meaningful stems of a text.

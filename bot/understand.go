@@ -173,7 +173,7 @@ func (b *Bot) understand(s Searcher, q Question) understanding {
 	}
 	if len(ms) > 0 && q.Context.Occupation != "" && !strongMention(ms) {
 		// In a conversation, a topic that happens to be part of a name
-		// ("does it involve customer service") keeps the occupation.
+		// ("is team leading part of it?") keeps the occupation.
 		ms = nil
 	}
 	switch {
@@ -383,9 +383,19 @@ func (b *Bot) understand(s Searcher, q Question) understanding {
 	if u.intent == IntentInterest {
 		// What someone likes is the topic, names and all ("animals",
 		// "nails"); no one occupation is meant.
+		// What follows a negation is what they do not like ("not stuck
+		// in an office"), up to the next "and", "or" or "but".
 		var interest []string
+		negated := false
 		for i, t := range words {
-			if !cm.words[i] && t.Meaningful() && !fillerWords[t.Word] && !searchNouns[t.Word] && kindWords[t.Word] == nil {
+			switch t.Word {
+			case "not", "no", "never", "hate", "hates", "dislike", "without":
+				negated = true
+				continue
+			case "and", "or", "but":
+				negated = false
+			}
+			if !negated && !cm.words[i] && t.Meaningful() && !fillerWords[t.Word] && !searchNouns[t.Word] && kindWords[t.Word] == nil {
 				interest = append(interest, t.Word)
 			}
 		}

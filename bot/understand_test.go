@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -120,16 +119,7 @@ func TestNewKindsCiteTheirStandards(t *testing.T) {
 // measured, not gated.
 func TestUnderstandingEval(t *testing.T) {
 	b := catalogueBot(t)
-	path := filepath.Join("..", "testdata", "eval", "understanding.jsonl")
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	cases, err := ParseEval(path, f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cases := readEval(t, filepath.Join("..", "testdata", "eval", "understanding.jsonl"))
 	results, err := RunEval(context.Background(), b, cases)
 	if err != nil {
 		t.Fatal(err)

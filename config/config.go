@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -36,6 +37,12 @@ type Config struct {
 	DiscordPublicKey string
 	DiscordGuildID   string
 	DiscordAPIURL    string
+
+	TeamsAppID       string
+	TeamsAppPassword Secret
+	TeamsTenantID    string
+	TeamsOpenIDURL   string
+	TeamsTokenURL    string // "": Microsoft Entra's endpoint of TeamsTenantID
 
 	OpenAIBaseURL string
 	OpenAIAPIKey  Secret
@@ -75,6 +82,11 @@ type Config struct {
 const (
 	DefaultSlackAPIURL   = "https://slack.com/api/"
 	DefaultDiscordAPIURL = "https://discord.com/api/v10/"
+	// DefaultTeamsOpenIDURL is the Bot Framework's OpenID metadata for
+	// the tokens the Bot Connector sends (public cloud).
+	DefaultTeamsOpenIDURL = "https://login.botframework.com/v1/.well-known/openidconfiguration"
+	// teamsTokenURLPattern is Microsoft Entra's token endpoint of a tenant.
+	teamsTokenURLPattern = "https://login.microsoftonline.com/%s/oauth2/v2.0/token"
 	DefaultOpenAIBaseURL = "https://api.openai.com/v1"
 )
 
@@ -118,6 +130,16 @@ var settings = []setting{
 		set: func(c *Config, v string) error { c.DiscordGuildID = v; return nil }, get: func(c *Config) string { return c.DiscordGuildID }},
 	{env: "DISCORD_API_URL", def: constant(DefaultDiscordAPIURL), help: "Discord REST base (proxies, tests)",
 		set: func(c *Config, v string) error { c.DiscordAPIURL = v; return nil }, get: func(c *Config) string { return c.DiscordAPIURL }},
+	{env: "TEAMS_APP_ID", def: constant(""), help: "the Azure Bot's Microsoft App ID (a GUID): turns on Microsoft Teams at /teams/messages",
+		set: func(c *Config, v string) error { c.TeamsAppID = strings.TrimSpace(v); return nil }, get: func(c *Config) string { return c.TeamsAppID }},
+	{env: "TEAMS_APP_PASSWORD", def: constant(""), secret: true, help: "the app registration's client secret",
+		set: func(c *Config, v string) error { c.TeamsAppPassword = Secret(v); return nil }, get: func(c *Config) string { return string(c.TeamsAppPassword) }},
+	{env: "TEAMS_TENANT_ID", def: constant(""), help: "the Microsoft Entra tenant (directory) id the single-tenant bot belongs to (a GUID)",
+		set: func(c *Config, v string) error { c.TeamsTenantID = strings.TrimSpace(v); return nil }, get: func(c *Config) string { return c.TeamsTenantID }},
+	{env: "TEAMS_OPENID_URL", def: constant(DefaultTeamsOpenIDURL), help: "the Bot Framework's OpenID metadata (tests, sovereign clouds)",
+		set: func(c *Config, v string) error { c.TeamsOpenIDURL = strings.TrimSpace(v); return nil }, get: func(c *Config) string { return c.TeamsOpenIDURL }},
+	{env: "TEAMS_TOKEN_URL", def: constant(""), help: "the token endpoint for the bot's client credentials; unset: https://login.microsoftonline.com/TEAMS_TENANT_ID/oauth2/v2.0/token (tests, sovereign clouds)",
+		set: func(c *Config, v string) error { c.TeamsTokenURL = strings.TrimSpace(v); return nil }, get: func(c *Config) string { return c.TeamsTokenURL }},
 	{env: "OPENAI_BASE_URL", def: constant(""), help: "OpenAI-compatible server, version path included (https://api.openai.com/v1, http://localhost:11434/v1)",
 		set: func(c *Config, v string) error { c.OpenAIBaseURL = v; return nil }, get: func(c *Config) string { return c.OpenAIBaseURL }},
 	{env: "OPENAI_API_KEY", def: constant(""), secret: true, help: "API key for that server",
@@ -415,9 +437,10 @@ func parsePrefix(s string) (netip.Prefix, error) {
 }
 
 // Load reads every setting from the environment (getenv) over the defaults,
-// then binds the common flags to fs so that parsing fs overrides them. It
-// returns the problems of the environment, one line each, joined.
-func Load(getenv func(string) string, fs *flag.FlagSet) (*Config, error) {
+// then binds the common flags to fs (only those named, when some are) so
+// that parsing fs overrides them. It returns the problems of the
+// environment, one line each, joined.
+func Load(getenv func(string) string, fs *flag.FlagSet, only ...string) (*Config, error) {
 	c := &Config{sources: map[string]string{}}
 	var errs []error
 	for _, s := range settings {
@@ -431,7 +454,7 @@ func Load(getenv func(string) string, fs *flag.FlagSet) (*Config, error) {
 			src = "default"
 		}
 		c.sources[s.env] = src
-		if s.flag != "" && fs != nil {
+		if s.flag != "" && fs != nil && (len(only) == 0 || slices.Contains(only, s.flag)) {
 			fs.Func(s.flag, s.help+" (env "+s.env+")", func(v string) error {
 				if err := s.set(c, v); err != nil {
 					return fmt.Errorf("--%s %w", s.flag, err)
@@ -503,6 +526,36 @@ func (c *Config) Validate() error {
 		add("DISCORD_PUBLIC_KEY must be 64 hex characters (the application's public key)")
 	}
 
+	// Teams: the app id, its password and the tenant, together; the
+	// endpoints receive the password or vouch for the keys, so https.
+	teamsAny := c.TeamsAppID != "" || c.TeamsAppPassword != "" || c.TeamsTenantID != "" || c.TeamsTokenURL != "" ||
+		c.TeamsOpenIDURL != DefaultTeamsOpenIDURL
+	if teamsAny {
+		for _, v := range []struct{ env, val, what string }{
+			{"TEAMS_APP_ID", c.TeamsAppID, "the Azure Bot's Microsoft App ID"},
+			{"TEAMS_APP_PASSWORD", string(c.TeamsAppPassword), "the app registration's client secret"},
+			{"TEAMS_TENANT_ID", c.TeamsTenantID, "the tenant (directory) id of the single-tenant app"},
+		} {
+			if v.val == "" {
+				add("%s is not set but other TEAMS_ variables are: set it to %s", v.env, v.what)
+			}
+		}
+	}
+	if c.TeamsAppID != "" && !isGUID(c.TeamsAppID) {
+		add("TEAMS_APP_ID must be the Microsoft App ID, a GUID such as 00000000-0000-0000-0000-000000000000, got %q", c.TeamsAppID)
+	}
+	if c.TeamsTenantID != "" && !isGUID(c.TeamsTenantID) {
+		add("TEAMS_TENANT_ID must be the tenant (directory) id, a GUID from the Azure portal's Microsoft Entra ID overview, got %q", c.TeamsTenantID)
+	}
+	for _, u := range []struct{ env, val string }{{"TEAMS_OPENID_URL", c.TeamsOpenIDURL}, {"TEAMS_TOKEN_URL", c.TeamsTokenURL}} {
+		if u.val == "" && u.env == "TEAMS_TOKEN_URL" {
+			continue
+		}
+		if err := checkSecureURL(u.val); err != nil {
+			add("%s %q %v", u.env, u.val, err)
+		}
+	}
+
 	// Generated answers and remote embeddings need a server.
 	if (c.LLMModel != "" || c.EmbedModel != "") && c.OpenAIBaseURL == "" && c.OpenAIAPIKey == "" {
 		add("CAREERSBOT_LLM_MODEL or CAREERSBOT_EMBED_MODEL is set but neither OPENAI_BASE_URL nor OPENAI_API_KEY is: set the server's URL (and key)")
@@ -529,6 +582,28 @@ func checkURL(v string) error {
 	}
 	return nil
 }
+
+// checkSecureURL accepts an https URL, or plain http to a loopback address
+// (tests, a local proxy).
+func checkSecureURL(v string) error {
+	u, err := url.Parse(v)
+	if err != nil || u.Host == "" || u.User != nil {
+		return errors.New("is not an https URL")
+	}
+	switch {
+	case u.Scheme == "https":
+		return nil
+	case u.Scheme == "http" && isLoopback(u.Hostname()):
+		return nil
+	case u.Scheme == "http":
+		return fmt.Errorf("is plain http to %s: use https:// (plain http only to a loopback address such as 127.0.0.1, for tests)", u.Hostname())
+	}
+	return errors.New("is not an https URL")
+}
+
+var reGUID = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+func isGUID(s string) bool { return reGUID.MatchString(s) }
 
 func isSnowflake(s string) bool {
 	if len(s) < 5 || len(s) > 20 {
@@ -581,6 +656,18 @@ func (c *Config) DiscordMode() string {
 		return "http"
 	}
 	return "gateway"
+}
+
+// TeamsEnabled reports whether the Teams adapter runs: its app id is set.
+func (c *Config) TeamsEnabled() bool { return c.TeamsAppID != "" }
+
+// TeamsTokenEndpoint is where the bot gets its token: TEAMS_TOKEN_URL, or
+// Microsoft Entra's endpoint of TEAMS_TENANT_ID.
+func (c *Config) TeamsTokenEndpoint() string {
+	if c.TeamsTokenURL != "" {
+		return c.TeamsTokenURL
+	}
+	return fmt.Sprintf(teamsTokenURLPattern, c.TeamsTenantID)
 }
 
 // Entry is one setting as printed by `careersbot config`.

@@ -78,6 +78,8 @@ func TestLoadDefaults(t *testing.T) {
 		{"OpenAIURL()", c.OpenAIURL(), DefaultOpenAIBaseURL},
 		{"SlackMode()", c.SlackMode(), ""},
 		{"DiscordMode()", c.DiscordMode(), ""},
+		{"TeamsEnabled()", c.TeamsEnabled(), false},
+		{"TeamsOpenIDURL", c.TeamsOpenIDURL, DefaultTeamsOpenIDURL},
 		{"AllowedOrigins empty", len(c.AllowedOrigins), 0},
 		{"TrustedProxies empty", len(c.TrustedProxies), 0},
 		{"SlackBotToken empty", c.SlackBotToken.Reveal(), ""},
@@ -143,7 +145,7 @@ func TestSources(t *testing.T) {
 }
 
 func TestCommonFlags(t *testing.T) {
-	// The common flags of interfaces.md section 2, each bound to its
+	// The common flags of docs/interfaces.md section 2, each bound to its
 	// variable.
 	seeds, data := t.TempDir(), t.TempDir()
 	fs := flag.NewFlagSet("test", flag.ContinueOnError)
@@ -169,11 +171,12 @@ func TestCommonFlags(t *testing.T) {
 }
 
 func TestVariables(t *testing.T) {
-	// Every variable of interfaces.md sections 2 and 5 is read.
+	// Every variable of docs/interfaces.md sections 2 and 5 is read.
 	want := []string{
 		"CAREERSBOT_SEEDS", "CAREERSBOT_DATA_DIR", "CAREERSBOT_HTTP_ADDR",
 		"SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_API_URL",
 		"DISCORD_BOT_TOKEN", "DISCORD_APP_ID", "DISCORD_PUBLIC_KEY", "DISCORD_GUILD_ID", "DISCORD_API_URL",
+		"TEAMS_APP_ID", "TEAMS_APP_PASSWORD", "TEAMS_TENANT_ID", "TEAMS_OPENID_URL", "TEAMS_TOKEN_URL",
 		"OPENAI_BASE_URL", "OPENAI_API_KEY", "CAREERSBOT_LLM_MODEL", "CAREERSBOT_LLM_TIMEOUT",
 		"CAREERSBOT_EMBED_MODEL", "CAREERSBOT_LOG_QUESTIONS", "CAREERSBOT_ALLOWED_ORIGINS",
 		"CAREERSBOT_MAX_QUESTION_CHARS", "CAREERSBOT_MAX_CONCURRENT", "CAREERSBOT_TRUSTED_PROXIES",
@@ -205,6 +208,11 @@ func TestVariables(t *testing.T) {
 }
 
 const (
+	teamsApp    = "5a0b6c5e-1f0e-4c84-9c2a-3b1c7d2e9f10"
+	teamsTenant = "72f988bf-86f1-41af-91ab-2d7cd011db47"
+)
+
+const (
 	hex64     = "0123456789abcdef0123456789ABCDEF0123456789abcdef0123456789abcdef"
 	appID     = "123456789012345678"
 	longToken = "0123456789abcdef-long-admin-token"
@@ -221,6 +229,27 @@ func TestInvalidSettings(t *testing.T) {
 		want []string // substrings of the one error line
 		full string   // the exact error line, when the contract fixes it
 	}{
+		{name: "teams without a password",
+			env:  map[string]string{"TEAMS_APP_ID": teamsApp, "TEAMS_TENANT_ID": teamsTenant},
+			want: []string{"TEAMS_APP_PASSWORD is not set", "client secret"}},
+		{name: "teams without a tenant",
+			env:  map[string]string{"TEAMS_APP_ID": teamsApp, "TEAMS_APP_PASSWORD": "pw"},
+			want: []string{"TEAMS_TENANT_ID is not set", "tenant (directory) id"}},
+		{name: "teams password alone",
+			env:  map[string]string{"TEAMS_APP_PASSWORD": "pw", "TEAMS_TENANT_ID": teamsTenant},
+			want: []string{"TEAMS_APP_ID is not set", "Microsoft App ID"}},
+		{name: "teams app id not a guid",
+			env:  map[string]string{"TEAMS_APP_ID": "careersbot", "TEAMS_APP_PASSWORD": "pw", "TEAMS_TENANT_ID": teamsTenant},
+			want: []string{"TEAMS_APP_ID must be the Microsoft App ID, a GUID", `"careersbot"`}},
+		{name: "teams tenant a domain",
+			env:  map[string]string{"TEAMS_APP_ID": teamsApp, "TEAMS_APP_PASSWORD": "pw", "TEAMS_TENANT_ID": "contoso.onmicrosoft.com"},
+			want: []string{"TEAMS_TENANT_ID must be the tenant (directory) id, a GUID", "Microsoft Entra ID overview"}},
+		{name: "teams token url over plain http",
+			env:  map[string]string{"TEAMS_APP_ID": teamsApp, "TEAMS_APP_PASSWORD": "pw", "TEAMS_TENANT_ID": teamsTenant, "TEAMS_TOKEN_URL": "http://login.example.org/t/token"},
+			want: []string{"TEAMS_TOKEN_URL", "https://", "loopback"}},
+		{name: "teams openid url not a url",
+			env:  map[string]string{"TEAMS_APP_ID": teamsApp, "TEAMS_APP_PASSWORD": "pw", "TEAMS_TENANT_ID": teamsTenant, "TEAMS_OPENID_URL": "login.botframework.com"},
+			want: []string{"TEAMS_OPENID_URL", "not an https URL"}},
 		{name: "slack bot token alone",
 			env:  map[string]string{"SLACK_BOT_TOKEN": "xoxb-1"},
 			full: "SLACK_BOT_TOKEN is set but neither SLACK_APP_TOKEN (Socket Mode) nor SLACK_SIGNING_SECRET (HTTP mode) is"},
@@ -441,6 +470,22 @@ func TestValidSettings(t *testing.T) {
 		{name: "discord gateway",
 			env:         map[string]string{"DISCORD_BOT_TOKEN": "MTA.abc.def", "DISCORD_APP_ID": appID},
 			discordMode: "gateway"},
+		{name: "teams, single tenant",
+			env: map[string]string{"TEAMS_APP_ID": teamsApp, "TEAMS_APP_PASSWORD": "s3cret~pw", "TEAMS_TENANT_ID": teamsTenant},
+			check: func(t *testing.T, c *Config) {
+				if !c.TeamsEnabled() || c.TeamsOpenIDURL != "https://login.botframework.com/v1/.well-known/openidconfiguration" ||
+					c.TeamsTokenEndpoint() != "https://login.microsoftonline.com/"+teamsTenant+"/oauth2/v2.0/token" {
+					t.Errorf("teams %v openid %q token %q", c.TeamsEnabled(), c.TeamsOpenIDURL, c.TeamsTokenEndpoint())
+				}
+			}},
+		{name: "teams against loopback endpoints (tests)",
+			env: map[string]string{"TEAMS_APP_ID": teamsApp, "TEAMS_APP_PASSWORD": "pw", "TEAMS_TENANT_ID": teamsTenant,
+				"TEAMS_OPENID_URL": "http://127.0.0.1:8081/v1/.well-known/openidconfiguration", "TEAMS_TOKEN_URL": "http://localhost:8081/t/token"},
+			check: func(t *testing.T, c *Config) {
+				if c.TeamsTokenEndpoint() != "http://localhost:8081/t/token" {
+					t.Errorf("token endpoint %q", c.TeamsTokenEndpoint())
+				}
+			}},
 		{name: "slack bot token alone, for alerts to a channel",
 			env: map[string]string{"SLACK_BOT_TOKEN": "xoxb-1", "CAREERSBOT_SAFEGUARDING_ALERT": "G0SAFEGUARD", "CAREERSBOT_SAFEGUARDING_ALERT_TEXT": "true"},
 			check: func(t *testing.T, c *Config) {
@@ -728,6 +773,7 @@ func TestConfigRedaction(t *testing.T) {
 		"SLACK_APP_TOKEN":        "xapp-secret-app-value",
 		"SLACK_SIGNING_SECRET":   "secret-signing-value",
 		"DISCORD_BOT_TOKEN":      "secret-discord-value",
+		"TEAMS_APP_PASSWORD":     "secret-teams-client-value",
 		"OPENAI_API_KEY":         "sk-secret-openai-value",
 		"CAREERSBOT_ADMIN_TOKEN": "secret-admin-value-0123456789",
 	}

@@ -148,7 +148,7 @@ func (ix *Index) tooCommon(ids []int32) bool {
 // phraseMatch is a WordNet phrase found in a question: it starts at a
 // meaningful word and spans n of them (the particles of a phrasal verb are
 // stopwords, and the words between a verb and its particle, as in "look
-// the truck over", stay concepts of their own).
+// the van over", stay concepts of their own).
 type phraseMatch struct {
 	n   int
 	rel []Related
@@ -220,7 +220,7 @@ func phraseWords(words []Token, seq []Token) []foundPhrase {
 				continue
 			}
 			if i+gap+2 < len(words) && words[i+gap+2].Word == "of" {
-				continue // "making things out of wood": a preposition
+				continue // "cutting shapes out of metal": a preposition
 			}
 			if rel := WordNet.Phrase([]string{words[i].Word, p.Word}); rel != nil {
 				out = append(out, foundPhrase{words: []int{i, i + gap + 1}, seqPos: si, meaningful: 1, rel: rel})
@@ -262,7 +262,7 @@ func Phrases(text string) []Phrase {
 	for i, t := range seq {
 		stems[i] = t.Stem
 	}
-	for _, m := range DefaultLexicon.match(stems) {
+	for _, m := range defaultLexicon.match(stems) {
 		if m.end-m.start < 2 {
 			continue
 		}

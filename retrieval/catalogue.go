@@ -85,9 +85,9 @@ type catalogueDuty struct {
 
 var reLabel = regexp.MustCompile(`^([KSBD])0*(\d+)$`)
 
-// ParseCatalogue reads the catalogue format: one standard a line, as JSON.
+// parseCatalogue reads the catalogue format: one standard a line, as JSON.
 // name is used in errors, which give the line.
-func ParseCatalogue(name string, r io.Reader) ([]*Occupation, error) {
+func parseCatalogue(name string, r io.Reader) ([]*Occupation, error) {
 	br := bufio.NewReaderSize(r, 1<<20)
 	var out []*Occupation
 	for lineNo := 1; ; lineNo++ {
@@ -147,7 +147,7 @@ func parseCatalogueLine(name string, lineNo int, line []byte) (*Occupation, erro
 	o.Regulated, o.RegulatedBody = regulated(looseString(c.Regulated), o.RegulatedBody)
 	for key, p := range c.Provenance {
 		f := FactField(key)
-		if !slices.Contains(FactFields, f) {
+		if !slices.Contains(factFields, f) {
 			return nil, &ParseError{name, lineNo, fmt.Sprintf("%s: provenance names %q, which is not a fact (one of %s)", o.Reference, key, factFieldList())}
 		}
 		o.setProv(f, Provenance(p))
@@ -166,7 +166,7 @@ func parseCatalogueLine(name string, lineNo int, line []byte) (*Occupation, erro
 		o.Purpose = cleanSpace(*c.Overview)
 	}
 	if c.Summary != nil {
-		o.Summary = HTMLParagraphs(*c.Summary)
+		o.Summary = htmlParagraphs(*c.Summary)
 	}
 	if n, err := strconv.Atoi(looseString(c.Salary)); err == nil && n > 0 {
 		o.SalaryMedian = n
@@ -211,7 +211,7 @@ func parseCatalogueLine(name string, lineNo int, line []byte) (*Occupation, erro
 		o.PageURL = *c.PageURL
 	}
 	if c.LastUpdated != nil {
-		o.LastUpdated = ParseDate(*c.LastUpdated)
+		o.LastUpdated = parseDate(*c.LastUpdated)
 	}
 	if c.CSV2025 != nil {
 		sameVersion := o.Version == "" || o.Version == c.CSV2025.Version
@@ -222,7 +222,7 @@ func parseCatalogueLine(name string, lineNo int, line []byte) (*Occupation, erro
 			o.PageURL = c.CSV2025.Link
 		}
 		if o.LastUpdated == "" && sameVersion {
-			o.LastUpdated = ParseDate(c.CSV2025.LastUpdated)
+			o.LastUpdated = parseDate(c.CSV2025.LastUpdated)
 		}
 	}
 	if nv := looseString(c.NewerVersion); nv != "" && nv != "false" && nv != o.Version {
@@ -276,8 +276,8 @@ func regulated(v, body string) (string, string) {
 }
 
 func factFieldList() string {
-	names := make([]string, len(FactFields))
-	for i, f := range FactFields {
+	names := make([]string, len(factFields))
+	for i, f := range factFields {
 		names[i] = string(f)
 	}
 	return strings.Join(names, ", ")
@@ -293,10 +293,10 @@ func normaliseLabel(s string) string {
 	return m[1] + m[2]
 }
 
-// ParseDate reads the dates the sources give ("2022-06-01T00:00:00 +00:00",
+// parseDate reads the dates the sources give ("2022-06-01T00:00:00 +00:00",
 // "01-08-2025" day first, "2025-03-18") as YYYY-MM-DD; unknown ("01-01-0001")
 // and unreadable dates are "".
-func ParseDate(s string) string {
+func parseDate(s string) string {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return ""

@@ -17,7 +17,7 @@ func parseOne(t *testing.T, record string) *Occupation {
 	if err := json.Compact(&line, []byte(record)); err != nil {
 		t.Fatalf("test record is not JSON: %v", err)
 	}
-	occs, err := ParseCatalogue("test.jsonl", strings.NewReader(line.String()+"\n"))
+	occs, err := parseCatalogue("test.jsonl", strings.NewReader(line.String()+"\n"))
 	if err != nil {
 		t.Fatalf("ParseCatalogue(%s): %v", line.String(), err)
 	}
@@ -151,7 +151,7 @@ func TestParseDate(t *testing.T) {
 		{"12-31-2024", ""}, // month first is not a format the sources use
 	}
 	for _, tt := range tests {
-		if got := ParseDate(tt.in); got != tt.want {
+		if got := parseDate(tt.in); got != tt.want {
 			t.Errorf("ParseDate(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
@@ -207,7 +207,7 @@ func TestParseCatalogueLines(t *testing.T) {
 	// Blank lines are skipped but counted, CRLF is accepted, and the last
 	// line needs no newline.
 	in := "{\"reference\":\"ST0001\",\"title\":\"A\"}\r\n\n   \n{\"reference\":\"ST0002\",\"title\":\"B\"}"
-	occs, err := ParseCatalogue("c.jsonl", strings.NewReader(in))
+	occs, err := parseCatalogue("c.jsonl", strings.NewReader(in))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,7 +218,7 @@ func TestParseCatalogueLines(t *testing.T) {
 	if want := []string{"ST0001", "ST0002"}; !slices.Equal(refs, want) {
 		t.Errorf("references %q, want %q", refs, want)
 	}
-	occs, err = ParseCatalogue("c.jsonl", strings.NewReader(""))
+	occs, err = parseCatalogue("c.jsonl", strings.NewReader(""))
 	if err != nil || len(occs) != 0 {
 		t.Errorf("empty catalogue: %d occupations, error %v", len(occs), err)
 	}
@@ -244,7 +244,7 @@ func TestParseCatalogueErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			occs, err := ParseCatalogue("seeds/c.jsonl", strings.NewReader(tt.in))
+			occs, err := parseCatalogue("seeds/c.jsonl", strings.NewReader(tt.in))
 			if err == nil {
 				t.Fatalf("no error; got %d occupations", len(occs))
 			}
@@ -269,7 +269,7 @@ func TestParseCatalogueBlankReferenceOrTitle(t *testing.T) {
 		`{"reference":"   ","title":"A","knowledge":[{"id":"K1","text":"x"}]}`,
 		`{"reference":"ST0001","title":"   ","knowledge":[{"id":"K1","text":"x"}]}`,
 	} {
-		occs, err := ParseCatalogue("c.jsonl", strings.NewReader(line))
+		occs, err := parseCatalogue("c.jsonl", strings.NewReader(line))
 		var pe *ParseError
 		if !errors.As(err, &pe) || pe.Line != 1 {
 			t.Errorf("ParseCatalogue(%s) = %d occupations, error %v; want a ParseError on line 1", line, len(occs), err)
@@ -295,18 +295,18 @@ func TestHTMLParagraphs(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := HTMLParagraphs(tt.in); !slices.Equal(got, tt.want) {
+			if got := htmlParagraphs(tt.in); !slices.Equal(got, tt.want) {
 				t.Errorf("HTMLParagraphs(%q) = %q, want %q", tt.in, got, tt.want)
 			}
 		})
 	}
-	if got, want := HTMLText("<p>One</p><p>Two</p>"), "One Two"; got != want {
+	if got, want := htmlText("<p>One</p><p>Two</p>"), "One Two"; got != want {
 		t.Errorf("HTMLText = %q, want %q", got, want)
 	}
 }
 
 func TestParseCatalogueReal(t *testing.T) {
-	occs, err := ParseCatalogue("standards.jsonl", bytes.NewReader(catalogueBytes(t)))
+	occs, err := parseCatalogue("standards.jsonl", bytes.NewReader(catalogueBytes(t)))
 	if err != nil {
 		t.Fatal(err)
 	}

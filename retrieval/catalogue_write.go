@@ -15,7 +15,7 @@ import (
 // catalogue format, overlaying whichever corpus is in use.
 const CatalogueFile = "catalogue.jsonl"
 
-// catalogueOut is a catalogue line as written: the fields ParseCatalogue
+// catalogueOut is a catalogue line as written: the fields parseCatalogue
 // reads, including those only the official format carries.
 type catalogueOut struct {
 	Reference         string          `json:"reference"`
@@ -58,9 +58,9 @@ type catalogueOut struct {
 	Provenance map[string]catalogueProvenance `json:"provenance,omitempty"`
 }
 
-// MarshalCatalogueLine writes an occupation as one catalogue-format line
+// marshalCatalogueLine writes an occupation as one catalogue-format line
 // (without the newline).
-func MarshalCatalogueLine(o *Occupation) ([]byte, error) {
+func marshalCatalogueLine(o *Occupation) ([]byte, error) {
 	out := catalogueOut{
 		Reference: o.Reference, Title: o.Title, Level: o.Level, Version: o.Version, Status: o.Status,
 		Route: o.Route, LarsCode: o.LarsCode, Overview: o.Purpose, Summary: strings.Join(o.Summary, "\n\n"),
@@ -112,7 +112,7 @@ func ReadCatalogueFile(path string) ([]*Occupation, error) {
 		return nil, err
 	}
 	defer f.Close()
-	return ParseCatalogue(path, f)
+	return parseCatalogue(path, f)
 }
 
 // WriteCatalogueFile writes a catalogue atomically: a reader sees the old
@@ -120,7 +120,7 @@ func ReadCatalogueFile(path string) ([]*Occupation, error) {
 func WriteCatalogueFile(path string, occs []*Occupation) error {
 	var b bytes.Buffer
 	for _, o := range occs {
-		line, err := MarshalCatalogueLine(o)
+		line, err := marshalCatalogueLine(o)
 		if err != nil {
 			return fmt.Errorf("%s: %w", o.Reference, err)
 		}
@@ -187,7 +187,7 @@ func sameRecord(a, b *Occupation) bool {
 	x, y := *a, *b
 	x.Source, y.Source = "", ""
 	x.Provenance, y.Provenance = nil, nil
-	ja, errA := MarshalCatalogueLine(&x)
-	jb, errB := MarshalCatalogueLine(&y)
+	ja, errA := marshalCatalogueLine(&x)
+	jb, errB := marshalCatalogueLine(&y)
 	return errA == nil && errB == nil && bytes.Equal(ja, jb)
 }

@@ -168,7 +168,7 @@ func (s *Source) Standards() (*Corpus, error) {
 func parseSeed(name string, b []byte) ([]*Occupation, error) {
 	switch {
 	case strings.HasSuffix(name, ".txt"):
-		o, err := ParsePage(name, bytes.NewReader(b))
+		o, err := parsePage(name, bytes.NewReader(b))
 		if err != nil {
 			return nil, err
 		}
@@ -179,9 +179,9 @@ func parseSeed(name string, b []byte) ([]*Occupation, error) {
 			return nil, &ParseError{name, 1, fmt.Sprintf("not gzip data: %v", err)}
 		}
 		defer zr.Close()
-		return ParseCatalogue(name, zr)
+		return parseCatalogue(name, zr)
 	default:
-		return ParseCatalogue(name, bytes.NewReader(b))
+		return parseCatalogue(name, bytes.NewReader(b))
 	}
 }
 
@@ -229,12 +229,12 @@ func Merge(a, b *Occupation) *Occupation {
 		return merged
 	}
 	winner, loser := b, a
-	if Newer(a, b) {
+	if newer(a, b) {
 		winner, loser = a, b
 	}
 	if loser.HasKSBs() && (!winner.HasKSBs() || (winner.Retired() && !loser.Retired())) {
 		kept := loser.clone()
-		if winner.Retired() && !Newer(loser, winner) {
+		if winner.Retired() && !newer(loser, winner) {
 			kept.Status = winner.Status
 		}
 		return kept
@@ -242,9 +242,9 @@ func Merge(a, b *Occupation) *Occupation {
 	return winner
 }
 
-// Newer reports whether a is a later edition than b: a higher version, else a
+// newer reports whether a is a later edition than b: a higher version, else a
 // later date.
-func Newer(a, b *Occupation) bool {
+func newer(a, b *Occupation) bool {
 	if c := compareVersions(a.Version, b.Version); c != 0 {
 		return c > 0
 	}
@@ -298,7 +298,7 @@ func fillMissing(dst, src *Occupation) *Occupation {
 	if len(o.JobTitles) == 0 {
 		o.JobTitles = src.JobTitles
 	}
-	for _, f := range FactFields {
+	for _, f := range factFields {
 		if !o.Has(f) && src.Has(f) {
 			copyFact(o, src, f)
 		}

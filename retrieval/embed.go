@@ -23,8 +23,8 @@ type Embedder struct {
 	EmbedBatch func(ctx context.Context, texts []string) ([][]float32, error)
 }
 
-// BuiltinDims is the length of the built-in embedder's vectors.
-const BuiltinDims = 256
+// builtinDims is the length of the built-in embedder's vectors.
+const builtinDims = 256
 
 // builtinVersion changes whenever the built-in embedder's output changes.
 const builtinVersion = 2
@@ -37,11 +37,11 @@ const builtinVersion = 2
 // as chromem-go stores an embedding function's output as it is.
 func BuiltinEmbedder(dims int) Embedder {
 	if dims <= 0 {
-		dims = BuiltinDims
+		dims = builtinDims
 	}
-	lx := DefaultLexicon
+	lx := defaultLexicon
 	return Embedder{
-		Name: fmt.Sprintf("builtin-ngram-v%d-%d-%s-%s", builtinVersion, dims, LexiconVersion, WordNetVersion),
+		Name: fmt.Sprintf("builtin-ngram-v%d-%d-%s-%s", builtinVersion, dims, lexiconVersion, wordNetVersion),
 		Embed: func(ctx context.Context, text string) ([]float32, error) {
 			return embedText(text, dims, lx), nil
 		},

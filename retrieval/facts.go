@@ -147,9 +147,9 @@ func sourceName(locator, snapshot string) string {
 	return locator
 }
 
-// ParseFactsTable reads facts.jsonl: per reference, a record holding only
+// parseFactsTable reads facts.jsonl: per reference, a record holding only
 // its facts, each with its provenance. name is used in errors.
-func ParseFactsTable(name string, data []byte) (map[string]*Occupation, error) {
+func parseFactsTable(name string, data []byte) (map[string]*Occupation, error) {
 	out := map[string]*Occupation{}
 	err := eachLine(data, func(n int, line []byte) error {
 		var l factsLine
@@ -193,7 +193,7 @@ func ParseFactsTable(name string, data []byte) (map[string]*Occupation, error) {
 			if p.File != "" {
 				origin += " " + p.File
 			}
-			o.setProv(f, Provenance{Source: sourceName(p.Source, p.Snapshot), AsOf: ParseDate(p.AsOf),
+			o.setProv(f, Provenance{Source: sourceName(p.Source, p.Snapshot), AsOf: parseDate(p.AsOf),
 				Version: strings.TrimSpace(p.Version), Origin: origin})
 		}
 		out[ref] = o
@@ -227,7 +227,7 @@ type SOCLine struct {
 }
 
 // AsOf is the date the mapping was retrieved, YYYY-MM-DD.
-func (l *SOCLine) AsOf() string { return ParseDate(l.Source.RetrievedAt) }
+func (l *SOCLine) AsOf() string { return parseDate(l.Source.RetrievedAt) }
 
 func (l *SOCLine) provenance() Provenance {
 	origin := l.Source.Repo
@@ -344,7 +344,7 @@ func JoinFacts(c *Corpus, t *FactTables) *Corpus {
 	for i, o := range c.Occupations {
 		o = o.clone()
 		if f := t.Facts[o.Reference]; f != nil {
-			for _, field := range FactFields {
+			for _, field := range factFields {
 				if f.Has(field) && tableWins(o, f, field) {
 					copyFact(o, f, field)
 				}
@@ -499,7 +499,7 @@ func cleanPtr(s *string) string {
 	if s == nil {
 		return ""
 	}
-	return cleanSpace(HTMLText(*s))
+	return cleanSpace(htmlText(*s))
 }
 
 // qualification is a qualification's title with its level: "Diploma in

@@ -62,7 +62,7 @@ func seedBytes(t testing.TB) []byte {
 // parseSeedPage parses the network engineer page.
 func parseSeedPage(t testing.TB) *Occupation {
 	t.Helper()
-	o, err := ParsePage(seedName, bytes.NewReader(seedBytes(t)))
+	o, err := parsePage(seedName, bytes.NewReader(seedBytes(t)))
 	if err != nil {
 		t.Fatalf("ParsePage(seed): %v", err)
 	}

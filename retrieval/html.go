@@ -12,9 +12,9 @@ var (
 	reAnyTag   = regexp.MustCompile(`<[^>]*>`)
 )
 
-// HTMLParagraphs turns a summary as the official API gives it (HTML, often
+// htmlParagraphs turns a summary as the official API gives it (HTML, often
 // entity-escaped once more: "&lt;p&gt;") into plain-text paragraphs.
-func HTMLParagraphs(s string) []string {
+func htmlParagraphs(s string) []string {
 	// Undo the extra escaping first, so that tags become tags; only once,
 	// and only for text that holds escaped tags and no real ones, so that
 	// an escaped "<" in the text stays text.
@@ -32,7 +32,7 @@ func HTMLParagraphs(s string) []string {
 	return out
 }
 
-// HTMLText is HTMLParagraphs joined into one line.
-func HTMLText(s string) string {
-	return strings.Join(HTMLParagraphs(s), " ")
+// htmlText is HTMLParagraphs joined into one line.
+func htmlText(s string) string {
+	return strings.Join(htmlParagraphs(s), " ")
 }

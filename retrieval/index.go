@@ -32,10 +32,12 @@ type Index struct {
 	key      string
 	stats    Stats
 
-	// The chromem-go collection holding every passage with its vector and
-	// metadata: the store of record the index file is written from. A loaded
-	// index fills it on first use, as filling it costs more than a CLI
-	// question may spend.
+	// A chromem-go collection of every passage with its vector and
+	// metadata, made only when asked for (Collection): chromem-go is the
+	// embedding pipeline of a build (AddDocuments runs the embedder on
+	// every CPU) and the baseline the fast path is measured against
+	// (BenchmarkSearch's chromem-query cases, TestCollectionOfLoadedIndex); the
+	// index file and search use the flat vector store instead.
 	collOnce sync.Once
 	coll     *chromem.Collection
 	collErr  error
@@ -61,7 +63,8 @@ type Stats struct {
 // Build embeds and indexes every passage of a corpus. Passages are embedded
 // by adding them to a chromem-go collection whose embedding function is the
 // embedder's (or, for a batching remote embedder, with vectors computed in
-// batches first).
+// batches first); their vectors are read back into the flat store search
+// scans, and the collection is then let go.
 func Build(ctx context.Context, c *Corpus, emb Embedder) (*Index, error) {
 	start := time.Now()
 	ix := newIndex(c.Occupations, emb)
@@ -113,15 +116,17 @@ func Build(ctx context.Context, c *Corpus, emb Embedder) (*Index, error) {
 		}
 		ix.vectors.add(doc.Embedding)
 	}
-	ix.coll = coll
-	ix.collOnce.Do(func() {})
+	// The collection has done its work: the vectors are in the flat
+	// store search scans. It is not kept (as a second copy of every
+	// passage), so a server that built its index is the size of one that
+	// loaded it.
 
 	// The lexical side: mined acronyms, then postings.
 	ix.acronyms = map[string][]string{}
 	for i := range ix.passages {
-		MineAcronyms(ix.passages[i].Text, ix.acronyms)
+		mineAcronyms(ix.passages[i].Text, ix.acronyms)
 	}
-	ix.lexicon = DefaultLexicon.With(ix.acronyms)
+	ix.lexicon = defaultLexicon.With(ix.acronyms)
 	stems := make([][]string, len(ix.passages))
 	parallel(len(ix.passages), func(i int) { stems[i] = passageStems(ix.passages[i].Text) })
 	ix.lex = buildLexical(stems)

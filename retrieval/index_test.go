@@ -18,7 +18,7 @@ import (
 func TestSeedIndexLayout(t *testing.T) {
 	ix := seedIndex(t)
 	st := ix.Stats()
-	if st.Occupations != 1 || st.Dims != BuiltinDims || !st.Rebuilt {
+	if st.Occupations != 1 || st.Dims != builtinDims || !st.Rebuilt {
 		t.Errorf("Stats = %+v", st)
 	}
 	// profile, 9 overview paragraphs (purpose + 8 summary), 21 K, 14 S, 6 B, 10 duties
@@ -237,47 +237,47 @@ func TestSearchConcurrent(t *testing.T) {
 	}
 }
 
-func TestMatchOccupationsSeed(t *testing.T) {
+func TestRankOccupationsSeed(t *testing.T) {
 	ix := seedIndex(t)
 	tests := []struct {
-		text  string
-		want  string // first match; "" for none
-		span  string // the matched words
-		fuzzy int
+		text     string
+		want     string // best candidate worth taking (score 0.72 or more); "" for none
+		span     string // the words that name it
+		complete bool
 	}{
-		{"network engineer", "ST0127", "network engineer", 0},
-		{"networks engineers", "ST0127", "networks engineers", 0},
-		{"network engineering", "ST0127", "network engineering", 0},
-		{"netwrok engineer", "ST0127", "netwrok engineer", 1},
-		{"ST0127", "ST0127", "ST0127", 0},
-		{"what does an st0127 do", "ST0127", "st0127", 0},
-		{"How do I become a Network Engineer?", "ST0127", "Network Engineer", 0},
-		{"I want to be a network architect", "ST0127", "network architect", 0}, // a job title
-		{"pastry chef", "", "", 0},
-		{"network", "", "", 0},
-		{"ST0128", "", "", 0},
+		{"network engineer", "ST0127", "network engineer", true},
+		{"networks engineers", "ST0127", "networks engineers", true},
+		{"network engineering", "ST0127", "network engineering", false},
+		{"netwrok engineer", "ST0127", "netwrok engineer", true},
+		{"ST0127", "ST0127", "ST0127", true},
+		{"what does an st0127 do", "ST0127", "st0127", true},
+		{"How do I become a Network Engineer?", "ST0127", "Network Engineer", true},
+		{"I want to be a network architect", "ST0127", "network architect", true}, // a job title
+		{"pastry chef", "", "", false},
+		{"network", "", "", false},
+		{"ST0128", "", "", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {
-			ms := ix.MatchOccupations(tt.text)
+			cs := ix.RankOccupations(tt.text)
 			if tt.want == "" {
-				if len(ms) != 0 {
-					t.Errorf("MatchOccupations(%q) = %+v, want none", tt.text, ms)
+				if len(cs) != 0 && cs[0].Score >= 0.72 {
+					t.Errorf("RankOccupations(%q) = %+v, want none worth taking", tt.text, cs[0])
 				}
 				return
 			}
-			if len(ms) == 0 {
-				t.Fatalf("MatchOccupations(%q) found nothing, want %s", tt.text, tt.want)
+			if len(cs) == 0 {
+				t.Fatalf("RankOccupations(%q) found nothing, want %s", tt.text, tt.want)
 			}
-			m := ms[0]
-			if m.Occupation.Reference != tt.want {
-				t.Errorf("first match %s, want %s", m.Occupation.Reference, tt.want)
+			c := cs[0]
+			if c.Occupation.Reference != tt.want || c.Score < 0.72 {
+				t.Errorf("best %s at %.2f, want %s", c.Occupation.Reference, c.Score, tt.want)
 			}
-			if got := tt.text[m.Start:m.End]; got != tt.span {
-				t.Errorf("matched span %q, want %q", got, tt.span)
+			if got := tt.text[c.Start:c.End]; got != tt.span {
+				t.Errorf("named by %q, want %q", got, tt.span)
 			}
-			if m.Fuzzy != tt.fuzzy {
-				t.Errorf("Fuzzy = %d, want %d", m.Fuzzy, tt.fuzzy)
+			if c.Complete != tt.complete {
+				t.Errorf("Complete = %v, want %v", c.Complete, tt.complete)
 			}
 		})
 	}
@@ -353,9 +353,9 @@ func checkSameIndex(t *testing.T, a, b *Index) {
 		}
 	}
 	for _, text := range []string{"network engineer", "netwrok engineer", "ST0127"} {
-		ma, mb := a.MatchOccupations(text), b.MatchOccupations(text)
+		ma, mb := a.RankOccupations(text), b.RankOccupations(text)
 		if len(ma) != len(mb) || (len(ma) > 0 && (ma[0].Occupation.Reference != mb[0].Occupation.Reference || ma[0].Score != mb[0].Score)) {
-			t.Errorf("MatchOccupations(%q) differs: %+v vs %+v", text, ma, mb)
+			t.Errorf("RankOccupations(%q) differs: %+v vs %+v", text, ma, mb)
 		}
 	}
 }
@@ -602,7 +602,7 @@ func TestIndexKey(t *testing.T) {
 
 func TestFullIndexSearch(t *testing.T) {
 	ix := fullIndex(t)
-	if st := ix.Stats(); st.Occupations != 839 || st.Dims != BuiltinDims {
+	if st := ix.Stats(); st.Occupations != 839 || st.Dims != builtinDims {
 		t.Errorf("Stats = %+v", st)
 	}
 	hits := search(t, ix, Query{Text: "routing and switching"})
@@ -617,8 +617,8 @@ func TestFullIndexSearch(t *testing.T) {
 		t.Errorf("wireless networking in ST0127 = %q, want ST0127 K12 first", hitKeys(hits))
 	}
 	for _, text := range []string{"network engineer", "networks engineers", "network engineering", "netwrok engineer", "ST0127"} {
-		if ms := ix.MatchOccupations(text); len(ms) == 0 || ms[0].Occupation.Reference != "ST0127" {
-			t.Errorf("MatchOccupations(%q) does not give ST0127 first: %+v", text, ms)
+		if cs := ix.RankOccupations(text); len(cs) == 0 || cs[0].Occupation.Reference != "ST0127" {
+			t.Errorf("RankOccupations(%q) does not give ST0127 first: %+v", text, cs)
 		}
 	}
 }

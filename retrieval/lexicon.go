@@ -29,14 +29,14 @@ type phraseRef struct {
 	group, alt int
 }
 
-// DefaultLexicon is the built-in lexicon without mined acronyms.
-var DefaultLexicon = ParseLexicon(lexiconText)
+// defaultLexicon is the built-in lexicon without mined acronyms.
+var defaultLexicon = parseLexicon(lexiconText)
 
-// LexiconVersion identifies the built-in lexicon's content in index keys.
-var LexiconVersion = shortHash(lexiconText)
+// lexiconVersion identifies the built-in lexicon's content in index keys.
+var lexiconVersion = shortHash(lexiconText)
 
-// ParseLexicon reads groups in the lexicon.txt format.
-func ParseLexicon(text string) *Lexicon {
+// parseLexicon reads groups in the lexicon.txt format.
+func parseLexicon(text string) *Lexicon {
 	lx := &Lexicon{byFirst: map[string][]phraseRef{}}
 	for _, line := range strings.Split(text, "\n") {
 		line = strings.TrimSpace(line)
@@ -169,11 +169,11 @@ func (lx *Lexicon) match(stems []string) []lexMatch {
 	return out
 }
 
-// MineAcronyms finds acronyms a text defines: "Secure Access Service Edge
+// mineAcronyms finds acronyms a text defines: "Secure Access Service Edge
 // SASE", "Hazard Analysis Critical Control Points (HACCP)", "Service level
 // agreements, SLAs", "ISMS (Information Security Management System)". It
 // adds them to found (acronym stem -> expansions).
-func MineAcronyms(text string, found map[string][]string) {
+func mineAcronyms(text string, found map[string][]string) {
 	words := strings.FieldsFunc(text, func(r rune) bool {
 		return unicode.IsSpace(r) || r == '/' || r == ';' || r == ':'
 	})

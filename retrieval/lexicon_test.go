@@ -28,7 +28,7 @@ func TestMineAcronyms(t *testing.T) {
 	}
 	for _, tt := range tests {
 		found := map[string][]string{}
-		MineAcronyms(tt.text, found)
+		mineAcronyms(tt.text, found)
 		if tt.acr == "" {
 			if len(found) != 0 {
 				t.Errorf("MineAcronyms(%q) found %q, want nothing", tt.text, found)
@@ -43,16 +43,16 @@ func TestMineAcronyms(t *testing.T) {
 
 func TestMineAcronymsAccumulates(t *testing.T) {
 	found := map[string][]string{}
-	MineAcronyms("Service level agreements (SLA)", found)
-	MineAcronyms("service level agreements SLA", found) // same expansion, lower-cased
-	MineAcronyms("SLA (Software Licence Agreement)", found)
+	mineAcronyms("Service level agreements (SLA)", found)
+	mineAcronyms("service level agreements SLA", found) // same expansion, lower-cased
+	mineAcronyms("SLA (Software Licence Agreement)", found)
 	want := []string{"service level agreements", "software licence agreement"}
 	if !slices.Equal(found["sla"], want) {
 		t.Errorf("found[sla] = %q, want %q", found["sla"], want)
 	}
 	// At most four expansions are kept for one acronym.
 	for _, exp := range []string{"Sales Ledger Account", "Simple Linear Algebra", "Safe Lifting Area", "Second Language Acquisition"} {
-		MineAcronyms(exp+" (SLA)", found)
+		mineAcronyms(exp+" (SLA)", found)
 	}
 	if len(found["sla"]) != 4 {
 		t.Errorf("found[sla] has %d expansions, want at most 4: %q", len(found["sla"]), found["sla"])
@@ -63,7 +63,7 @@ func TestMineAcronymsSeed(t *testing.T) {
 	o := parseSeedPage(t)
 	found := map[string][]string{}
 	for _, p := range Passages(o) {
-		MineAcronyms(p.Text, found)
+		mineAcronyms(p.Text, found)
 	}
 	want := map[string][]string{
 		"sase": {"secure access service edge"},
@@ -90,7 +90,7 @@ func matched(lx *Lexicon, text string) []string {
 }
 
 func TestLexiconMatch(t *testing.T) {
-	lx := ParseLexicon(`
+	lx := parseLexicon(`
 # comment
 dns | domain name system
 wifi | wi-fi | wireless
@@ -120,7 +120,7 @@ network | networking | net work plan
 }
 
 func TestLexiconWith(t *testing.T) {
-	base := ParseLexicon("dns | domain name system\n")
+	base := parseLexicon("dns | domain name system\n")
 	acr := map[string][]string{"sase": {"secure access service edge"}, "sla": {"service level agreements", "software licence agreement"}}
 	lx := base.With(acr)
 	if got := matched(lx, "SASE and secure access service edge and SLA"); !slices.Equal(got, []string{"sase", "secur access servic edg", "sla"}) {
@@ -145,7 +145,7 @@ func TestDefaultLexicon(t *testing.T) {
 	}
 	group := func(text string) int {
 		stems := phraseStems(text)
-		ms := DefaultLexicon.match(stems)
+		ms := defaultLexicon.match(stems)
 		if len(ms) != 1 || ms[0].start != 0 || ms[0].end != len(stems) {
 			return -1
 		}
@@ -162,8 +162,8 @@ func TestDefaultLexicon(t *testing.T) {
 			t.Errorf("\"IT\" (group %d) and \"information technology\" (group %d) are not one lexicon group", ga, gb)
 		}
 	})
-	if LexiconVersion == "" || len(LexiconVersion) != 16 {
-		t.Errorf("LexiconVersion = %q", LexiconVersion)
+	if lexiconVersion == "" || len(lexiconVersion) != 16 {
+		t.Errorf("LexiconVersion = %q", lexiconVersion)
 	}
 }
 
@@ -172,7 +172,7 @@ func TestDefaultLexicon(t *testing.T) {
 func TestCompoundAcronymExpands(t *testing.T) {
 	ix := newIndex(nil, BuiltinEmbedder(0))
 	ix.lex = buildLexical([][]string{passageStems("Health and safety legislation")})
-	ix.lexicon = DefaultLexicon
+	ix.lexicon = defaultLexicon
 	cs := ix.analyse("H&S", false)
 	if len(cs) != 1 {
 		t.Fatalf("%d concepts for H&S, want 1", len(cs))

@@ -6,18 +6,11 @@ import (
 	"strings"
 )
 
-// nameIndex finds occupations named in a text by their title, their typical
-// job titles or their reference, tolerating word forms ("network
-// engineering"), plurals ("networks engineers") and typos ("netwrok").
+// nameIndex holds the occupations' names (titles, typical job titles,
+// keywords) as stems, for ranked resolution (resolve.go), group words and
+// "did you mean" suggestions.
 type nameIndex struct {
 	names   []occName
-	byFirst map[string][]int // first stem -> names
-	firsts  []string         // every first stem
-	// deletes maps each first stem, and each string one letter shorter, to
-	// the first stems it comes from: two stems one slip apart share an
-	// entry, so typos are found by lookups, not by a scan (symmetric
-	// delete).
-	deletes map[string][]string
 	generic map[string]bool // stems too common to name one occupation alone
 	// heads maps a stem that ends the names of several occupations (chef,
 	// nurse, engineer) to those occupations, titles first.
@@ -43,17 +36,6 @@ type occName struct {
 	heads []string
 }
 
-// NameMatch is an occupation named in a text.
-type NameMatch struct {
-	Occupation *Occupation
-	Name       string // the title or job title that matched
-	Title      bool   // the match is the occupation's title (or reference)
-	Start, End int    // byte span of the match in the text
-	Words      int    // words matched
-	Fuzzy      int    // of which only approximately (typos)
-	Score      float64
-}
-
 var (
 	reBracketed = regexp.MustCompile(`\s*\([^)]*\)`)
 	// reQualifier is what ends some titles without naming the job: the
@@ -63,7 +45,7 @@ var (
 )
 
 func buildNames(occs []*Occupation) *nameIndex {
-	ni := &nameIndex{byFirst: map[string][]int{}, generic: map[string]bool{}, heads: map[string][]int{}}
+	ni := &nameIndex{generic: map[string]bool{}, heads: map[string][]int{}}
 	// Stem every title and job title first, on every CPU: it is most of
 	// the work of a warm start.
 	type raw struct {
@@ -162,34 +144,15 @@ func buildNames(occs []*Occupation) *nameIndex {
 		}
 	}
 	stemSet := map[string]bool{}
-	for i, n := range ni.names {
+	for _, n := range ni.names {
 		for _, s := range n.stems {
 			if !stemSet[s] {
 				stemSet[s] = true
 				ni.stemList = append(ni.stemList, s)
 			}
 		}
-		if n.keyword || (len(n.stems) == 1 && ni.generic[n.stems[0]]) {
-			continue
-		}
-		if _, ok := ni.byFirst[n.stems[0]]; !ok {
-			ni.firsts = append(ni.firsts, n.stems[0])
-		}
-		ni.byFirst[n.stems[0]] = append(ni.byFirst[n.stems[0]], i)
 	}
-	slices.Sort(ni.firsts)
 	slices.Sort(ni.stemList)
-	ni.deletes = map[string][]string{}
-	for _, f := range ni.firsts {
-		if len(f) < 5 {
-			continue
-		}
-		for _, d := range deletions(f) {
-			if !slices.Contains(ni.deletes[d], f) {
-				ni.deletes[d] = append(ni.deletes[d], f)
-			}
-		}
-	}
 	return ni
 }
 
@@ -286,106 +249,6 @@ func (ix *Index) OccupationsNamed(word string) []*Occupation {
 // IsGenericName reports whether a stem is too common among occupation names
 // to name one on its own ("engineer", "technician").
 func (ix *Index) IsGenericName(stem string) bool { return ix.names.generic[stem] }
-
-// MatchOccupations finds the occupations a text names, best first, one match
-// per occupation.
-func (ix *Index) MatchOccupations(text string) []NameMatch {
-	best := map[int]NameMatch{}
-	consider := func(m NameMatch, occ int) {
-		if prev, ok := best[occ]; !ok || m.Score > prev.Score {
-			best[occ] = m
-		}
-	}
-	for _, m := range reRefInText.FindAllStringSubmatchIndex(text, -1) {
-		ref := strings.ToUpper(text[m[2]:m[3]])
-		if i, ok := ix.byRef[ref]; ok {
-			consider(NameMatch{Occupation: ix.occupations[i], Name: ref, Title: true, Start: m[0], End: m[1], Words: 1, Score: 100}, i)
-		}
-	}
-	var seq []Token
-	for _, t := range Tokenize(text) {
-		if t.Meaningful() && !t.Joined {
-			seq = append(seq, t)
-		}
-	}
-	ni := ix.names
-	for i := range seq {
-		for _, first := range ni.candidateFirsts(seq[i].Stem) {
-			for _, nameIdx := range ni.byFirst[first] {
-				n := ni.names[nameIdx]
-				if i+len(n.stems) > len(seq) {
-					continue
-				}
-				fuzzy, ok := 0, true
-				for k, s := range n.stems {
-					switch q := seq[i+k].Stem; {
-					case q == s:
-					case stemsClose(q, s):
-						fuzzy++
-					default:
-						ok = false
-					}
-					if !ok {
-						break
-					}
-				}
-				if !ok || (len(n.stems) == 1 && fuzzy == 1) {
-					continue
-				}
-				score := float64(len(n.stems)) - 0.4*float64(fuzzy)
-				if !n.title {
-					score *= 0.9
-				}
-				o := ix.occupations[n.occ]
-				if o.HasKSBs() {
-					score += 0.05
-				}
-				if !o.Retired() {
-					score += 0.02
-				}
-				consider(NameMatch{
-					Occupation: o, Name: n.text, Title: n.title,
-					Start: seq[i].Start, End: seq[i+len(n.stems)-1].End,
-					Words: len(n.stems), Fuzzy: fuzzy, Score: score,
-				}, n.occ)
-			}
-		}
-	}
-	out := make([]NameMatch, 0, len(best))
-	for _, m := range best {
-		out = append(out, m)
-	}
-	slices.SortFunc(out, func(a, b NameMatch) int {
-		if a.Score != b.Score {
-			if a.Score > b.Score {
-				return -1
-			}
-			return 1
-		}
-		return strings.Compare(a.Occupation.Reference, b.Occupation.Reference)
-	})
-	return out
-}
-
-// candidateFirsts returns the first stems of names that a question stem may
-// start: itself, and close spellings of it.
-func (ni *nameIndex) candidateFirsts(stem string) []string {
-	out := []string{}
-	if _, ok := ni.byFirst[stem]; ok {
-		out = append(out, stem)
-	}
-	if len(stem) < 5 {
-		return out
-	}
-	for _, d := range deletions(stem) {
-		for _, f := range ni.deletes[d] {
-			if f != stem && !slices.Contains(out, f) && stemsClose(stem, f) {
-				out = append(out, f)
-			}
-		}
-	}
-	return out
-}
 
 // stemsClose reports whether two stems are one slip apart (a typo, a
 // transposition), for stems long enough that this is not another word.

@@ -118,8 +118,8 @@ const (
 	FieldQualifications   FactField = "qualifications"
 )
 
-// FactFields lists the fields in the order the profile states them.
-var FactFields = []FactField{FieldSalary, FieldSOC, FieldDuration, FieldFunding, FieldRecognition,
+// factFields lists the fields in the order the profile states them.
+var factFields = []FactField{FieldSalary, FieldSOC, FieldDuration, FieldFunding, FieldRecognition,
 	FieldRegulated, FieldRegulatedBody, FieldIntegratedDegree, FieldEntry, FieldEnglishMaths, FieldQualifications}
 
 // Provenance is where one fact came from and how old it is, so that an

@@ -101,7 +101,7 @@ func ParseOfficial(name string, data []byte) ([]*Occupation, error) {
 		o.Source = "IfATE/Skills England API: " + name
 		// The record's facts are as of its own date, until an update
 		// stamps the day it was downloaded (StampFacts).
-		for _, f := range FactFields {
+		for _, f := range factFields {
 			if o.Has(f) {
 				o.setProv(f, Provenance{Source: OfficialSource, AsOf: o.LastUpdated, Version: o.Version, Origin: name})
 			}
@@ -125,13 +125,13 @@ func (s officialStandard) occupation() (*Occupation, error) {
 		Title:             title,
 		Status:            cleanSpace(s.Status),
 		Route:             cleanSpace(s.Route),
-		Purpose:           cleanSpace(HTMLText(s.OverviewOfRole)),
-		Summary:           HTMLParagraphs(s.OccupationalSummary),
+		Purpose:           cleanSpace(htmlText(s.OverviewOfRole)),
+		Summary:           htmlParagraphs(s.OccupationalSummary),
 		Keywords:          cleanList(s.Keywords),
 		JobTitles:         cleanList(s.TypicalJobTitles),
 		Version:           strings.TrimSpace(s.Version),
 		PageURL:           strings.TrimSpace(s.StandardPageURL),
-		LastUpdated:       ParseDate(s.LastUpdated),
+		LastUpdated:       parseDate(s.LastUpdated),
 		LarsCode:          looseString(s.LarsCode),
 		AssessmentPlanURL: strings.TrimSpace(s.AssessmentPlanURL),
 	}
@@ -154,8 +154,8 @@ func (s officialStandard) occupation() (*Occupation, error) {
 	if n, _ := strconv.Atoi(looseString(s.MaxFunding)); n > 0 {
 		o.MaxFunding = n
 	}
-	o.EntryRequirements = strings.TrimSpace(HTMLText(s.EntryRequirements))
-	o.EnglishMaths = strings.TrimSpace(HTMLText(s.EnglishAndMaths))
+	o.EntryRequirements = strings.TrimSpace(htmlText(s.EntryRequirements))
+	o.EnglishMaths = strings.TrimSpace(htmlText(s.EnglishAndMaths))
 	for _, q := range s.Qualifications {
 		if t := qualification(q.Title, q.Level); t != "" {
 			o.Qualifications = append(o.Qualifications, t)
@@ -175,7 +175,7 @@ func (s officialStandard) occupation() (*Occupation, error) {
 	take := func(letter string, in []officialKSB) []Statement {
 		var out []Statement
 		for _, k := range in {
-			text := cleanSpace(HTMLText(k.Detail))
+			text := cleanSpace(htmlText(k.Detail))
 			if text == "" {
 				continue
 			}
@@ -191,7 +191,7 @@ func (s officialStandard) occupation() (*Occupation, error) {
 	o.Skills = take("S", s.Skills)
 	o.Behaviours = take("B", s.Behaviours)
 	for _, d := range s.Duties {
-		text := cleanSpace(HTMLText(d.DutyDetail))
+		text := cleanSpace(htmlText(d.DutyDetail))
 		if text == "" {
 			continue
 		}

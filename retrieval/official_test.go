@@ -176,8 +176,8 @@ func TestCatalogueRoundTrip(t *testing.T) {
 		t.Fatalf("%d, %v", len(back), err)
 	}
 	if !sameRecord(occs[0], back[0]) {
-		a, _ := MarshalCatalogueLine(occs[0])
-		b, _ := MarshalCatalogueLine(back[0])
+		a, _ := marshalCatalogueLine(occs[0])
+		b, _ := marshalCatalogueLine(back[0])
 		t.Errorf("round trip changed the record:\n%s\n%s", a, b)
 	}
 	if len(back[0].Provenance) == 0 || !maps.Equal(back[0].Provenance, occs[0].Provenance) {

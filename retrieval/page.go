@@ -64,8 +64,8 @@ var pageLegend = map[string]bool{
 	"dark green occupation": true, "favourite occupation": true,
 }
 
-// ParsePage reads one standard in the page format. name is used in errors.
-func ParsePage(name string, r io.Reader) (*Occupation, error) {
+// parsePage reads one standard in the page format. name is used in errors.
+func parsePage(name string, r io.Reader) (*Occupation, error) {
 	o := &Occupation{Source: name, FromPage: true}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), 4*1024*1024)

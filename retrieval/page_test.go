@@ -159,7 +159,7 @@ func TestParsePageEncodings(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := ParsePage(seedName, strings.NewReader(tt.text))
+			got, err := parsePage(seedName, strings.NewReader(tt.text))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -194,7 +194,7 @@ func TestParsePageMinimal(t *testing.T) {
 		"to recipe.",
 		"KSBs: K1, S1 and B1",
 	)
-	o, err := ParsePage("chef.txt", strings.NewReader(page))
+	o, err := parsePage("chef.txt", strings.NewReader(page))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -313,7 +313,7 @@ func TestParsePageErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			const file = "seeds/broken.txt"
-			o, err := ParsePage(file, strings.NewReader(tt.page))
+			o, err := parsePage(file, strings.NewReader(tt.page))
 			if err == nil {
 				t.Fatalf("ParsePage succeeded (%+v), want an error", o)
 			}
@@ -347,7 +347,7 @@ func TestParsePageErrors(t *testing.T) {
 func TestParsePageRejectsDuplicateDuty(t *testing.T) {
 	page := minimalPage("Network engineer", "ST0127:", "Knowledge, skills and behaviours (KSBs)", "K1: One.",
 		"Duties", "Duty D1", "Install things.", "Duty D1", "Monitor things.")
-	_, err := ParsePage("dup.txt", strings.NewReader(page))
+	_, err := parsePage("dup.txt", strings.NewReader(page))
 	var pe *ParseError
 	if !errors.As(err, &pe) {
 		t.Fatalf("ParsePage error = %v, want a *ParseError for the second Duty D1", err)
@@ -364,7 +364,7 @@ func TestParsePageSalaryLineWithWideLowercase(t *testing.T) {
 			t.Fatalf("ParsePage panicked: %v", r)
 		}
 	}()
-	o, err := ParsePage("wide.txt", strings.NewReader(page))
+	o, err := parsePage("wide.txt", strings.NewReader(page))
 	if err != nil {
 		t.Fatalf("ParsePage: %v", err)
 	}
@@ -386,7 +386,7 @@ func FuzzParsePage(f *testing.F) {
 	f.Add(minimalPage("T", "ST0001:", "Knowledge, skills and behaviours", "K1: x"))
 	f.Add(minimalPage("T", "FA0001", "(Level 2)", "Summary", "p", "Knowledge, skills and behaviours", "B7 - y", "Duties", "Duty D01: z", "K7 S1"))
 	f.Fuzz(func(t *testing.T, page string) {
-		o, err := ParsePage("fuzz.txt", strings.NewReader(page))
+		o, err := parsePage("fuzz.txt", strings.NewReader(page))
 		if err != nil {
 			var pe *ParseError
 			if !errors.As(err, &pe) {

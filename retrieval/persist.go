@@ -50,7 +50,7 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 // IndexKey is the key of the index for a corpus and an embedder.
 func IndexKey(corpusKey string, emb Embedder) string {
 	h := sha256.New()
-	fmt.Fprintf(h, "format %d\x00embedder %s\x00lexicon %s\x00corpus %s", formatVer, emb.Name, LexiconVersion, corpusKey)
+	fmt.Fprintf(h, "format %d\x00embedder %s\x00lexicon %s\x00corpus %s", formatVer, emb.Name, lexiconVersion, corpusKey)
 	return hex.EncodeToString(h.Sum(nil))
 }
 
@@ -356,7 +356,7 @@ func decode(payload []byte, emb Embedder) (*Index, error) {
 		li.avgLen = float32(total) / float32(nd)
 	}
 	ix.lex = li
-	ix.lexicon = DefaultLexicon.With(ix.acronyms)
+	ix.lexicon = defaultLexicon.With(ix.acronyms)
 	ix.names = buildNames(ix.occupations)
 	ix.resolve = buildResolve(ix.names, ix.occupations)
 	ix.vectors.signatures()
@@ -397,7 +397,7 @@ func appendOccupation(b []byte, o *Occupation) []byte {
 	}
 	// Provenance in FactFields order, so equal records encode equally.
 	var fields []FactField
-	for _, f := range FactFields {
+	for _, f := range factFields {
 		if _, ok := o.Provenance[f]; ok {
 			fields = append(fields, f)
 		}
@@ -540,11 +540,11 @@ func (r *reader) occupation() *Occupation {
 	for _, p := range []*[]string{&o.Summary, &o.SOCSubGroups, &o.JobTitles, &o.Keywords, &o.Qualifications, &o.SOCOptions, &o.Recognition} {
 		*p = r.strs()
 	}
-	np := r.count(len(FactFields))
+	np := r.count(len(factFields))
 	for i := 0; i < np && r.err == nil; i++ {
 		f := FactField(r.istr())
 		p := Provenance{Source: r.istr(), AsOf: r.istr(), Version: r.istr(), Origin: r.istr()}
-		if r.err == nil && !slices.Contains(FactFields, f) {
+		if r.err == nil && !slices.Contains(factFields, f) {
 			r.fail("provenance of an unknown fact")
 		}
 		o.setProv(f, p)

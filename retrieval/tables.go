@@ -49,7 +49,7 @@ func (s *Source) LoadTables() (*FactTables, error) {
 		}
 		switch tableKind(filepath.Base(f.name)) {
 		case "facts":
-			facts, err := ParseFactsTable(f.name, data)
+			facts, err := parseFactsTable(f.name, data)
 			if err != nil {
 				return nil, err
 			}

@@ -133,7 +133,7 @@ func TestBuiltinEmbedder(t *testing.T) {
 	}
 	for _, s := range []string{"wireless networks", "", "the and of", "Wi-Fi"} {
 		v := embed(s)
-		if len(v) != BuiltinDims {
+		if len(v) != builtinDims {
 			t.Fatalf("Embed(%q) has %d dimensions", s, len(v))
 		}
 		if n := dotFloat(v, v); math.Abs(n-1) > 1e-5 {

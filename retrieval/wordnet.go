@@ -44,8 +44,8 @@ type Thesaurus struct {
 // WordNet is the built-in thesaurus.
 var WordNet = &Thesaurus{}
 
-// WordNetVersion identifies the table's content in index keys.
-var WordNetVersion = shortHash(wordnetTable)
+// wordNetVersion identifies the table's content in index keys.
+var wordNetVersion = shortHash(wordnetTable)
 
 // thesaurusCacheMax bounds the cache of looked-up words, so a server fed
 // arbitrary words keeps its memory.

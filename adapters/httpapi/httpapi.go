@@ -1,13 +1,15 @@
 // Package httpapi is the HTTP API adapter: POST /v1/ask answers a question
-// as the JSON of interfaces.md section 3; /healthz and /readyz report the
+// as the JSON of docs/interfaces.md section 3; /healthz and /readyz report the
 // process's state. It only translates between HTTP and the bot.
 package httpapi
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"math"
 	"net"
@@ -99,13 +101,20 @@ func (a *API) ask(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var req askRequest
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
-	if err := dec.Decode(&req); err != nil {
+	// The whole body is read (up to the limit) before it is judged, so an
+	// oversized body is 413 whatever it holds, JSON or not.
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			fail(http.StatusRequestEntityTooLarge, fmt.Sprintf("The request body is over %d KiB: send a shorter question.", MaxBodyBytes>>10))
 			return
 		}
+		fail(http.StatusBadRequest, "The body could not be read: send it again.")
+		return
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(&req); err != nil {
 		fail(http.StatusBadRequest, "The body is not valid JSON: send {\"question\": \"...\", \"occupation\": \"ST0127\"} (occupation optional).")
 		return
 	}

@@ -137,6 +137,20 @@ func TestAskErrors(t *testing.T) {
 			}
 		})
 	}
+	// 20 MB of anything, JSON or not, with or without a length: 413.
+	for _, ct := range []string{"application/json", "text/plain", "application/x-www-form-urlencoded", "application/octet-stream"} {
+		for _, chunked := range []bool{false, true} {
+			var body io.Reader = strings.NewReader(strings.Repeat("q=not json at all ", 20<<20/18))
+			if chunked {
+				body = io.MultiReader(body) // hides the length: sent chunked
+			}
+			req, _ := http.NewRequest(http.MethodPost, srv.URL+"/v1/ask", body)
+			req.Header.Set("Content-Type", ct)
+			if r := do(t, req); r.status != http.StatusRequestEntityTooLarge {
+				t.Errorf("20 MB of %s (chunked %v): status %d, want 413", ct, chunked, r.status)
+			}
+		}
+	}
 	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/v1/ask", nil)
 	if r := do(t, req); r.status != http.StatusMethodNotAllowed || r.header.Get("Allow") == "" {
 		t.Errorf("GET /v1/ask: status %d Allow %q", r.status, r.header.Get("Allow"))

@@ -319,7 +319,7 @@ var (
 	reFigure  = regexp.MustCompile(`data-figure="([a-z_-]+)">([0-9]+)<`)
 	reOccRow  = regexp.MustCompile(`(?s)<tr data-reference="(ST[0-9]+)">(.*?)</tr>`)
 	reOccCell = regexp.MustCompile(`data-outcome="([a-z_]+)">([0-9]+)<`)
-	reVoteRow = regexp.MustCompile(`(?s)<tr data-reference="(ST[0-9]*)"><th scope="row">[^<]*</th><td class="num" data-vote="up">([0-9]+)</td><td class="num" data-vote="down">([0-9]+)</td>`)
+	reVoteRow = regexp.MustCompile(`(?s)<tr data-reference="(ST[0-9]*)">.*?data-vote="up">([0-9]+)<.*?data-vote="down">([0-9]+)<`)
 )
 
 // pageFigures reads the figures the page shows into a report's shape.
@@ -334,7 +334,11 @@ func pageFigures(t *testing.T, html string) insights.Report {
 	for _, o := range insights.Outcomes {
 		r.Outcomes = append(r.Outcomes, insights.OutcomeCount{Outcome: o, Count: figures[string(o)]})
 	}
-	table := html[strings.Index(html, `<table class="data" id="occupations">`):]
+	at := strings.Index(html, `id="occupations"`)
+	if at < 0 {
+		t.Fatalf("the page has no table of standards:\n%s", html)
+	}
+	table := html[at:]
 	table = table[:strings.Index(table, "</table>")]
 	for _, m := range reOccRow.FindAllStringSubmatch(table, -1) {
 		oc := insights.OccupationCount{Reference: m[1], Outcomes: map[string]int{}}
@@ -343,7 +347,8 @@ func pageFigures(t *testing.T, html string) insights.Report {
 		}
 		r.Occupations = append(r.Occupations, oc)
 	}
-	for _, m := range reVoteRow.FindAllStringSubmatch(html, -1) {
+	votes := html[strings.Index(html, `id="h-feedback"`):]
+	for _, m := range reVoteRow.FindAllStringSubmatch(votes, -1) {
 		up, _ := strconv.Atoi(m[2])
 		down, _ := strconv.Atoi(m[3])
 		r.Feedback = append(r.Feedback, insights.FeedbackCount{Reference: m[1], Up: up, Down: down})

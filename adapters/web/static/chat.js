@@ -20,6 +20,9 @@ var CareersbotChat = (function () {
   var MONTHS = ["January", "February", "March", "April", "May", "June", "July",
     "August", "September", "October", "November", "December"];
   var REF = "[A-Z]{2}\\d{4}";
+  // A list item that cites one passage, at its end: its marker.
+  var ONE_CITED = /^[^\[\]]*(\[(?:ST|FA)\d{4} [A-Za-z0-9-]+\])\s*$/;
+
   // A citation marker in the answer text: [ST0127 K12].
   var MARKER = new RegExp("\\[(" + REF + ") ([A-Za-z0-9][A-Za-z0-9-]*)\\]", "g");
   // Where a "not covered" or "which one?" answer lists the occupations it
@@ -51,8 +54,10 @@ var CareersbotChat = (function () {
   }
 
   // renderText lays out an answer's text: paragraphs, "- " lists and the
-  // closing "Source: ..." line.
-  function renderText(doc, container, text) {
+  // closing "Source: ..." line. A list item that is one cited passage
+  // ("- text [ST0127 S1]") is shown as that passage's card, so a list
+  // answer shows each item once; shown records the markers so shown.
+  function renderText(doc, container, text, byMarker, shown) {
     var blocks = String(text).replace(/\r\n?/g, "\n").split(/\n{2,}/);
     blocks.forEach(function (block) {
       block = block.replace(/^\n+|\n+$/g, "");
@@ -68,6 +73,14 @@ var CareersbotChat = (function () {
         var item = /^\s*[-•*] (.*)$/.exec(line);
         if (item) {
           if (!ul) { ul = el(doc, "ul"); container.appendChild(ul); p = null; }
+          var only = ONE_CITED.exec(item[1]);
+          var c = only && byMarker ? byMarker[only[1]] : null;
+          if (c && !shown[only[1]]) {
+            ul.className = "cb-cards cb-inline";
+            ul.appendChild(card(doc, c));
+            shown[only[1]] = true;
+            return;
+          }
           var li = el(doc, "li");
           appendMarked(doc, li, item[1]);
           ul.appendChild(li);
@@ -272,13 +285,14 @@ var CareersbotChat = (function () {
     context.hidden = true;
     var contextText = el(doc, "span");
     var contextName = el(doc, "strong");
-    var clear = el(doc, "button", "cb-link-button", "Ask about another occupation");
+    var clear = el(doc, "button", "cb-link-button", "Change");
     clear.type = "button";
+    clear.setAttribute("aria-label", "Ask about another occupation");
     clear.addEventListener("click", function () {
       setOccupation(null);
       input.focus();
     });
-    contextText.appendChild(doc.createTextNode("Follow-up questions are about "));
+    contextText.appendChild(el(doc, "span", "cb-context-prefix", "Follow-up questions are about "));
     contextText.appendChild(contextName);
     context.appendChild(contextText);
     context.appendChild(clear);
@@ -367,7 +381,9 @@ var CareersbotChat = (function () {
       m.appendChild(el(doc, "p", "cb-who", "careersbot"));
       var body = el(doc, "div", "cb-answer");
       if (!covered && notCovered(data)) body.appendChild(el(doc, "p", "cb-badge", "Not covered by the standards"));
-      renderText(doc, body, str(data.answer));
+      var byMarker = {}, shown = {};
+      citations.forEach(function (c) { if (c) byMarker["[" + str(c.reference) + " " + str(c.id) + "]"] = c; });
+      renderText(doc, body, str(data.answer), byMarker, shown);
       m.appendChild(body);
 
       var offered = offers(data);
@@ -391,14 +407,16 @@ var CareersbotChat = (function () {
         m.appendChild(sug);
       }
 
-      if (citations.length) {
+      var rest = citations.filter(function (c) { return c && !shown["[" + str(c.reference) + " " + str(c.id) + "]"]; });
+      if (rest.length) {
         var sec = el(doc, "section", "cb-cites");
-        var h = el(doc, "h3", null, citations.length === 1 ? "1 cited passage" : citations.length + " cited passages");
+        var more = rest.length < citations.length ? " more" : "";
+        var h = el(doc, "h3", null, rest.length === 1 ? "1" + more + " cited passage" : rest.length + more + " cited passages");
         h.id = pfx + "cites-" + log.children.length;
         sec.setAttribute("aria-labelledby", h.id);
         sec.appendChild(h);
         var ol = el(doc, "ol", "cb-cards");
-        citations.forEach(function (c) { if (c) ol.appendChild(card(doc, c)); });
+        rest.forEach(function (c) { ol.appendChild(card(doc, c)); });
         sec.appendChild(ol);
         m.appendChild(sec);
       }

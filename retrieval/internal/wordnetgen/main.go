@@ -34,7 +34,10 @@ const (
 	wPertainym  = 0.80 // electrical -> electricity
 	wSynonym    = 0.80 // customer -> client
 	wSimilar    = 0.55 // adjective satellites to their head
-	wHypernym   = 0.50 // spanner -> hand tool (nouns only)
+	wHypernym   = 0.50 // spanner -> hand tool (nouns)
+	// Verbs: a verb group's other senses, and one hop up.
+	wVerbGroup    = 0.55
+	wVerbHypernym = 0.45
 	senseDecay  = 0.10
 	// maxSenses is how many of a word's senses are followed, commonest
 	// first: the rare ones (kit, a young fox) are noise in careers
@@ -208,6 +211,13 @@ func run(dict, out string) error {
 					}
 				case p.symbol == "&" && sn.pos == 'a':
 					addWords(src, target(d, p), wSimilar-decay)
+				case p.symbol == "$" && sn.pos == 'v':
+					// A verb group: senses of one verb close in meaning.
+					addWords(src, target(d, p), wVerbGroup-decay)
+				case p.symbol == "@" && sn.pos == 'v' && order < maxHypernymSenses:
+					// A verb's hypernym: "interrogate" is a way to
+					// "question", "monitor" one to "watch".
+					addWords(src, target(d, p), wVerbHypernym-decay)
 				case (p.symbol == "@" || p.symbol == "@i") && sn.pos == 'n' && order < maxHypernymSenses:
 					// A hypernym near the top of the hierarchy (act,
 					// object, work) relates everything to everything.

@@ -1,0 +1,40 @@
+package main
+
+import (
+	"time"
+
+	"github.com/careersbot/careersbot/adapters/teams"
+)
+
+// newTeamsAdapter builds the Microsoft Teams adapter when TEAMS_APP_ID is
+// set (config.Validate has checked that the password and tenant are too):
+// the Bot Connector posts activities to /teams/messages.
+func newTeamsAdapter(d deps) (Adapter, error) {
+	if !d.cfg.TeamsEnabled() {
+		return nil, nil
+	}
+	a, err := teams.New(teams.Options{
+		AppID:        d.cfg.TeamsAppID,
+		AppPassword:  d.cfg.TeamsAppPassword.Reveal(),
+		TenantID:     d.cfg.TeamsTenantID,
+		OpenIDURL:    d.cfg.TeamsOpenIDURL,
+		TokenURL:     d.cfg.TeamsTokenEndpoint(),
+		Asker:        d.asker,
+		Memory:       d.memory,
+		Logger:       d.log,
+		LogQuestions: d.cfg.LogQuestions,
+		HashUser:     d.hashUser,
+		OnState:      d.onState("teams"),
+		OnFeedback: func(vote string) {
+			d.metrics.Feedback.WithLabelValues("teams", vote).Inc()
+		},
+		OnPlatformError: d.metrics.PlatformErrors.WithLabelValues("teams").Inc,
+		// Answers longer than the LLM timeout still get posted; shutdown
+		// bounds them anyway.
+		WorkTimeout: d.cfg.LLMTimeout + 30*time.Second,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return a, nil
+}
