@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/careersbot/careersbot/adapters/teams"
+	"github.com/careersbot/careersbot/bot"
 )
 
 // newTeamsAdapter builds the Microsoft Teams adapter when TEAMS_APP_ID is
@@ -25,8 +26,11 @@ func newTeamsAdapter(d deps) (Adapter, error) {
 		LogQuestions: d.cfg.LogQuestions,
 		HashUser:     d.hashUser,
 		OnState:      d.onState("teams"),
-		OnFeedback: func(vote string) {
-			d.metrics.Feedback.WithLabelValues("teams", vote).Inc()
+		OnFeedback: func(f bot.Feedback) {
+			d.metrics.Feedback.WithLabelValues("teams", f.Vote).Inc()
+			if d.feedback != nil {
+				d.feedback(f)
+			}
 		},
 		OnPlatformError: d.metrics.PlatformErrors.WithLabelValues("teams").Inc,
 		// Answers longer than the LLM timeout still get posted; shutdown

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/careersbot/careersbot/adapters/slack"
 	"github.com/careersbot/careersbot/internal/insights"
+	"github.com/careersbot/careersbot/internal/teamsfake"
 )
 
 const insightsToken = "serve-insights-admin-token-0123"
@@ -373,4 +375,60 @@ func postgresTestSchema(t *testing.T) string {
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
 	return u.String()
+}
+
+// A vote on a Teams answer through serve reaches the insights, against
+// the answer (its button carries the answer's ID) and its standard.
+func TestServeTeamsFeedbackReachesInsights(t *testing.T) {
+	fake := teamsfake.New(t)
+	env := teamsEnv(fake)
+	env["CAREERSBOT_ADMIN_TOKEN"] = insightsToken
+	_, base, _ := startServer(t, serveConfig(t, env))
+	act := map[string]any{
+		"type": "message", "id": "1750000000101", "serviceUrl": fake.ServiceURL(), "channelId": "msteams",
+		"from":         map[string]any{"id": "29:learner", "aadObjectId": "00000000-0000-4000-8000-0000000a0002"},
+		"recipient":    map[string]any{"id": teamsfake.BotID, "name": teamsfake.BotName},
+		"conversation": map[string]any{"id": "a:1personal", "conversationType": "personal"},
+		"text":         "Which skills does a network engineer need?",
+		"channelData":  map[string]any{"tenant": map[string]any{"id": teamsfake.TenantID}},
+	}
+	send := func(act map[string]any) {
+		body, _ := json.Marshal(act)
+		req, _ := http.NewRequest(http.MethodPost, base+"/teams/messages", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+fake.Token(teamsfake.Claims{}))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("activity: %d", resp.StatusCode)
+		}
+	}
+	send(act)
+	reply := fake.WaitFor(t, "reply", "message", 1, 10*time.Second)[0]
+	m := regexp.MustCompile(`"about":"(ST0127\|[a-z-]+\|[a-z_]+\|[0-9a-f]{16})"`).FindStringSubmatch(string(reply.Body))
+	if m == nil {
+		t.Fatalf("no feedback button carrying the answer's ID in %s", reply.Body)
+	}
+	vote := map[string]any{}
+	for k, v := range act {
+		vote[k] = v
+	}
+	vote["id"], vote["text"] = "1750000000102", ""
+	vote["value"] = map[string]any{"careersbot": "feedback", "vote": "down", "about": m[1]}
+	send(vote)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		r := waitReport(t, base, 1)
+		if len(r.Feedback) == 1 && r.Feedback[0].Reference == "ST0127" && r.Feedback[0].Down == 1 &&
+			len(r.Platforms) == 1 && r.Platforms[0].Key == "teams" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("feedback %+v, platforms %v; want one 👎 on ST0127 from teams", r.Feedback, r.Platforms)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }

@@ -106,7 +106,7 @@ type env struct {
 	memory   *bot.Memory
 	logs     *syncBuffer
 	mu       sync.Mutex
-	votes    []string
+	votes    []bot.Feedback
 	platform atomic.Int64
 }
 
@@ -125,7 +125,7 @@ func start(t testing.TB, asker bot.Asker, mod func(*Options)) *env {
 		Memory:          e.memory,
 		Logger:          slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		OnState:         e.state.on,
-		OnFeedback:      func(v string) { e.mu.Lock(); e.votes = append(e.votes, v); e.mu.Unlock() },
+		OnFeedback:      func(f bot.Feedback) { e.mu.Lock(); e.votes = append(e.votes, f); e.mu.Unlock() },
 		OnPlatformError: func() { e.platform.Add(1) },
 		HTTPTimeout:     5 * time.Second,
 	}
@@ -167,7 +167,11 @@ func start(t testing.TB, asker bot.Asker, mod func(*Options)) *env {
 func (e *env) voteList() []string {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return append([]string(nil), e.votes...)
+	var out []string
+	for _, f := range e.votes {
+		out = append(out, f.Vote)
+	}
+	return out
 }
 
 // post sends an activity with a bearer token (a valid one when token is

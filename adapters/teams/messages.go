@@ -201,9 +201,10 @@ func (a *Adapter) feedback(act *Activity, d submitData) func(ctx context.Context
 	return func(ctx context.Context) {
 		// Counted here, once the press is taken: a press refused during
 		// shutdown is delivered again and counted then.
-		a.o.OnFeedback(vote)
 		occ, rest, _ := strings.Cut(d.About, "|")
-		intent, outcome, _ := strings.Cut(rest, "|")
+		intent, rest, _ := strings.Cut(rest, "|")
+		outcome, answer, _ := strings.Cut(rest, "|")
+		a.o.OnFeedback(bot.Feedback{Answer: answer, Vote: vote, Occupation: occ, Via: "teams"})
 		a.log.Info("teams feedback", "vote", vote, "user", a.o.HashUser(act.userID()), "occupation", occ, "intent", intent, "outcome", outcome)
 		a.reply(ctx, act, textMessage("Thanks for the feedback: it helps make the answers better."))
 	}

@@ -312,9 +312,14 @@ func groupHeading(c bot.Citation) string {
 }
 
 // feedbackAbout is what a feedback button carries: what the answer was
-// about, never the question.
+// about and, when serve records insights, the answer's ID; never the
+// question.
 func feedbackAbout(a bot.Answer) string {
-	return truncateRunes(strings.Join([]string{a.Occupation, string(a.Intent), string(a.Outcome)}, "|"), 200)
+	parts := []string{a.Occupation, string(a.Intent), string(a.Outcome)}
+	if a.ID != "" {
+		parts = append(parts, a.ID)
+	}
+	return truncateRunes(strings.Join(parts, "|"), 200)
 }
 
 var reMarker = regexp.MustCompile(`\[((?:ST|FA)\d{4}) ([A-Za-z0-9-]+)\]`)

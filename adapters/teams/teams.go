@@ -72,8 +72,9 @@ type Options struct {
 	// OnState reports readiness: the OpenID metadata, keys and a token
 	// fetched, or what failed.
 	OnState func(connected bool, detail string)
-	// OnFeedback counts a Helpful ("up") or Not helpful ("down").
-	OnFeedback func(vote string)
+	// OnFeedback is told of a Helpful ("up") or Not helpful ("down"): the
+	// vote, the answer's ID and occupation the button carries, Via "teams".
+	OnFeedback func(bot.Feedback)
 	// OnPlatformError counts a connector call that failed after retries.
 	OnPlatformError func()
 	// Now is the clock tokens are checked against; nil: time.Now.
@@ -154,7 +155,7 @@ func New(o Options) (*Adapter, error) {
 		o.OnState = func(bool, string) {}
 	}
 	if o.OnFeedback == nil {
-		o.OnFeedback = func(string) {}
+		o.OnFeedback = func(bot.Feedback) {}
 	}
 	if o.OnPlatformError == nil {
 		o.OnPlatformError = func() {}

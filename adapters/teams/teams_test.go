@@ -385,6 +385,11 @@ func TestFeedbackCounted(t *testing.T) {
 	if got := e.voteList(); len(got) != 1 || got[0] != "down" {
 		t.Errorf("votes %v, want [down]", got)
 	}
+	e.mu.Lock()
+	if f := e.votes[len(e.votes)-1]; f.Occupation != "ST0127" || f.Via != "teams" {
+		t.Errorf("the vote %+v, want one on ST0127 from teams", f)
+	}
+	e.mu.Unlock()
 	logs := e.logs.String()
 	if !strings.Contains(logs, `"teams feedback"`) || !strings.Contains(logs, `"occupation":"ST0127"`) || strings.Contains(logs, q) {
 		t.Errorf("feedback must be logged with what the answer was about, without the question:\n%s", logs)
