@@ -3,6 +3,7 @@ package insights
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -74,4 +75,30 @@ func BenchmarkObserve(b *testing.B) {
 			rec.Observe(o)
 		}
 	})
+}
+
+// BenchmarkStoreAdd times the writer's work: one batch of 256 answered
+// events (an occupation and two citations each) into SQLite; ns/op over
+// 256 is what one event costs the background writer.
+func BenchmarkStoreAdd(b *testing.B) {
+	db, err := Open(context.Background(), Options{DataDir: b.TempDir()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	occ := []Occupation{{Reference: "ST0127", Title: "Network engineer", Route: "Digital", Level: 4}}
+	n := 0
+	batch := make([]Event, 256)
+	for b.Loop() {
+		for i := range batch {
+			n++
+			batch[i] = Event{ID: fmt.Sprintf("%016x", n), At: time.Now(), Platform: "http", User: "0123456789abcdef",
+				Outcome: Answered, Intent: "topic", Occupation: "ST0127", Occupations: occ,
+				Citations: []string{"ST0127 K12", "ST0127 S3"}, Latency: time.Millisecond}
+		}
+		if err := db.Add(context.Background(), batch); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(n), "ns/event")
 }

@@ -79,10 +79,13 @@ type Recorder struct {
 	start  sync.Once
 }
 
+// item is one answer or vote on its way to the writer: held by value, so
+// queueing one allocates nothing.
 type item struct {
-	obs *bot.Observed
-	fb  *bot.Feedback
-	at  time.Time
+	isVote bool
+	obs    bot.Observed
+	fb     bot.Feedback
+	at     time.Time
 }
 
 // NewRecorder returns a recorder; Start starts its writer.
@@ -117,10 +120,10 @@ func NewRecorder(o RecorderOptions) *Recorder {
 }
 
 // Observe queues an answered question: bot.GuardOptions.OnAnswer.
-func (r *Recorder) Observe(o bot.Observed) { r.send(item{obs: &o}) }
+func (r *Recorder) Observe(o bot.Observed) { r.send(item{obs: o}) }
 
 // Feedback queues a vote on an answer.
-func (r *Recorder) Feedback(f bot.Feedback) { r.send(item{fb: &f, at: r.o.Now()}) }
+func (r *Recorder) Feedback(f bot.Feedback) { r.send(item{isVote: true, fb: f, at: r.o.Now()}) }
 
 func (r *Recorder) send(it item) {
 	r.mu.RLock()
@@ -242,22 +245,18 @@ func (r *Recorder) run() {
 		}
 	}
 	take := func(it item) {
-		switch {
-		case it.obs != nil:
-			if e, ok := r.event(*it.obs); ok {
-				p.events = append(p.events, e)
-			}
-		case it.fb != nil:
-			if f, ok := r.feedback(*it.fb, it.at); ok {
+		if p.len() >= r.o.Buffer {
+			// The store is down or slow and the buffer full: what comes
+			// now is dropped, unread.
+			r.o.Count("dropped", 1)
+			return
+		}
+		if it.isVote {
+			if f, ok := r.feedback(it.fb, it.at); ok {
 				p.feedback = append(p.feedback, f)
 			}
-		}
-		// The store is down or slow: keep the newest within the buffer.
-		if over := p.len() - r.o.Buffer; over > 0 {
-			n := min(over, len(p.events))
-			p.events = slices.Delete(p.events, 0, n)
-			p.feedback = slices.Delete(p.feedback, 0, over-n)
-			r.o.Count("dropped", over)
+		} else if e, ok := r.event(it.obs); ok {
+			p.events = append(p.events, e)
 		}
 	}
 
