@@ -38,7 +38,7 @@ const (
 	// Verbs: a verb group's other senses, and one hop up.
 	wVerbGroup    = 0.55
 	wVerbHypernym = 0.45
-	senseDecay  = 0.10
+	senseDecay    = 0.10
 	// maxSenses is how many of a word's senses are followed, commonest
 	// first: the rare ones (kit, a young fox) are noise in careers
 	// questions.
