@@ -102,7 +102,7 @@ func newServer(cfg *config.Config, log *slog.Logger) (*server, error) {
 		metrics:  metrics.New(),
 		asker:    &lazyAsker{},
 		hashUser: bot.UserHasher(),
-		memory:   bot.NewMemory(bot.DefaultMemoryTTL),
+		memory:   bot.NewMemory(cfg.MemoryTTL, cfg.MemoryMax),
 		mux:      http.NewServeMux(),
 	}
 	s.ready = newReadiness(s.metrics)
@@ -119,6 +119,7 @@ func newServer(cfg *config.Config, log *slog.Logger) (*server, error) {
 		MaxQuestionChars: cfg.MaxQuestionChars,
 		PerMinute:        cfg.RatePerMinute,
 		MaxConcurrent:    cfg.MaxConcurrent,
+		MaxUsers:         cfg.RateUsersMax,
 		Metrics: bot.Metrics{ObserveAnswer: func(via string, o bot.Outcome, took time.Duration) {
 			s.metrics.ObserveAnswer(via, string(o), took)
 		}},

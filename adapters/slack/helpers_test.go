@@ -140,7 +140,7 @@ func (s *syncBuffer) String() string {
 func start(t testing.TB, asker bot.Asker, socket bool, mod func(*Options)) *env {
 	t.Helper()
 	e := &env{fake: slackfake.New(t), clock: newClock(), state: newState(), votes: &votes{},
-		memory: bot.NewMemory(0), logs: &syncBuffer{}, runDone: make(chan error, 1)}
+		memory: bot.NewMemory(0, 0), logs: &syncBuffer{}, runDone: make(chan error, 1)}
 	o := Options{
 		BotToken:        slackfake.BotToken,
 		APIURL:          e.fake.APIURL(),
