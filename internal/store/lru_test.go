@@ -156,3 +156,23 @@ func BenchmarkDedupeFull(b *testing.B) {
 		})
 	}
 }
+
+func TestKeepGivesEachValueOnce(t *testing.T) {
+	c := newClock()
+	k := NewKeep[string](2, 30*time.Minute, c.now)
+	a, b := k.Put("a"), k.Put("b")
+	if a == b || len(a) != 24 {
+		t.Fatalf("ids %q %q", a, b)
+	}
+	if v, ok := k.Take(a); !ok || v != "a" {
+		t.Errorf("Take(a) = %q %v", v, ok)
+	}
+	if _, ok := k.Take(a); ok {
+		t.Error("taken twice")
+	}
+	k.Put("c")
+	k.Put("d") // b is pushed out
+	if _, ok := k.Take(b); ok || k.Len() != 2 {
+		t.Errorf("b kept past the bound (len %d)", k.Len())
+	}
+}
