@@ -280,7 +280,9 @@ func dm(channel, user, ts, text string) map[string]any {
 // its own.
 var triggers atomic.Int64
 
-func newTrigger() string { return fmt.Sprintf("%d.47445629121.%x", 398738663015+triggers.Add(1), triggers.Load()) }
+func newTrigger() string {
+	return fmt.Sprintf("%d.47445629121.%x", 398738663015+triggers.Add(1), triggers.Load())
+}
 
 // command is a /careers slash command's form.
 func command(e *env, user, channel, text, responseURL string) url.Values {
