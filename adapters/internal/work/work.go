@@ -83,20 +83,29 @@ func (q *Queue) Reserve() (*Slot, error) {
 // queue's timeout, nor Shutdown giving up. A panic is logged, and the slot
 // is given back when fn returns.
 func (s *Slot) Go(parent context.Context, fn func(ctx context.Context)) {
-	q := s.q
 	go func() {
 		defer s.Release()
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), q.timeout)
+		ctx, cancel := s.Context(parent)
 		defer cancel()
-		stop := context.AfterFunc(q.hardStop, cancel)
-		defer stop()
 		defer func() {
 			if r := recover(); r != nil {
-				q.log.Error("panic while answering", "panic", fmt.Sprint(r))
+				s.q.log.Error("panic while answering", "panic", fmt.Sprint(r))
 			}
 		}()
 		fn(ctx)
 	}()
+}
+
+// Context is the job's context, for a job run by its caller rather than
+// by Go: it outlives parent but not the queue's timeout, nor Shutdown
+// giving up. The caller calls cancel, then Release, when the job is done.
+func (s *Slot) Context(parent context.Context) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), s.q.timeout)
+	stop := context.AfterFunc(s.q.hardStop, cancel)
+	return ctx, func() {
+		stop()
+		cancel()
+	}
 }
 
 // Release gives the slot back; only the first call counts.
@@ -149,12 +158,14 @@ func (q *Queue) Shutdown(ctx context.Context) error {
 	return fmt.Errorf("answers still in flight: %w", ctx.Err())
 }
 
-// Notice is the context to tell a user about their job once its own
-// context may have ended (its deadline, a shutdown): ctx itself while it
-// lasts, else a fresh one of NoticeTimeout.
+// Notice is the context to deliver a job's answer, or tell its user it
+// failed, in: not ended by the job's context ending (its deadline, a
+// shutdown giving up), and lasting until the job's deadline or
+// NoticeTimeout from now, whichever is later.
 func Notice(ctx context.Context) (context.Context, context.CancelFunc) {
-	if ctx.Err() == nil {
-		return ctx, func() {}
+	deadline := time.Now().Add(NoticeTimeout)
+	if d, ok := ctx.Deadline(); ok && d.After(deadline) {
+		deadline = d
 	}
-	return context.WithTimeout(context.WithoutCancel(ctx), NoticeTimeout)
+	return context.WithDeadline(context.WithoutCancel(ctx), deadline)
 }
