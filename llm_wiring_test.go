@@ -155,7 +155,7 @@ func grepLines(b []byte, sub string) string {
 func TestEmbedBatchesOfAtMost64(t *testing.T) {
 	f := openaifake.New(t)
 	cfg := serveConfig(t, llmConfig(t, f, nil))
-	emb := embedder(cfg, llmClient(cfg), nil)
+	emb := embedder(cfg, llmClient(cfg, nil), nil)
 	texts := make([]string, 150)
 	for i := range texts {
 		texts[i] = "passage " + strings.Repeat("x", i%7)

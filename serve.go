@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"sort"
 	"strconv"
 	"strings"
@@ -26,6 +27,7 @@ import (
 	"github.com/careersbot/careersbot/bot"
 	"github.com/careersbot/careersbot/config"
 	"github.com/careersbot/careersbot/internal/safeguard"
+	"github.com/careersbot/careersbot/llm"
 	"github.com/careersbot/careersbot/metrics"
 	"github.com/careersbot/careersbot/retrieval"
 )
@@ -56,6 +58,16 @@ type deps struct {
 	onState  func(adapter string) func(connected bool, detail string)
 }
 
+// onReply counts how an adapter's questions ended.
+func (d deps) onReply(adapter string) func(result string) {
+	return func(result string) { d.metrics.Replies.WithLabelValues(adapter, result).Inc() }
+}
+
+// onReplay counts what an adapter took before and did not answer again.
+func (d deps) onReplay(adapter string) func() {
+	return d.metrics.Replays.WithLabelValues(adapter).Inc
+}
+
 // adapterConstructors builds each configured adapter: adding a platform is
 // one constructor and one line here. A constructor returns nil when its
 // platform is not configured.
@@ -84,6 +96,9 @@ type server struct {
 	adapters []Adapter
 	// alerts tells the safeguarding lead of distress; nil when off.
 	alerts *safeguard.Sender
+	// llm is the model server's one client, its circuits shared by every
+	// answer and kept across reloads; nil when no model is configured.
+	llm *llm.Client
 
 	botMu sync.Mutex
 	bot   *bot.Bot
@@ -107,6 +122,13 @@ func newServer(cfg *config.Config, log *slog.Logger) (*server, error) {
 	}
 	s.ready = newReadiness(s.metrics)
 	s.ready.set("index", false, "loading")
+	s.metrics.WatchStore("memory", s.memory.Len, s.memory.Evicted)
+	s.llm = llmClient(cfg, s.circuitChanged)
+	for _, op := range s.circuitOps() {
+		s.metrics.SetCircuit(op, llm.StateClosed)
+		s.metrics.WatchCircuitRejected(op, func() int64 { return s.llm.Rejected(op) })
+		s.ready.setDegraded("llm_"+op, false, "circuit closed")
+	}
 	if cfg.SafeguardingAlert != "" {
 		a, err := newAlerts(cfg, log, s.metrics)
 		if err != nil {
@@ -124,6 +146,7 @@ func newServer(cfg *config.Config, log *slog.Logger) (*server, error) {
 			s.metrics.ObserveAnswer(via, string(o), took)
 		}},
 	})
+	s.metrics.WatchStore("rate_users", guard.Users, guard.UsersEvicted)
 	api := httpapi.New(guard, httpapi.Options{
 		Ready:          s.ready.state,
 		TrustedProxies: cfg.TrustedProxies,
@@ -161,6 +184,54 @@ func newServer(cfg *config.Config, log *slog.Logger) (*server, error) {
 	return s, nil
 }
 
+// circuitOps are the model server's operations in use: chat for generated
+// answers, embed for remote embeddings.
+func (s *server) circuitOps() []string {
+	var ops []string
+	if s.llm == nil {
+		return nil
+	}
+	if s.cfg.LLMModel != "" {
+		ops = append(ops, llm.OpChat)
+	}
+	if s.cfg.EmbedModel != "" {
+		ops = append(ops, llm.OpEmbed)
+	}
+	return ops
+}
+
+// circuitChanged shows a circuit's change in /readyz (degraded while not
+// closed: the process still answers, extractively, and stays ready), in
+// /metrics and in the log.
+func (s *server) circuitChanged(op, from, to string) {
+	s.metrics.SetCircuit(op, to)
+	s.metrics.LLMCircuitChanges.WithLabelValues(op, to).Inc()
+	what := map[string]string{llm.OpChat: "answers are extractive", llm.OpEmbed: "questions are ranked lexically"}[op]
+	switch to {
+	case llm.StateOpen:
+		detail := fmt.Sprintf("circuit open: the model server failed; %s until a probe succeeds (one is let through every %s)", what, short(s.cfg.BreakerCooldown))
+		s.ready.setDegraded("llm_"+op, true, detail)
+		s.log.Warn("model server circuit open", "op", op, "from", from, "cooldown", s.cfg.BreakerCooldown.String())
+	case llm.StateHalfOpen:
+		s.ready.setDegraded("llm_"+op, true, "circuit half-open: a probe is let through; "+what+" meanwhile")
+	default:
+		s.ready.setDegraded("llm_"+op, false, "circuit closed")
+		s.log.Info("model server circuit closed", "op", op, "from", from)
+	}
+}
+
+// short prints a duration without its zero parts: 30s, 1m, 1h.
+func short(d time.Duration) string {
+	out := d.String()
+	if strings.HasSuffix(out, "m0s") {
+		out = strings.TrimSuffix(out, "0s")
+	}
+	if strings.HasSuffix(out, "h0m") {
+		out = strings.TrimSuffix(out, "0m")
+	}
+	return out
+}
+
 func (s *server) currentBot() *bot.Bot {
 	s.botMu.Lock()
 	defer s.botMu.Unlock()
@@ -169,10 +240,7 @@ func (s *server) currentBot() *bot.Bot {
 
 // loadIndex opens the index and makes the bot answer from it.
 func (s *server) loadIndex(ctx context.Context) error {
-	ix, err := openIndex(ctx, s.cfg, s.log, openOptions{onQueryFallback: func(err error) {
-		s.metrics.LLMFallbacks.WithLabelValues("query_embedding").Inc()
-		s.log.Warn("the question's remote embedding failed; ranking lexically", "error", err.Error())
-	}})
+	ix, err := openIndex(ctx, s.cfg, s.log, s.openOptions())
 	if err != nil {
 		s.ready.set("index", false, err.Error())
 		return err
@@ -181,14 +249,14 @@ func (s *server) loadIndex(ctx context.Context) error {
 	if s.alerts != nil {
 		onDistress = s.alerts.Notify
 	}
-	b := newBot(ix, s.cfg, onDistress, bot.Metrics{
+	b := newBotWith(ix, s.cfg, onDistress, bot.Metrics{
 		ObserveRetrieval: func(d time.Duration) { s.metrics.RetrievalSeconds.Observe(d.Seconds()) },
 		CountDistress: func(sg bot.Safeguarding) {
 			s.metrics.Distress.WithLabelValues(string(sg.Kind), strconv.FormatBool(sg.Now)).Inc()
 		},
 		CountStripped: func(n int) { s.metrics.CitationsStripped.Add(float64(n)) },
 		CountFallback: func(reason string) { s.metrics.LLMFallbacks.WithLabelValues(reason).Inc() },
-	})
+	}, s.llm)
 	s.botMu.Lock()
 	s.bot = b
 	s.botMu.Unlock()
@@ -198,7 +266,22 @@ func (s *server) loadIndex(ctx context.Context) error {
 	s.log.Info("index ready", "occupations", st.Occupations, "passages", st.Passages, "file", st.File,
 		"loaded_ms", st.LoadTime.Milliseconds(), "built_ms", st.BuildTime.Milliseconds())
 	s.ready.set("index", true, fmt.Sprintf("%d occupations, %d passages", st.Occupations, st.Passages))
+	// Building an index leaves hundreds of MB of garbage the runtime
+	// would keep for minutes: the process settles at its working size now.
+	debug.FreeOSMemory()
 	return nil
+}
+
+// openOptions are serve's: the shared model client, the fallback counted
+// (and logged unless the circuit is open, which is logged once), and an
+// index that cannot be saved served from memory.
+func (s *server) openOptions() openOptions {
+	return openOptions{llm: s.llm, keepUnsaved: true, onQueryFallback: func(err error) {
+		s.metrics.LLMFallbacks.WithLabelValues("query_embedding").Inc()
+		if !errors.Is(err, llm.ErrCircuitOpen) {
+			s.log.Warn("the question's remote embedding failed; ranking lexically", "error", err.Error())
+		}
+	}}
 }
 
 func (s *server) setIndexGauges(ix *retrieval.Index) {
@@ -219,9 +302,7 @@ func (s *server) reload(ctx context.Context) (retrieval.Stats, error) {
 		return retrieval.Stats{}, bot.ErrNotReady
 	}
 	start := time.Now()
-	ix, err := openIndex(ctx, s.cfg, s.log, openOptions{onQueryFallback: func(err error) {
-		s.metrics.LLMFallbacks.WithLabelValues("query_embedding").Inc()
-	}})
+	ix, err := openIndex(ctx, s.cfg, s.log, s.openOptions())
 	if err != nil {
 		s.metrics.Reloads.WithLabelValues("error").Inc()
 		s.log.Error("reload failed; the live index stays", "error", err.Error())
@@ -233,6 +314,7 @@ func (s *server) reload(ctx context.Context) (retrieval.Stats, error) {
 	st := ix.Stats()
 	s.log.Info("reloaded", "occupations", st.Occupations, "passages", st.Passages, "rebuilt", st.Rebuilt,
 		"took_ms", time.Since(start).Milliseconds())
+	debug.FreeOSMemory()
 	s.ready.set("index", true, fmt.Sprintf("%d occupations, %d passages", st.Occupations, st.Passages))
 	return st, nil
 }
@@ -240,7 +322,7 @@ func (s *server) reload(ctx context.Context) (retrieval.Stats, error) {
 // adminReload is POST /admin/reload: the same reload as SIGHUP, for the
 // holder of CAREERSBOT_ADMIN_TOKEN.
 func (s *server) adminReload(w http.ResponseWriter, r *http.Request) {
-	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	token, ok := bearerToken(r.Header.Get("Authorization"))
 	if !ok || subtle.ConstantTimeCompare([]byte(token), []byte(s.cfg.AdminToken.Reveal())) != 1 {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="careersbot admin"`)
 		writeJSONError(w, http.StatusUnauthorized, "send Authorization: Bearer <CAREERSBOT_ADMIN_TOKEN>")
@@ -253,6 +335,18 @@ func (s *server) adminReload(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(map[string]any{"ok": true, "occupations": st.Occupations, "passages": st.Passages, "rebuilt": st.Rebuilt})
+}
+
+// bearerToken is the token of an Authorization header in the Bearer
+// scheme, whose name is case-insensitive (RFC 9110 section 11.1): "Bearer",
+// "bearer" and "BEARER" are one scheme.
+func bearerToken(header string) (string, bool) {
+	scheme, token, ok := strings.Cut(strings.TrimSpace(header), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	token = strings.TrimSpace(token)
+	return token, token != ""
 }
 
 func writeJSONError(w http.ResponseWriter, code int, msg string) {
@@ -397,6 +491,11 @@ type readiness struct {
 type check struct {
 	ok     bool
 	detail string
+	// info checks say how the process serves, not whether: degraded
+	// ("the model server is down, answers are extractive") keeps it
+	// ready.
+	info     bool
+	degraded bool
 }
 
 func newReadiness(m *metrics.Metrics) *readiness {
@@ -405,15 +504,24 @@ func newReadiness(m *metrics.Metrics) *readiness {
 
 func (r *readiness) set(name string, ok bool, detail string) {
 	r.mu.Lock()
-	r.checks[name] = check{ok, detail}
+	r.checks[name] = check{ok: ok, detail: detail}
 	r.mu.Unlock()
 	if name != "index" && name != "shutdown" {
 		r.m.SetConnected(name, ok)
 	}
 }
 
-// state is ready when every check is; each check says "ok: detail" or
-// "not ready: detail".
+// setDegraded records a check that never makes the process not ready:
+// "ok: detail", or "degraded: detail" while the process answers in a lesser
+// way.
+func (r *readiness) setDegraded(name string, degraded bool, detail string) {
+	r.mu.Lock()
+	r.checks[name] = check{ok: true, detail: detail, info: true, degraded: degraded}
+	r.mu.Unlock()
+}
+
+// state is ready when every check is; each check says "ok: detail",
+// "degraded: detail" (still ready) or "not ready: detail".
 func (r *readiness) state() (bool, map[string]string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -427,8 +535,11 @@ func (r *readiness) state() (bool, map[string]string) {
 	for _, n := range names {
 		c := r.checks[n]
 		state := "ok"
-		if !c.ok {
+		switch {
+		case !c.ok:
 			state, ready = "not ready", false
+		case c.degraded:
+			state = "degraded"
 		}
 		out[n] = strings.TrimSuffix(state+": "+c.detail, ": ")
 	}

@@ -87,6 +87,10 @@ func NewGuard(next Asker, o GuardOptions) *Guard {
 // Users is the number of users whose allowance is tracked.
 func (g *Guard) Users() int { return g.users.Len() }
 
+// UsersEvicted counts users forgotten early because the Guard tracked its
+// MaxUsers.
+func (g *Guard) UsersEvicted() int64 { return g.users.Evicted() }
+
 // Ask checks, limits and answers a question.
 func (g *Guard) Ask(ctx context.Context, q Question) (Answer, error) {
 	start := time.Now()
