@@ -125,9 +125,8 @@ func newServer(cfg *config.Config, log *slog.Logger) (*server, error) {
 	s.metrics.WatchStore("memory", s.memory.Len, s.memory.Evicted)
 	s.llm = llmClient(cfg, s.circuitChanged)
 	for _, op := range s.circuitOps() {
-		s.metrics.SetCircuit(op, llm.StateClosed)
-		s.metrics.WatchCircuitRejected(op, func() int64 { return s.llm.Rejected(op) })
-		s.ready.setDegraded("llm_"+op, false, "circuit closed")
+		s.metrics.WatchCircuit(op, func() string { return s.llm.Circuit(op) }, func() int64 { return s.llm.Rejected(op) })
+		s.ready.watch("llm_"+op, func() (bool, string) { return s.circuitState(op) })
 	}
 	if cfg.SafeguardingAlert != "" {
 		a, err := newAlerts(cfg, log, s.metrics)
@@ -200,24 +199,29 @@ func (s *server) circuitOps() []string {
 	return ops
 }
 
-// circuitChanged shows a circuit's change in /readyz (degraded while not
-// closed: the process still answers, extractively, and stays ready), in
-// /metrics and in the log.
+// circuitChanged counts and logs a circuit's change. It runs under the
+// circuit's lock: it must not call the client.
 func (s *server) circuitChanged(op, from, to string) {
-	s.metrics.SetCircuit(op, to)
 	s.metrics.LLMCircuitChanges.WithLabelValues(op, to).Inc()
-	what := map[string]string{llm.OpChat: "answers are extractive", llm.OpEmbed: "questions are ranked lexically"}[op]
 	switch to {
 	case llm.StateOpen:
-		detail := fmt.Sprintf("circuit open: the model server failed; %s until a probe succeeds (one is let through every %s)", what, short(s.cfg.BreakerCooldown))
-		s.ready.setDegraded("llm_"+op, true, detail)
-		s.log.Warn("model server circuit open", "op", op, "from", from, "cooldown", s.cfg.BreakerCooldown.String())
-	case llm.StateHalfOpen:
-		s.ready.setDegraded("llm_"+op, true, "circuit half-open: a probe is let through; "+what+" meanwhile")
-	default:
-		s.ready.setDegraded("llm_"+op, false, "circuit closed")
+		s.log.Warn("model server circuit open: failing fast", "op", op, "from", from, "cooldown", s.cfg.BreakerCooldown.String())
+	case llm.StateClosed:
 		s.log.Info("model server circuit closed", "op", op, "from", from)
 	}
+}
+
+// circuitState is a circuit's check for /readyz: degraded while it is not
+// closed (the process still answers, extractively, and stays ready).
+func (s *server) circuitState(op string) (degraded bool, detail string) {
+	what := map[string]string{llm.OpChat: "answers are extractive", llm.OpEmbed: "questions are ranked lexically"}[op]
+	switch s.llm.Circuit(op) {
+	case llm.StateOpen:
+		return true, fmt.Sprintf("circuit open: the model server failed; %s until a probe succeeds (one is let through every %s)", what, short(s.cfg.BreakerCooldown))
+	case llm.StateHalfOpen:
+		return true, "circuit half-open: the next call is a probe; " + what + " meanwhile"
+	}
+	return false, "circuit closed"
 }
 
 // short prints a duration without its zero parts: 30s, 1m, 1h.
@@ -491,11 +495,10 @@ type readiness struct {
 type check struct {
 	ok     bool
 	detail string
-	// info checks say how the process serves, not whether: degraded
-	// ("the model server is down, answers are extractive") keeps it
-	// ready.
-	info     bool
-	degraded bool
+	// live, when set, is read at each request instead: a check of how
+	// the process serves, not whether, so degraded ("the model server is
+	// down, answers are extractive") keeps it ready.
+	live func() (degraded bool, detail string)
 }
 
 func newReadiness(m *metrics.Metrics) *readiness {
@@ -511,12 +514,12 @@ func (r *readiness) set(name string, ok bool, detail string) {
 	}
 }
 
-// setDegraded records a check that never makes the process not ready:
-// "ok: detail", or "degraded: detail" while the process answers in a lesser
+// watch adds a check read at each request that never makes the process not
+// ready: "ok: detail", or "degraded: detail" while it answers in a lesser
 // way.
-func (r *readiness) setDegraded(name string, degraded bool, detail string) {
+func (r *readiness) watch(name string, live func() (degraded bool, detail string)) {
 	r.mu.Lock()
-	r.checks[name] = check{ok: true, detail: detail, info: true, degraded: degraded}
+	r.checks[name] = check{ok: true, live: live}
 	r.mu.Unlock()
 }
 
@@ -535,11 +538,14 @@ func (r *readiness) state() (bool, map[string]string) {
 	for _, n := range names {
 		c := r.checks[n]
 		state := "ok"
-		switch {
-		case !c.ok:
+		if c.live != nil {
+			var degraded bool
+			if degraded, c.detail = c.live(); degraded {
+				state = "degraded"
+			}
+		}
+		if !c.ok {
 			state, ready = "not ready", false
-		case c.degraded:
-			state = "degraded"
 		}
 		out[n] = strings.TrimSuffix(state+": "+c.detail, ": ")
 	}

@@ -30,7 +30,6 @@ type Metrics struct {
 	LLMFallbacks      *prometheus.CounterVec
 	Reloads           *prometheus.CounterVec
 	PlatformErrors    *prometheus.CounterVec
-	LLMCircuit        *prometheus.GaugeVec
 	LLMCircuitChanges *prometheus.CounterVec
 	Replies           *prometheus.CounterVec
 	Replays           *prometheus.CounterVec
@@ -76,8 +75,6 @@ func New() *Metrics {
 			Help: "Index reloads, by result (ok, error)."}, []string{"result"}),
 		PlatformErrors: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "careersbot_platform_errors_total",
 			Help: "Errors from a platform's API after retries, by adapter."}, []string{"adapter"}),
-		LLMCircuit: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "careersbot_llm_circuit_state",
-			Help: "The model server's circuit, by operation (chat, embed): 0 closed, 1 half-open (a probe is let through), 2 open (calls fail fast)."}, []string{"op"}),
 		LLMCircuitChanges: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "careersbot_llm_circuit_changes_total",
 			Help: "Changes of the model server's circuit, by operation and the state changed to."}, []string{"op", "to"}),
 		Replies: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "careersbot_platform_replies_total",
@@ -88,7 +85,7 @@ func New() *Metrics {
 	}
 	for _, c := range []prometheus.Collector{m.Questions, m.AnswerSeconds, m.RetrievalSeconds, m.Distress, m.SafeguardAlerts, m.Passages,
 		m.Occupations, m.AdapterConnected, m.AdapterRetries, m.Feedback, m.CitationsStripped, m.LLMFallbacks, m.Reloads, m.PlatformErrors,
-		m.LLMCircuit, m.LLMCircuitChanges, m.Replies, m.Replays} {
+		m.LLMCircuitChanges, m.Replies, m.Replays} {
 		f(c)
 	}
 	return m
@@ -97,10 +94,17 @@ func New() *Metrics {
 // circuitValues are the values of careersbot_llm_circuit_state.
 var circuitValues = map[string]float64{"closed": 0, "half-open": 1, "open": 2}
 
-// SetCircuit records the state of an operation's circuit (closed,
-// half-open, open).
-func (m *Metrics) SetCircuit(op, state string) {
-	m.LLMCircuit.WithLabelValues(op).Set(circuitValues[state])
+// WatchCircuit reports an operation's circuit, read at each scrape:
+// careersbot_llm_circuit_state{op} (0 closed, 1 half-open, 2 open) and
+// careersbot_llm_circuit_rejected_total{op}, the calls it failed fast.
+func (m *Metrics) WatchCircuit(op string, state func() string, rejected func() int64) {
+	labels := prometheus.Labels{"op": op}
+	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "careersbot_llm_circuit_state",
+		Help: "The model server's circuit, by operation (chat, embed): 0 closed, 1 half-open (the next call is a probe), 2 open (calls fail fast).", ConstLabels: labels},
+		func() float64 { return circuitValues[state()] }))
+	m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "careersbot_llm_circuit_rejected_total",
+		Help: "Calls to the model server failed fast by its open circuit, by operation.", ConstLabels: labels},
+		func() float64 { return float64(rejected()) }))
 }
 
 // WatchStore reports a bounded store's size and early evictions, read at
@@ -123,15 +127,6 @@ func (m *Metrics) WatchPending(adapter string, pending func() int) {
 		Help: "Questions acknowledged on a platform and not yet answered, by adapter.", ConstLabels: prometheus.Labels{"adapter": adapter}},
 		func() float64 { return float64(pending()) }))
 }
-
-// WatchCircuitRejected reports the calls an open circuit failed fast, read
-// at each scrape: careersbot_llm_circuit_rejected_total{op}.
-func (m *Metrics) WatchCircuitRejected(op string, rejected func() int64) {
-	m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "careersbot_llm_circuit_rejected_total",
-		Help: "Calls to the model server failed fast by its open circuit, by operation.", ConstLabels: prometheus.Labels{"op": op}},
-		func() float64 { return float64(rejected()) }))
-}
-
 // Handler serves the registry in the Prometheus text format.
 func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
