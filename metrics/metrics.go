@@ -127,6 +127,7 @@ func (m *Metrics) WatchPending(adapter string, pending func() int) {
 		Help: "Questions acknowledged on a platform and not yet answered, by adapter.", ConstLabels: prometheus.Labels{"adapter": adapter}},
 		func() float64 { return float64(pending()) }))
 }
+
 // Handler serves the registry in the Prometheus text format.
 func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
