@@ -407,3 +407,24 @@ func TestAskOccupationLimit(t *testing.T) {
 		t.Errorf("ask with a 201-character occupation: %v", r)
 	}
 }
+
+// TestSeedsImportRefusesOversizedStandard is point 5: an import with a
+// standard of more than 500 KSBs and duties fails naming it, and changes
+// nothing.
+func TestSeedsImportRefusesOversizedStandard(t *testing.T) {
+	env := seedEnv(t)
+	var ks []map[string]string
+	for i := range 501 {
+		ks = append(ks, map[string]string{"knowledgeId": fmt.Sprint("k", i), "detail": fmt.Sprint("Knowledge ", i)})
+	}
+	b, _ := json.Marshal([]map[string]any{{"referenceNumber": "ST9002", "title": "Huge", "level": 3, "knowledges": ks}})
+	path := filepath.Join(t.TempDir(), "huge.json")
+	writeFile(t, path, string(b))
+	r := cli(t, env, "", "seeds", "import", path)
+	if r.code != exitFailure || !strings.Contains(r.stderr, "ST9002") || !strings.Contains(r.stderr, "501") || !strings.Contains(r.stderr, "huge.json") {
+		t.Errorf("import of a 501-KSB standard: %v", r)
+	}
+	if _, err := os.Stat(filepath.Join(env["CAREERSBOT_DATA_DIR"], "catalogue.jsonl")); !os.IsNotExist(err) {
+		t.Errorf("the refused import wrote the catalogue (%v)", err)
+	}
+}
