@@ -3,11 +3,13 @@ package httpapi
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/netip"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/careersbot/careersbot/bot"
 )
@@ -86,5 +88,28 @@ func TestRateLimitKeysIPv6By64(t *testing.T) {
 	defer mu.Unlock()
 	if !users["2001:db8:1:2::/64"] || !users["2001:db8:1:3::/64"] || !users["203.0.113.9"] {
 		t.Errorf("the bot was asked for users %v", users)
+	}
+}
+
+// TestWorkStopsWhenClientLeaves: the question's context ends when its
+// client goes away, so the bot stops working on it.
+func TestWorkStopsWhenClientLeaves(t *testing.T) {
+	stopped := make(chan error, 1)
+	srv := serve(t, askerFunc(func(ctx context.Context, q bot.Question) (bot.Answer, error) {
+		<-ctx.Done()
+		stopped <- ctx.Err()
+		return bot.Answer{}, ctx.Err()
+	}), Options{})
+	c := &http.Client{Timeout: 100 * time.Millisecond}
+	if _, err := c.Post(srv.URL+"/v1/ask", "application/json", strings.NewReader(`{"question": "slow?"}`)); err == nil {
+		t.Fatal("the request did not time out")
+	}
+	select {
+	case err := <-stopped:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("context ended with %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the work went on after the client left")
 	}
 }
