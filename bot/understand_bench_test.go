@@ -48,19 +48,24 @@ func BenchmarkUnderstand(b *testing.B) {
 	for _, tc := range []struct {
 		name string
 		q    string
+		occ  string
 	}{
-		{"short", "whats the level of a hairdresser"},
-		{"long-chat", longQuestions()[0]},
-		{"long-random", longQuestions()[1]},
-		{"long-corpus-words", longQuestions()[2]},
-		{"long-one-word", strings.Repeat("networkengineer", 67)[:1000]},
-		{"long-letters", strings.Repeat("a ", 500)},
-		{"long-accents", strings.Repeat("électricien ", 91)[:1000]},
+		{"short", "whats the level of a hairdresser", ""},
+		{"long-chat", longQuestions()[0], ""},
+		{"long-random", longQuestions()[1], ""},
+		{"long-corpus-words", longQuestions()[2], ""},
+		{"long-one-word", strings.Repeat("networkengineer", 67)[:1000], ""},
+		{"long-letters", strings.Repeat("a ", 500), ""},
+		{"long-accents", strings.Repeat("électricien ", 91)[:1000], ""},
+		// Both fields at their limits: a question of words no name holds
+		// (nothing found, so the occupation is resolved too) and an
+		// occupation of typos.
+		{"long-random-and-occupation", longQuestions()[1], longQuestions()[1][:MaxOccupationChars]},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				bt.understand(s, Question{Text: tc.q})
+				bt.understand(s, Question{Text: tc.q, Occupation: tc.occ})
 			}
 		})
 	}
