@@ -172,6 +172,11 @@ func (c *Client) retry(ctx context.Context, b *breaker, f func() error) error {
 		if err == nil || attempt == c.maxRetries || !Retryable(err) || ctx.Err() != nil {
 			return err
 		}
+		if b.state() == StateOpen {
+			// This failure opened the circuit: no wait for a retry
+			// that would fail fast.
+			return fmt.Errorf("%w: %w", ErrCircuitOpen, err)
+		}
 		jitter := time.Duration(rand.Int64N(int64(wait/4) + 1))
 		select {
 		case <-ctx.Done():
