@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/careersbot/careersbot/adapters/internal/fakes/slackfake"
 	"github.com/careersbot/careersbot/bot"
 )
 
@@ -311,4 +312,22 @@ func (d *countingDedupe) firsts() int {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return len(d.seen)
+}
+
+// TestSocketModeCommandReplayAnsweredOnce: a slash command Socket Mode
+// delivers twice (the same trigger id in two envelopes) is answered once,
+// and both envelopes are acknowledged.
+func TestSocketModeCommandReplayAnsweredOnce(t *testing.T) {
+	e := start(t, guard(seedBot(t), 0), true, nil)
+	cmd := map[string]any{"token": "x", "team_id": slackfake.TeamID, "channel_id": channel, "user_id": user,
+		"command": "/careers", "text": "What level is a network engineer?",
+		"response_url": e.fake.ResponseURL("socket-replay"), "trigger_id": newTrigger(), "api_app_id": "A0CAREERS"}
+	for range 2 {
+		env := e.fake.Send(t, slackfake.SlashCommands, cmd, 0)
+		e.fake.WaitAck(t, env, 5*time.Second)
+	}
+	e.fake.WaitFor(t, "response_url", 1, 10*time.Second)
+	if extra := e.fake.Quiet("response_url", quiet); len(extra) > 0 {
+		t.Errorf("the command delivered twice was answered %d more times", len(extra))
+	}
 }
