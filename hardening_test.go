@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"os/exec"
@@ -426,5 +427,38 @@ func TestSeedsImportRefusesOversizedStandard(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(env["CAREERSBOT_DATA_DIR"], "catalogue.jsonl")); !os.IsNotExist(err) {
 		t.Errorf("the refused import wrote the catalogue (%v)", err)
+	}
+}
+
+// TestServerLogHasNoClientAddress is point 5: net/http's own log lines
+// (a handler's panic, a bad TLS handshake) name the client by pseudonym.
+func TestServerLogHasNoClientAddress(t *testing.T) {
+	var out bytes.Buffer
+	var hashed []string
+	r := addrRedactor{next: &out, hash: func(s string) string { hashed = append(hashed, s); return "p53ud0" }}
+	for _, tc := range []struct{ line, addr string }{
+		{"http: panic serving 203.0.113.7:51234: boom\n", "203.0.113.7"},
+		{"http: TLS handshake error from [2001:db8::1]:443: EOF\n", "2001:db8::1"},
+	} {
+		out.Reset()
+		if n, err := r.Write([]byte(tc.line)); err != nil || n != len(tc.line) {
+			t.Fatalf("Write = %d, %v", n, err)
+		}
+		if got := out.String(); strings.Contains(got, tc.addr) || !strings.Contains(got, "client p53ud0") {
+			t.Errorf("%q logged as %q, want the pseudonym only", tc.line, got)
+		}
+		if hashed[len(hashed)-1] != tc.addr {
+			t.Errorf("hashed %q, want the address %q", hashed[len(hashed)-1], tc.addr)
+		}
+	}
+	// The server is built with it.
+	s, err := newServer(serveConfig(t, nil), slog.New(slog.NewJSONHandler(&out, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	s.httpServer().ErrorLog.Print("http: panic serving 198.51.100.9:4000: boom")
+	if strings.Contains(out.String(), "198.51.100.9") || !strings.Contains(out.String(), `"level":"WARN"`) {
+		t.Errorf("the server's error log wrote %s", out.String())
 	}
 }

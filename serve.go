@@ -6,12 +6,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"log"
 	"log/slog"
 	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
+	"regexp"
 	"runtime/debug"
 	"sort"
 	"strconv"
@@ -369,8 +372,34 @@ func (s *server) httpServer() *http.Server {
 		WriteTimeout:      s.cfg.LLMTimeout + 15*time.Second,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    32 << 10,
-		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		ErrorLog:          log.New(addrRedactor{next: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn).Writer(), hash: s.hashUser}, "", 0),
 	}
+}
+
+// reAddr is a client address as net/http writes it in its own log lines
+// ("http: panic serving 203.0.113.7:51234", "TLS handshake error from
+// [2001:db8::1]:443"): IPv4, or IPv6 in brackets, with a port.
+var reAddr = regexp.MustCompile(`\b(?:\d{1,3}\.){3}\d{1,3}(?::\d+)?\b|\[[0-9A-Fa-f:.]+(?:%[^\]]*)?\](?::\d+)?`)
+
+// addrRedactor writes net/http's log lines with each client address as its
+// pseudonym: no raw address reaches the logs.
+type addrRedactor struct {
+	next io.Writer
+	hash func(string) string
+}
+
+func (a addrRedactor) Write(p []byte) (int, error) {
+	line := reAddr.ReplaceAllStringFunc(string(p), func(m string) string {
+		host := m
+		if h, _, err := net.SplitHostPort(m); err == nil {
+			host = h
+		}
+		return "client " + a.hash(strings.Trim(host, "[]"))
+	})
+	if _, err := a.next.Write([]byte(line)); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
 
 // run serves until ctx ends, then shuts down gracefully: no new work, the
