@@ -223,19 +223,22 @@ func TestServeModelServerDownAnswersExtractively(t *testing.T) {
 	if open < 40 || paid > 3 {
 		t.Errorf("fallbacks: %v circuit_open, %v error or timeout; want most of the 96 failed fast", open, paid)
 	}
-	if v := p.metric(t, `careersbot_llm_circuit_rejected_total{op="chat"}`); v < open {
-		t.Errorf("careersbot_llm_circuit_rejected_total{op=chat} = %v, below the %v fallbacks it caused", v, open)
+	// Each such fallback was a call failed fast, but for the few whose own
+	// failure opened the circuit.
+	if v := p.metric(t, `careersbot_llm_circuit_rejected_total{op="chat"}`); v < open-3 {
+		t.Errorf("careersbot_llm_circuit_rejected_total{op=chat} = %v, for %v circuit_open fallbacks", v, open)
 	}
 	t.Logf("96 answers from 16 clients with the model server down: all 200 and extractive; slowest %v", slowest)
 }
 
 // TestServeModelServerRecovers: the circuit opens on a failing server,
-// and after the cooldown one probe finds it back: answers are generated
+// and after the cooldown (3 s, longer than the questions asked while open
+// take even on a loaded machine) one probe finds it back: answers are generated
 // again and /readyz says the circuit is closed.
 func TestServeModelServerRecovers(t *testing.T) {
 	f := openaifake.New(t)
 	f.Set(func(s *openaifake.Server) { s.FailNext, s.FailStatus = 1_000_000, http.StatusServiceUnavailable })
-	env := llmConfig(t, f, map[string]string{"CAREERSBOT_LLM_MODEL": "fake-chat", "CAREERSBOT_LLM_BREAKER_COOLDOWN": "1s"})
+	env := llmConfig(t, f, map[string]string{"CAREERSBOT_LLM_MODEL": "fake-chat", "CAREERSBOT_LLM_BREAKER_COOLDOWN": "3s"})
 	delete(env, "CAREERSBOT_EMBED_MODEL")
 	p := startProcess(t, env)
 	q, _ := json.Marshal(map[string]string{"question": "Is wireless networking part of the role?"})
@@ -262,7 +265,7 @@ func TestServeModelServerRecovers(t *testing.T) {
 		t.Errorf("%d calls reached the server while its circuit was open", n)
 	}
 	f.Set(func(s *openaifake.Server) { s.FailNext = 0 })
-	time.Sleep(1200 * time.Millisecond)
+	time.Sleep(3200 * time.Millisecond)
 	if got := ask(); got == extractive || !strings.Contains(got, "[ST0127") {
 		t.Errorf("after the cooldown, with the server back: %q, want a generated answer", got)
 	}

