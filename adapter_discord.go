@@ -1,8 +1,11 @@
 package main
 
 import (
+	"time"
+
 	"github.com/careersbot/careersbot/adapters/discord"
 	"github.com/careersbot/careersbot/bot"
+	"github.com/careersbot/careersbot/internal/store"
 )
 
 // newDiscordAdapter builds the Discord adapter when DISCORD_BOT_TOKEN and
@@ -12,6 +15,7 @@ func newDiscordAdapter(d deps) (Adapter, error) {
 	if d.cfg.DiscordMode() == "" {
 		return nil, nil
 	}
+	dedupe := store.NewDedupe(d.cfg.DedupeMax, time.Hour, nil)
 	a, err := discord.New(discord.Options{
 		BotToken:  d.cfg.DiscordBotToken.Reveal(),
 		AppID:     d.cfg.DiscordAppID,
@@ -28,6 +32,10 @@ func newDiscordAdapter(d deps) (Adapter, error) {
 			return nil
 		},
 		Memory:           d.memory,
+		Dedupe:           dedupe,
+		MaxPending:       d.cfg.PendingMax,
+		OnReply:          d.onReply("discord"),
+		OnReplay:         d.onReplay("discord"),
 		Logger:           d.log.With("adapter", "discord"),
 		LogQuestions:     d.cfg.LogQuestions,
 		HashUser:         d.hashUser,
@@ -38,5 +46,7 @@ func newDiscordAdapter(d deps) (Adapter, error) {
 	if err != nil {
 		return nil, err
 	}
+	d.metrics.WatchStore("discord_dedupe", dedupe.Len, dedupe.Evicted)
+	d.metrics.WatchPending("discord", a.Pending)
 	return a, nil
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/careersbot/careersbot/adapters/slack"
 	"github.com/careersbot/careersbot/bot"
+	"github.com/careersbot/careersbot/internal/store"
 )
 
 // newSlackAdapter builds the Slack adapter when SLACK_BOT_TOKEN and either
@@ -13,6 +14,9 @@ func newSlackAdapter(d deps) (Adapter, error) {
 	if d.cfg.SlackMode() == "" {
 		return nil, nil
 	}
+	// The adapter's state, bounded, in memory (one process).
+	dedupe := store.NewDedupe(d.cfg.DedupeMax, slack.SeenTTL, nil)
+	shares := store.NewKeep[slack.Share](d.cfg.SharesMax, slack.ShareTTL, nil)
 	a, err := slack.New(slack.Options{
 		BotToken:      d.cfg.SlackBotToken.Reveal(),
 		AppToken:      d.cfg.SlackAppToken.Reveal(),
@@ -20,6 +24,11 @@ func newSlackAdapter(d deps) (Adapter, error) {
 		APIURL:        d.cfg.SlackAPIURL,
 		Asker:         d.asker,
 		Memory:        d.memory,
+		Dedupe:        dedupe,
+		Shares:        shares,
+		MaxPending:    d.cfg.PendingMax,
+		OnReply:       d.onReply("slack"),
+		OnReplay:      d.onReplay("slack"),
 		Logger:        d.log,
 		LogQuestions:  d.cfg.LogQuestions,
 		HashUser:      d.hashUser,
@@ -44,5 +53,8 @@ func newSlackAdapter(d deps) (Adapter, error) {
 	if err != nil {
 		return nil, err
 	}
+	d.metrics.WatchStore("slack_dedupe", dedupe.Len, dedupe.Evicted)
+	d.metrics.WatchStore("slack_shares", shares.Len, shares.Evicted)
+	d.metrics.WatchPending("slack", a.Pending)
 	return a, nil
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/careersbot/careersbot/adapters/teams"
 	"github.com/careersbot/careersbot/bot"
+	"github.com/careersbot/careersbot/internal/store"
 )
 
 // newTeamsAdapter builds the Microsoft Teams adapter when TEAMS_APP_ID is
@@ -14,7 +15,10 @@ func newTeamsAdapter(d deps) (Adapter, error) {
 	if !d.cfg.TeamsEnabled() {
 		return nil, nil
 	}
+	dedupe := store.NewDedupe(d.cfg.DedupeMax, teams.SeenTTL, nil)
+	d.metrics.WatchStore("teams_dedupe", dedupe.Len, dedupe.Evicted)
 	a, err := teams.New(teams.Options{
+		Seen:         dedupe,
 		AppID:        d.cfg.TeamsAppID,
 		AppPassword:  d.cfg.TeamsAppPassword.Reveal(),
 		TenantID:     d.cfg.TeamsTenantID,

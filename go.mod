@@ -5,6 +5,7 @@ go 1.26.0
 require (
 	github.com/kljensen/snowball v0.10.0
 	github.com/philippgille/chromem-go v0.7.0
+	github.com/sony/gobreaker/v2 v2.4.0 // the model server's circuit breaker in llm
 )
 
 require (
@@ -17,6 +18,7 @@ require (
 	github.com/gorilla/websocket v1.5.3
 	github.com/jackc/pgx/v5 v5.12.0 // insights in PostgreSQL (CAREERSBOT_DATABASE_URL), through its database/sql driver
 	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3
+	github.com/hashicorp/golang-lru/v2 v2.0.7 // the LRU under internal/store's bounded stores (its simplelru; TTLs on an injected clock are ours)
 	github.com/sashabaranov/go-openai v1.43.0
 	github.com/slack-go/slack v0.35.0
 	golang.org/x/oauth2 v0.37.0

@@ -155,7 +155,7 @@ func grepLines(b []byte, sub string) string {
 func TestEmbedBatchesOfAtMost64(t *testing.T) {
 	f := openaifake.New(t)
 	cfg := serveConfig(t, llmConfig(t, f, nil))
-	emb := embedder(cfg, llmClient(cfg), nil)
+	emb := embedder(cfg, llmClient(cfg, nil), nil)
 	texts := make([]string, 150)
 	for i := range texts {
 		texts[i] = "passage " + strings.Repeat("x", i%7)
@@ -170,5 +170,39 @@ func TestEmbedBatchesOfAtMost64(t *testing.T) {
 	}
 	if len(sizes) != 3 || sizes[0] != 64 || sizes[1] != 64 || sizes[2] != 22 {
 		t.Errorf("batch sizes %v, want 64 64 22", sizes)
+	}
+}
+
+// TestEmbeddingCircuitRanksLexicallyAtOnce is point 2 for embeddings: with
+// the embeddings server gone, the first questions find it failing and open
+// its circuit; the rest are ranked lexically at once, without a call.
+func TestEmbeddingCircuitRanksLexicallyAtOnce(t *testing.T) {
+	f := openaifake.New(t)
+	cfg := serveConfig(t, llmConfig(t, f, map[string]string{"CAREERSBOT_LLM_BREAKER_COOLDOWN": "10m"}))
+	var fallbacks []error
+	c := llmClient(cfg, nil)
+	ix, err := openIndex(context.Background(), cfg, slog.New(slog.DiscardHandler), openOptions{llm: c,
+		onQueryFallback: func(err error) { fallbacks = append(fallbacks, err) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Set(func(s *openaifake.Server) { s.FailNext, s.FailStatus = 1_000_000, http.StatusBadGateway })
+	b := newBotWith(ix, cfg, nil, bot.Metrics{}, c)
+	for i := range 10 {
+		a, err := b.Ask(context.Background(), bot.Question{Text: "Do network engineers need to understand DNS and DHCP?"})
+		if err != nil || !a.Grounded || a.Citations[0].ID != "K14" {
+			t.Fatalf("question %d with the embeddings server failing: %v %v", i, err, a.Citations)
+		}
+	}
+	if c.Circuit("embed") != "open" {
+		t.Errorf("embed circuit %s, want open", c.Circuit("embed"))
+	}
+	// The first question's attempts opened it (3 failures in a row); the
+	// other nine made no call.
+	if n := f.Failures(); n != 3 {
+		t.Errorf("%d calls reached the failing server, want 3", n)
+	}
+	if len(fallbacks) != 10 {
+		t.Errorf("%d fallbacks counted, want 10", len(fallbacks))
 	}
 }

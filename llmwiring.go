@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"time"
@@ -20,21 +21,29 @@ const queryEmbedTimeout = 3 * time.Second
 const embedBatch = 64
 
 // llmClient is the OpenAI-compatible server's client, or nil when neither a
-// model for answers nor one for embeddings is configured.
-func llmClient(cfg *config.Config) *llm.Client {
+// model for answers nor one for embeddings is configured. onCircuit, when
+// set, is told when a circuit (chat, embed) changes state.
+func llmClient(cfg *config.Config, onCircuit func(op, from, to string)) *llm.Client {
 	if cfg.LLMModel == "" && cfg.EmbedModel == "" {
 		return nil
 	}
-	return llm.New(llm.Config{BaseURL: cfg.OpenAIURL(), APIKey: cfg.OpenAIAPIKey.Reveal()})
+	return llm.New(llm.Config{BaseURL: cfg.OpenAIURL(), APIKey: cfg.OpenAIAPIKey.Reveal(),
+		BreakerFailures: cfg.BreakerFailures, BreakerCooldown: cfg.BreakerCooldown, OnCircuitChange: onCircuit})
 }
 
-// generator phrases answers with the configured model, or is nil.
+// generator phrases answers with the configured model, or is nil. A call
+// failed fast by the open circuit is bot.ErrModelUnavailable: the bot gives
+// the extractive answer at once.
 func generator(cfg *config.Config, c *llm.Client) bot.GenerateFunc {
 	if c == nil || cfg.LLMModel == "" {
 		return nil
 	}
 	return func(ctx context.Context, system, user string, onDelta func(string)) (string, error) {
-		return c.Chat(ctx, cfg.LLMModel, system, user, onDelta)
+		out, err := c.Chat(ctx, cfg.LLMModel, system, user, onDelta)
+		if errors.Is(err, llm.ErrCircuitOpen) {
+			err = fmt.Errorf("%w: %w", bot.ErrModelUnavailable, err)
+		}
+		return out, err
 	}
 }
 

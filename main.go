@@ -28,6 +28,7 @@ import (
 
 	"github.com/careersbot/careersbot/bot"
 	"github.com/careersbot/careersbot/config"
+	"github.com/careersbot/careersbot/llm"
 	"github.com/careersbot/careersbot/retrieval"
 )
 
@@ -288,14 +289,25 @@ func openIndex(ctx context.Context, cfg *config.Config, log *slog.Logger, o open
 			log.Warn("the question's remote embedding failed; ranking lexically", "error", err.Error())
 		}
 	}
-	emb := embedder(cfg, llmClient(cfg), onFallback)
+	client := o.llm
+	if client == nil {
+		client = llmClient(cfg, nil)
+	}
+	emb := embedder(cfg, client, onFallback)
 	if o.rebuild {
 		if err := removeIndex(src, cfg.DataDir, emb); err != nil {
 			return nil, err
 		}
 	}
+	// What a killed import or index write left behind goes first.
+	retrieval.RemoveOrphans(cfg.DataDir, log)
 	start := time.Now()
 	ix, err := retrieval.Open(ctx, src, cfg.DataDir, emb, log)
+	if errors.Is(err, retrieval.ErrNotSaved) && o.keepUnsaved && ix != nil {
+		log.Warn("serving the index built in memory: it could not be saved, so the next start builds it again",
+			"data_dir", cfg.DataDir, "error", err.Error())
+		err = nil
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -310,6 +322,12 @@ func openIndex(ctx context.Context, cfg *config.Config, log *slog.Logger, o open
 type openOptions struct {
 	rebuild         bool        // build from scratch even when a current index exists
 	onQueryFallback func(error) // a question's remote embedding failed
+	// llm is the model server's client, whose circuits outlive a reload;
+	// nil: a client of its own.
+	llm *llm.Client
+	// keepUnsaved serves an index that could not be saved (a full or
+	// read-only data dir) rather than failing, with a warning.
+	keepUnsaved bool
 }
 
 func removeIndex(src *retrieval.Source, dataDir string, emb retrieval.Embedder) error {
@@ -328,11 +346,17 @@ func removeIndex(src *retrieval.Source, dataDir string, emb retrieval.Embedder) 
 // length limit, the safeguarding replies (and, from serve, the alert), and a
 // language model when one is set.
 func newBot(ix *retrieval.Index, cfg *config.Config, onDistress func(context.Context, bot.Question, bot.Safeguarding), m bot.Metrics) *bot.Bot {
+	return newBotWith(ix, cfg, onDistress, m, llmClient(cfg, nil))
+}
+
+// newBotWith is newBot with the model server's client given: serve's one
+// client, whose circuits every answer shares.
+func newBotWith(ix *retrieval.Index, cfg *config.Config, onDistress func(context.Context, bot.Question, bot.Safeguarding), m bot.Metrics, c *llm.Client) *bot.Bot {
 	return bot.New(ix, bot.Options{
 		MaxQuestionChars: cfg.MaxQuestionChars,
 		Replies:          safeguardingReplies(cfg),
 		OnDistress:       onDistress,
-		Generate:         generator(cfg, llmClient(cfg)),
+		Generate:         generator(cfg, c),
 		GenerateTimeout:  cfg.LLMTimeout,
 		Metrics:          m,
 	})
@@ -361,6 +385,9 @@ func cmdAsk(ctx context.Context, e env, args []string) error {
 	q := bot.Question{Text: strings.Join(fs.Args(), " "), User: "cli", Occupation: *occupation}
 	// Check the question before opening the index: a usage error is cheap.
 	if err := bot.CheckQuestion(q.Text, cfg.MaxQuestionChars); err != nil {
+		return askError(err)
+	}
+	if err := bot.CheckOccupation(q.Occupation); err != nil {
 		return askError(err)
 	}
 	ix, err := openIndex(ctx, cfg, cliLogger(e.stderr), openOptions{})

@@ -31,6 +31,9 @@ func TestMain(m *testing.M) {
 	if sharedDataDir != "" {
 		os.RemoveAll(sharedDataDir)
 	}
+	if binaryDir != "" {
+		os.RemoveAll(binaryDir)
+	}
 	os.Exit(code)
 }
 

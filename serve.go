@@ -6,12 +6,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"log"
 	"log/slog"
 	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
+	"regexp"
 	"runtime/debug"
 	"sort"
 	"strconv"
@@ -27,6 +30,7 @@ import (
 	"github.com/careersbot/careersbot/bot"
 	"github.com/careersbot/careersbot/config"
 	"github.com/careersbot/careersbot/internal/safeguard"
+	"github.com/careersbot/careersbot/llm"
 	"github.com/careersbot/careersbot/metrics"
 	"github.com/careersbot/careersbot/retrieval"
 )
@@ -58,6 +62,16 @@ type deps struct {
 	// feedback records a vote on an answer, for insights.
 	feedback func(bot.Feedback)
 	insights *insightsService
+}
+
+// onReply counts how an adapter's questions ended.
+func (d deps) onReply(adapter string) func(result string) {
+	return func(result string) { d.metrics.Replies.WithLabelValues(adapter, result).Inc() }
+}
+
+// onReplay counts what an adapter took before and did not answer again.
+func (d deps) onReplay(adapter string) func() {
+	return d.metrics.Replays.WithLabelValues(adapter).Inc
 }
 
 // adapterConstructors builds each configured adapter: adding a platform is
@@ -92,6 +106,9 @@ type server struct {
 	adapters []Adapter
 	// alerts tells the safeguarding lead of distress; nil when off.
 	alerts *safeguard.Sender
+	// llm is the model server's one client, its circuits shared by every
+	// answer and kept across reloads; nil when no model is configured.
+	llm *llm.Client
 
 	botMu sync.Mutex
 	bot   *bot.Bot
@@ -110,11 +127,17 @@ func newServer(cfg *config.Config, log *slog.Logger) (*server, error) {
 		metrics:  metrics.New(),
 		asker:    &lazyAsker{},
 		hashUser: bot.UserHasher(),
-		memory:   bot.NewMemory(bot.DefaultMemoryTTL),
+		memory:   bot.NewMemory(cfg.MemoryTTL, cfg.MemoryMax),
 		mux:      http.NewServeMux(),
 	}
 	s.ready = newReadiness(s.metrics)
 	s.ready.set("index", false, "loading")
+	s.metrics.WatchStore("memory", s.memory.Len, s.memory.Evicted)
+	s.llm = llmClient(cfg, s.circuitChanged)
+	for _, op := range s.circuitOps() {
+		s.metrics.WatchCircuit(op, func() string { return s.llm.Circuit(op) }, func() int64 { return s.llm.Rejected(op) })
+		s.ready.watch("llm_"+op, func() (bool, string) { return s.circuitState(op) })
+	}
 	if cfg.SafeguardingAlert != "" {
 		a, err := newAlerts(cfg, log, s.metrics)
 		if err != nil {
@@ -128,11 +151,13 @@ func newServer(cfg *config.Config, log *slog.Logger) (*server, error) {
 		MaxQuestionChars: cfg.MaxQuestionChars,
 		PerMinute:        cfg.RatePerMinute,
 		MaxConcurrent:    cfg.MaxConcurrent,
+		MaxUsers:         cfg.RateUsersMax,
 		Metrics: bot.Metrics{ObserveAnswer: func(via string, o bot.Outcome, took time.Duration) {
 			s.metrics.ObserveAnswer(via, string(o), took)
 		}},
 		OnAnswer: ins.onAnswer(),
 	})
+	s.metrics.WatchStore("rate_users", guard.Users, guard.UsersEvicted)
 	api := httpapi.New(guard, httpapi.Options{
 		Ready:          s.ready.state,
 		TrustedProxies: cfg.TrustedProxies,
@@ -170,6 +195,59 @@ func newServer(cfg *config.Config, log *slog.Logger) (*server, error) {
 	return s, nil
 }
 
+// circuitOps are the model server's operations in use: chat for generated
+// answers, embed for remote embeddings.
+func (s *server) circuitOps() []string {
+	var ops []string
+	if s.llm == nil {
+		return nil
+	}
+	if s.cfg.LLMModel != "" {
+		ops = append(ops, llm.OpChat)
+	}
+	if s.cfg.EmbedModel != "" {
+		ops = append(ops, llm.OpEmbed)
+	}
+	return ops
+}
+
+// circuitChanged counts and logs a circuit's change. It runs under the
+// circuit's lock: it must not call the client.
+func (s *server) circuitChanged(op, from, to string) {
+	s.metrics.LLMCircuitChanges.WithLabelValues(op, to).Inc()
+	switch to {
+	case llm.StateOpen:
+		s.log.Warn("model server circuit open: failing fast", "op", op, "from", from, "cooldown", s.cfg.BreakerCooldown.String())
+	case llm.StateClosed:
+		s.log.Info("model server circuit closed", "op", op, "from", from)
+	}
+}
+
+// circuitState is a circuit's check for /readyz: degraded while it is not
+// closed (the process still answers, extractively, and stays ready).
+func (s *server) circuitState(op string) (degraded bool, detail string) {
+	what := map[string]string{llm.OpChat: "answers are extractive", llm.OpEmbed: "questions are ranked lexically"}[op]
+	switch s.llm.Circuit(op) {
+	case llm.StateOpen:
+		return true, fmt.Sprintf("circuit open: the model server failed; %s until a probe succeeds (one is let through every %s)", what, short(s.cfg.BreakerCooldown))
+	case llm.StateHalfOpen:
+		return true, "circuit half-open: the next call is a probe; " + what + " meanwhile"
+	}
+	return false, "circuit closed"
+}
+
+// short prints a duration without its zero parts: 30s, 1m, 1h.
+func short(d time.Duration) string {
+	out := d.String()
+	if strings.HasSuffix(out, "m0s") {
+		out = strings.TrimSuffix(out, "0s")
+	}
+	if strings.HasSuffix(out, "h0m") {
+		out = strings.TrimSuffix(out, "0m")
+	}
+	return out
+}
+
 func (s *server) currentBot() *bot.Bot {
 	s.botMu.Lock()
 	defer s.botMu.Unlock()
@@ -178,10 +256,7 @@ func (s *server) currentBot() *bot.Bot {
 
 // loadIndex opens the index and makes the bot answer from it.
 func (s *server) loadIndex(ctx context.Context) error {
-	ix, err := openIndex(ctx, s.cfg, s.log, openOptions{onQueryFallback: func(err error) {
-		s.metrics.LLMFallbacks.WithLabelValues("query_embedding").Inc()
-		s.log.Warn("the question's remote embedding failed; ranking lexically", "error", err.Error())
-	}})
+	ix, err := openIndex(ctx, s.cfg, s.log, s.openOptions())
 	if err != nil {
 		s.ready.set("index", false, err.Error())
 		return err
@@ -190,14 +265,14 @@ func (s *server) loadIndex(ctx context.Context) error {
 	if s.alerts != nil {
 		onDistress = s.alerts.Notify
 	}
-	b := newBot(ix, s.cfg, onDistress, bot.Metrics{
+	b := newBotWith(ix, s.cfg, onDistress, bot.Metrics{
 		ObserveRetrieval: func(d time.Duration) { s.metrics.RetrievalSeconds.Observe(d.Seconds()) },
 		CountDistress: func(sg bot.Safeguarding) {
 			s.metrics.Distress.WithLabelValues(string(sg.Kind), strconv.FormatBool(sg.Now)).Inc()
 		},
 		CountStripped: func(n int) { s.metrics.CitationsStripped.Add(float64(n)) },
 		CountFallback: func(reason string) { s.metrics.LLMFallbacks.WithLabelValues(reason).Inc() },
-	})
+	}, s.llm)
 	s.botMu.Lock()
 	s.bot = b
 	s.botMu.Unlock()
@@ -214,7 +289,22 @@ func (s *server) loadIndex(ctx context.Context) error {
 	s.log.Info("index ready", "occupations", st.Occupations, "passages", st.Passages, "file", st.File,
 		"loaded_ms", st.LoadTime.Milliseconds(), "built_ms", st.BuildTime.Milliseconds())
 	s.ready.set("index", true, fmt.Sprintf("%d occupations, %d passages", st.Occupations, st.Passages))
+	// Building an index leaves hundreds of MB of garbage the runtime
+	// would keep for minutes: the process settles at its working size now.
+	debug.FreeOSMemory()
 	return nil
+}
+
+// openOptions are serve's: the shared model client, the fallback counted
+// (and logged unless the circuit is open, which is logged once), and an
+// index that cannot be saved served from memory.
+func (s *server) openOptions() openOptions {
+	return openOptions{llm: s.llm, keepUnsaved: true, onQueryFallback: func(err error) {
+		s.metrics.LLMFallbacks.WithLabelValues("query_embedding").Inc()
+		if !errors.Is(err, llm.ErrCircuitOpen) {
+			s.log.Warn("the question's remote embedding failed; ranking lexically", "error", err.Error())
+		}
+	}}
 }
 
 func (s *server) setIndexGauges(ix *retrieval.Index) {
@@ -235,9 +325,7 @@ func (s *server) reload(ctx context.Context) (retrieval.Stats, error) {
 		return retrieval.Stats{}, bot.ErrNotReady
 	}
 	start := time.Now()
-	ix, err := openIndex(ctx, s.cfg, s.log, openOptions{onQueryFallback: func(err error) {
-		s.metrics.LLMFallbacks.WithLabelValues("query_embedding").Inc()
-	}})
+	ix, err := openIndex(ctx, s.cfg, s.log, s.openOptions())
 	if err != nil {
 		s.metrics.Reloads.WithLabelValues("error").Inc()
 		s.log.Error("reload failed; the live index stays", "error", err.Error())
@@ -249,6 +337,7 @@ func (s *server) reload(ctx context.Context) (retrieval.Stats, error) {
 	st := ix.Stats()
 	s.log.Info("reloaded", "occupations", st.Occupations, "passages", st.Passages, "rebuilt", st.Rebuilt,
 		"took_ms", time.Since(start).Milliseconds())
+	debug.FreeOSMemory()
 	s.ready.set("index", true, fmt.Sprintf("%d occupations, %d passages", st.Occupations, st.Passages))
 	return st, nil
 }
@@ -256,7 +345,7 @@ func (s *server) reload(ctx context.Context) (retrieval.Stats, error) {
 // adminReload is POST /admin/reload: the same reload as SIGHUP, for the
 // holder of CAREERSBOT_ADMIN_TOKEN.
 func (s *server) adminReload(w http.ResponseWriter, r *http.Request) {
-	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	token, ok := bearerToken(r.Header.Get("Authorization"))
 	if !ok || subtle.ConstantTimeCompare([]byte(token), []byte(s.cfg.AdminToken.Reveal())) != 1 {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="careersbot admin"`)
 		writeJSONError(w, http.StatusUnauthorized, "send Authorization: Bearer <CAREERSBOT_ADMIN_TOKEN>")
@@ -269,6 +358,18 @@ func (s *server) adminReload(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(map[string]any{"ok": true, "occupations": st.Occupations, "passages": st.Passages, "rebuilt": st.Rebuilt})
+}
+
+// bearerToken is the token of an Authorization header in the Bearer
+// scheme, whose name is case-insensitive (RFC 9110 section 11.1): "Bearer",
+// "bearer" and "BEARER" are one scheme.
+func bearerToken(header string) (string, bool) {
+	scheme, token, ok := strings.Cut(strings.TrimSpace(header), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	token = strings.TrimSpace(token)
+	return token, token != ""
 }
 
 func writeJSONError(w http.ResponseWriter, code int, msg string) {
@@ -287,8 +388,34 @@ func (s *server) httpServer() *http.Server {
 		WriteTimeout:      s.cfg.LLMTimeout + 15*time.Second,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    32 << 10,
-		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		ErrorLog:          log.New(addrRedactor{next: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn).Writer(), hash: s.hashUser}, "", 0),
 	}
+}
+
+// reAddr is a client address as net/http writes it in its own log lines
+// ("http: panic serving 203.0.113.7:51234", "TLS handshake error from
+// [2001:db8::1]:443"): IPv4, or IPv6 in brackets, with a port.
+var reAddr = regexp.MustCompile(`\b(?:\d{1,3}\.){3}\d{1,3}(?::\d+)?\b|\[[0-9A-Fa-f:.]+(?:%[^\]]*)?\](?::\d+)?`)
+
+// addrRedactor writes net/http's log lines with each client address as its
+// pseudonym: no raw address reaches the logs.
+type addrRedactor struct {
+	next io.Writer
+	hash func(string) string
+}
+
+func (a addrRedactor) Write(p []byte) (int, error) {
+	line := reAddr.ReplaceAllStringFunc(string(p), func(m string) string {
+		host := m
+		if h, _, err := net.SplitHostPort(m); err == nil {
+			host = h
+		}
+		return "client " + a.hash(strings.Trim(host, "[]"))
+	})
+	if _, err := a.next.Write([]byte(line)); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
 
 // run serves until ctx ends, then shuts down gracefully: no new work, the
@@ -413,6 +540,10 @@ type readiness struct {
 type check struct {
 	ok     bool
 	detail string
+	// live, when set, is read at each request instead: a check of how
+	// the process serves, not whether, so degraded ("the model server is
+	// down, answers are extractive") keeps it ready.
+	live func() (degraded bool, detail string)
 }
 
 func newReadiness(m *metrics.Metrics) *readiness {
@@ -421,15 +552,24 @@ func newReadiness(m *metrics.Metrics) *readiness {
 
 func (r *readiness) set(name string, ok bool, detail string) {
 	r.mu.Lock()
-	r.checks[name] = check{ok, detail}
+	r.checks[name] = check{ok: ok, detail: detail}
 	r.mu.Unlock()
 	if name != "index" && name != "shutdown" {
 		r.m.SetConnected(name, ok)
 	}
 }
 
-// state is ready when every check is; each check says "ok: detail" or
-// "not ready: detail".
+// watch adds a check read at each request that never makes the process not
+// ready: "ok: detail", or "degraded: detail" while it answers in a lesser
+// way.
+func (r *readiness) watch(name string, live func() (degraded bool, detail string)) {
+	r.mu.Lock()
+	r.checks[name] = check{ok: true, live: live}
+	r.mu.Unlock()
+}
+
+// state is ready when every check is; each check says "ok: detail",
+// "degraded: detail" (still ready) or "not ready: detail".
 func (r *readiness) state() (bool, map[string]string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -443,6 +583,12 @@ func (r *readiness) state() (bool, map[string]string) {
 	for _, n := range names {
 		c := r.checks[n]
 		state := "ok"
+		if c.live != nil {
+			var degraded bool
+			if degraded, c.detail = c.live(); degraded {
+				state = "degraded"
+			}
+		}
 		if !c.ok {
 			state, ready = "not ready", false
 		}

@@ -37,14 +37,44 @@ var ErrEmptyQuestion = errors.New("the question is empty: ask something such as 
 // ErrNotReady is a question asked before the index is loaded.
 var ErrNotReady = errors.New("still starting up (loading the standards): please try again in a few seconds")
 
-// TooLongError is a question over the length limit.
+// TooLongError is a question, or the occupation it names, over the length
+// limit.
 type TooLongError struct {
 	Max, Got int // characters
+	// Field is what is too long: "" (or "question") the question,
+	// "occupation" the occupation named with it.
+	Field string
 }
 
 func (e *TooLongError) Error() string {
+	if e.Field == FieldOccupation {
+		return fmt.Sprintf("Sorry, that occupation is too long for me: it has %s characters and I can take up to %s. Please give its reference (such as ST0127) or its name.",
+			thousands(e.Got), thousands(e.Max))
+	}
 	return fmt.Sprintf("Sorry, that question is too long for me: it has %s characters and I can take up to %s. Please ask it in fewer words.",
 		thousands(e.Got), thousands(e.Max))
+}
+
+// FieldOccupation is TooLongError.Field for the occupation.
+const FieldOccupation = "occupation"
+
+// MaxOccupationChars is the longest occupation a question may name: the
+// longest title in the catalogue is under 100 characters, and resolving a
+// name costs time in its length, so anything longer is refused before any
+// work.
+const MaxOccupationChars = 200
+
+// CheckOccupation validates the occupation a question names: nil, or a
+// *TooLongError past MaxOccupationChars characters.
+func CheckOccupation(name string) error {
+	name = strings.TrimSpace(name)
+	if len(name) <= MaxOccupationChars { // bytes bound characters: no count needed
+		return nil
+	}
+	if n := utf8.RuneCountInString(name); n > MaxOccupationChars {
+		return &TooLongError{Max: MaxOccupationChars, Got: n, Field: FieldOccupation}
+	}
+	return nil
 }
 
 // thousands writes a count with thousands separators: 1,000.
@@ -131,6 +161,14 @@ func (b *Bot) MaxQuestionChars() int { return b.opts.MaxQuestionChars }
 // Check validates a question's text against the bot's limit.
 func (b *Bot) Check(text string) error { return CheckQuestion(text, b.opts.MaxQuestionChars) }
 
+// checkAll validates a question's text and the occupation it names.
+func (b *Bot) checkAll(q Question) error {
+	if err := b.Check(q.Text); err != nil {
+		return err
+	}
+	return CheckOccupation(q.Occupation)
+}
+
 // CheckQuestion validates a question's text without answering it: nil,
 // ErrEmptyQuestion, or a *TooLongError when it is over maxChars characters
 // (DefaultMaxQuestionChars when maxChars is 0).
@@ -149,9 +187,13 @@ func CheckQuestion(text string, maxChars int) error {
 }
 
 // Ask answers one question. The error is ErrEmptyQuestion, a *TooLongError,
-// or a failure of the corpus; "not covered" is an answer, not an error.
+// ctx's error once it ends (a client gone: no work goes on for it), or a
+// failure of the corpus; "not covered" is an answer, not an error.
 func (b *Bot) Ask(ctx context.Context, q Question) (Answer, error) {
-	if err := b.Check(q.Text); err != nil {
+	if err := b.checkAll(q); err != nil {
+		return Answer{}, err
+	}
+	if err := ctx.Err(); err != nil {
 		return Answer{}, err
 	}
 	q.Text = strings.TrimSpace(q.Text)
@@ -175,9 +217,15 @@ func (b *Bot) Ask(ctx context.Context, q Question) (Answer, error) {
 		u = c.u
 	} else {
 		u = b.understand(s, q)
+		if err := ctx.Err(); err != nil {
+			return Answer{}, err
+		}
 		c := &composer{b: b, s: s, q: q, u: u}
 		var err error
 		if a, err = c.answer(ctx); err != nil {
+			return Answer{}, err
+		}
+		if err := ctx.Err(); err != nil {
 			return Answer{}, err
 		}
 		if b.opts.Generate != nil && a.Grounded && generates(u.intent) {

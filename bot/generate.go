@@ -16,6 +16,11 @@ import (
 // any other model) plugs in.
 type GenerateFunc func(ctx context.Context, system, user string, onDelta func(soFar string)) (string, error)
 
+// ErrModelUnavailable is a GenerateFunc's error when the model server is
+// known to be failing (its circuit is open): the extractive answer is
+// given at once, counted as the fallback reason "circuit_open".
+var ErrModelUnavailable = errors.New("the model server is unavailable")
+
 // DefaultGenerateTimeout is how long a generated answer may take before the
 // extractive one is given instead.
 const DefaultGenerateTimeout = 15 * time.Second
@@ -147,6 +152,8 @@ func (c *composer) generate(ctx context.Context, extractive Answer) (Answer, str
 	}
 	out, err := b.opts.Generate(gctx, systemPrompt, userPrompt(c.q.Text, extractive.Citations), onDelta)
 	switch {
+	case errors.Is(err, ErrModelUnavailable):
+		return extractive, "circuit_open"
 	case errors.Is(err, context.DeadlineExceeded) || (err != nil && gctx.Err() != nil && ctx.Err() == nil):
 		return extractive, "timeout"
 	case err != nil:

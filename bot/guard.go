@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/careersbot/careersbot/internal/store"
 )
 
 // RateLimitError is a user over the per-user rate limit: they should slow
@@ -41,15 +43,16 @@ type Guard struct {
 	now       func() time.Time
 	onAnswer  func(Observed)
 
-	mu       sync.Mutex
-	users    map[string]*userLimit
-	lastScan time.Time
+	// users holds each recent user's allowance, bounded: a user idle long
+	// enough for a full allowance is forgotten, and past MaxUsers the
+	// least recently active starts afresh. mu makes a user's get-or-make
+	// one step.
+	mu    sync.Mutex
+	users *store.LRU[string, *rate.Limiter]
 }
 
-type userLimit struct {
-	lim  *rate.Limiter
-	seen time.Time
-}
+// DefaultMaxUsers bounds the users whose allowance the Guard tracks.
+const DefaultMaxUsers = 100_000
 
 // GuardOptions configure a Guard.
 type GuardOptions struct {
@@ -57,6 +60,7 @@ type GuardOptions struct {
 	PerMinute        int           // questions a user may ask a minute; 0: no limit
 	MaxConcurrent    int           // answers at once; 0: no bound
 	QueueWait        time.Duration // how long a question waits for a slot; 0: 2 s
+	MaxUsers         int           // users whose allowance is tracked; 0: DefaultMaxUsers
 	Metrics          Metrics
 	Now              func() time.Time // for tests; nil: time.Now
 	// OnAnswer, when set, is told of every question once its answer or
@@ -81,7 +85,7 @@ type Observed struct {
 // NewGuard wraps next.
 func NewGuard(next Asker, o GuardOptions) *Guard {
 	g := &Guard{next: next, maxChars: o.MaxQuestionChars, perMinute: o.PerMinute, queueWait: o.QueueWait,
-		metrics: o.Metrics, now: o.Now, onAnswer: o.OnAnswer, users: map[string]*userLimit{}}
+		metrics: o.Metrics, now: o.Now, onAnswer: o.OnAnswer}
 	if g.queueWait <= 0 {
 		g.queueWait = 2 * time.Second
 	}
@@ -91,8 +95,21 @@ func NewGuard(next Asker, o GuardOptions) *Guard {
 	if g.now == nil {
 		g.now = time.Now
 	}
+	if o.MaxUsers <= 0 {
+		o.MaxUsers = DefaultMaxUsers
+	}
+	// Two minutes idle refills any allowance: forgetting the user then
+	// changes nothing.
+	g.users = store.NewLRU[string, *rate.Limiter](o.MaxUsers, 2*time.Minute, g.now)
 	return g
 }
+
+// Users is the number of users whose allowance is tracked.
+func (g *Guard) Users() int { return g.users.Len() }
+
+// UsersEvicted counts users forgotten early because the Guard tracked its
+// MaxUsers.
+func (g *Guard) UsersEvicted() int64 { return g.users.Evicted() }
 
 // Ask checks, limits and answers a question.
 func (g *Guard) Ask(ctx context.Context, q Question) (Answer, error) {
@@ -123,6 +140,12 @@ func newAnswerID() string {
 func (g *Guard) ask(ctx context.Context, q Question) (Answer, error) {
 	if err := CheckQuestion(q.Text, g.maxChars); err != nil {
 		return Answer{}, err
+	}
+	if err := CheckOccupation(q.Occupation); err != nil {
+		return Answer{}, err
+	}
+	if err := ctx.Err(); err != nil {
+		return Answer{}, err // the asker has gone: take no slot
 	}
 	// A message that shows distress is never turned away: its reply is
 	// cheap (no search), and someone in crisis may write many times. The
@@ -160,24 +183,13 @@ func (g *Guard) allow(user string) error {
 	}
 	now := g.now()
 	g.mu.Lock()
-	defer g.mu.Unlock()
-	// Forget users idle long enough for their allowance to be full again:
-	// the map holds no one for longer than it must.
-	if now.Sub(g.lastScan) > time.Minute {
-		for u, l := range g.users {
-			if now.Sub(l.seen) > 2*time.Minute {
-				delete(g.users, u)
-			}
-		}
-		g.lastScan = now
-	}
-	l, ok := g.users[user]
+	lim, ok := g.users.Get(user)
 	if !ok {
-		l = &userLimit{lim: rate.NewLimiter(rate.Every(time.Minute/time.Duration(g.perMinute)), g.perMinute)}
-		g.users[user] = l
+		lim = rate.NewLimiter(rate.Every(time.Minute/time.Duration(g.perMinute)), g.perMinute)
 	}
-	l.seen = now
-	r := l.lim.ReserveN(now, 1)
+	g.users.Put(user, lim) // seen now: kept two more minutes
+	g.mu.Unlock()
+	r := lim.ReserveN(now, 1)
 	if d := r.DelayFrom(now); d > 0 {
 		r.CancelAt(now)
 		return &RateLimitError{RetryAfter: d}

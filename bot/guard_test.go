@@ -3,6 +3,8 @@ package bot
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -58,11 +60,78 @@ func TestGuardRateLimitPerUser(t *testing.T) {
 	// Idle users are forgotten.
 	now = now.Add(10 * time.Minute)
 	_ = ask("dave")
-	g.mu.Lock()
-	n := len(g.users)
-	g.mu.Unlock()
-	if n != 1 {
+	if n := g.Users(); n != 1 {
 		t.Errorf("%d users remembered after 10 idle minutes, want only the new one", n)
+	}
+}
+
+// TestGuardBoundsUsers: a flood of distinct users tracks at most MaxUsers
+// allowances, and a busy user keeps theirs.
+func TestGuardBoundsUsers(t *testing.T) {
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	g := NewGuard(grounded, GuardOptions{PerMinute: 2, MaxUsers: 50, Now: func() time.Time { return now }})
+	ask := func(user string) error {
+		_, err := g.Ask(context.Background(), Question{Text: "q", User: user})
+		return err
+	}
+	ask("alice")
+	ask("alice")
+	for i := range 1000 {
+		if err := ask(fmt.Sprint("u", i)); err != nil {
+			t.Fatal(err)
+		}
+		if i%10 == 0 {
+			ask("alice") // alice keeps asking: recently used, never evicted
+		}
+	}
+	if n := g.Users(); n != 50 {
+		t.Errorf("%d users tracked, want the bound 50", n)
+	}
+	var rl *RateLimitError
+	if err := ask("alice"); !errors.As(err, &rl) {
+		t.Errorf("alice's allowance was reset by the flood: %v", err)
+	}
+}
+
+// TestGuardRefusesLongOccupation: an occupation past 200 characters is
+// refused before any work, with the question's error shape.
+func TestGuardRefusesLongOccupation(t *testing.T) {
+	called := false
+	g := NewGuard(askerFunc(func(context.Context, Question) (Answer, error) {
+		called = true
+		return Answer{}, nil
+	}), GuardOptions{})
+	_, err := g.Ask(context.Background(), Question{Text: "what skills?", Occupation: strings.Repeat("é", 201)})
+	var tl *TooLongError
+	if !errors.As(err, &tl) || tl.Field != FieldOccupation || tl.Got != 201 || tl.Max != 200 {
+		t.Fatalf("error %v, want a TooLongError for the occupation", err)
+	}
+	if !strings.Contains(err.Error(), "occupation is too long") || !strings.Contains(err.Error(), "201 characters") {
+		t.Errorf("message %q", err)
+	}
+	if called {
+		t.Error("the long occupation reached the bot")
+	}
+	if _, err := g.Ask(context.Background(), Question{Text: "what skills?", Occupation: strings.Repeat("é", 200)}); err != nil {
+		t.Errorf("200 characters refused: %v", err)
+	}
+}
+
+// TestGuardSkipsAskersWhoLeft: a question whose context has ended takes no
+// slot and reaches no bot.
+func TestGuardSkipsAskersWhoLeft(t *testing.T) {
+	called := false
+	g := NewGuard(askerFunc(func(context.Context, Question) (Answer, error) {
+		called = true
+		return Answer{}, nil
+	}), GuardOptions{MaxConcurrent: 1})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := g.Ask(ctx, Question{Text: "q", User: "u"}); !errors.Is(err, context.Canceled) {
+		t.Errorf("error %v, want context.Canceled", err)
+	}
+	if called {
+		t.Error("a question whose asker left was answered")
 	}
 }
 
@@ -154,8 +223,7 @@ func TestGuardMeasuresOutcomes(t *testing.T) {
 
 func TestMemoryForgetsAfterTTL(t *testing.T) {
 	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
-	m := NewMemory(24 * time.Hour)
-	m.now = func() time.Time { return now }
+	m := newMemoryAt(24*time.Hour, 0, func() time.Time { return now })
 	m.Remember("C1:171.1", Answer{Occupation: "ST0127"})
 	m.Remember("C1:172.1", Answer{}) // an answer about no occupation is not kept
 	if got := m.Get("C1:171.1"); got.Occupation != "ST0127" {
@@ -170,6 +238,21 @@ func TestMemoryForgetsAfterTTL(t *testing.T) {
 	}
 	if m.Len() != 0 {
 		t.Errorf("expired conversation still held")
+	}
+}
+
+// TestMemoryIsBounded: a flood of new conversations keeps at most max, the
+// most recently used.
+func TestMemoryIsBounded(t *testing.T) {
+	m := NewMemory(time.Hour, 100)
+	for i := range 1000 {
+		m.Remember(fmt.Sprintf("C1:%d", i), Answer{Occupation: "ST0127"})
+	}
+	if m.Len() != 100 || m.Evicted() != 900 {
+		t.Errorf("held %d, evicted %d; want 100 and 900", m.Len(), m.Evicted())
+	}
+	if m.Get("C1:999").Occupation != "ST0127" || m.Get("C1:0").Occupation != "" {
+		t.Error("want the newest conversations kept and the oldest forgotten")
 	}
 }
 

@@ -1,49 +1,58 @@
 package bot
 
 import (
-	"sync"
 	"time"
+
+	"github.com/careersbot/careersbot/internal/store"
 )
 
-// Memory keeps each conversation's Context (the occupation it is about) in
-// memory, keyed by the platform's conversation (a Slack thread, a Discord
-// channel), for at most its TTL: a follow-up keeps the occupation, and
-// nothing about a user outlives a day or is written to disk.
+// Conversations keeps each conversation's Context (the occupation it is
+// about) between messages, keyed by the platform's conversation (a Slack
+// thread, a Discord channel), so that a follow-up keeps the occupation.
+// Memory is the one of a single process; a store shared by replicas
+// implements the same two methods.
+type Conversations interface {
+	Get(key string) Context
+	Remember(key string, a Answer)
+}
+
+// Memory keeps conversations in memory, bounded: at most max of them, each
+// for at most its TTL after its last answer, the least recently used
+// forgotten first past max. Nothing about a user outlives a day or is
+// written to disk, and a flood of new conversations costs a fixed amount of
+// memory.
 type Memory struct {
-	ttl time.Duration
-	now func() time.Time
-
-	mu       sync.Mutex
-	convs    map[string]memoryEntry
-	lastScan time.Time
+	l *store.LRU[string, Context]
 }
 
-type memoryEntry struct {
-	ctx  Context
-	seen time.Time
-}
+var _ Conversations = (*Memory)(nil)
 
 // DefaultMemoryTTL is how long a conversation's context is kept.
 const DefaultMemoryTTL = 24 * time.Hour
 
-// NewMemory returns a Memory that forgets after ttl (DefaultMemoryTTL if 0).
-func NewMemory(ttl time.Duration) *Memory {
+// DefaultMemoryMax is how many conversations are kept at most.
+const DefaultMemoryMax = 10_000
+
+// NewMemory returns a Memory of at most max conversations (DefaultMemoryMax
+// if 0) that forgets each after ttl (DefaultMemoryTTL if 0).
+func NewMemory(ttl time.Duration, max int) *Memory {
+	return newMemoryAt(ttl, max, time.Now)
+}
+
+func newMemoryAt(ttl time.Duration, max int, now func() time.Time) *Memory {
 	if ttl <= 0 {
 		ttl = DefaultMemoryTTL
 	}
-	return &Memory{ttl: ttl, now: time.Now, convs: map[string]memoryEntry{}}
+	if max <= 0 {
+		max = DefaultMemoryMax
+	}
+	return &Memory{l: store.NewLRU[string, Context](max, ttl, now)}
 }
 
 // Get returns a conversation's context, if it is fresh.
 func (m *Memory) Get(key string) Context {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	e, ok := m.convs[key]
-	if !ok || m.now().Sub(e.seen) > m.ttl {
-		delete(m.convs, key)
-		return Context{}
-	}
-	return e.ctx
+	c, _ := m.l.Get(key)
+	return c
 }
 
 // Remember stores what an answer established for the conversation.
@@ -51,23 +60,11 @@ func (m *Memory) Remember(key string, a Answer) {
 	if a.Occupation == "" {
 		return
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	now := m.now()
-	m.convs[key] = memoryEntry{ctx: Context{Occupation: a.Occupation}, seen: now}
-	if now.Sub(m.lastScan) > time.Hour {
-		for k, e := range m.convs {
-			if now.Sub(e.seen) > m.ttl {
-				delete(m.convs, k)
-			}
-		}
-		m.lastScan = now
-	}
+	m.l.Put(key, Context{Occupation: a.Occupation})
 }
 
 // Len is the number of conversations remembered (for tests and metrics).
-func (m *Memory) Len() int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return len(m.convs)
-}
+func (m *Memory) Len() int { return m.l.Len() }
+
+// Evicted counts conversations forgotten early because Memory was full.
+func (m *Memory) Evicted() int64 { return m.l.Evicted() }

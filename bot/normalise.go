@@ -110,7 +110,7 @@ func normaliseWord(words []piece, i int) string {
 	if c, ok := contractions[strings.ReplaceAll(retrieval.Fold(raw), "’", "'")]; ok {
 		return c
 	}
-	w := strings.NewReplacer("'", "", "’", "").Replace(retrieval.Fold(raw))
+	w := dropApostrophes.Replace(retrieval.Fold(raw))
 	w = squeeze(w)
 	prev, next := neighbour(words, i, -1), neighbour(words, i, +1)
 	switch w {
@@ -160,7 +160,7 @@ a an the at in of to top under over than only about`)
 func neighbour(words []piece, i, dir int) string {
 	for j := i + dir; j >= 0 && j < len(words); j += dir {
 		if words[j].word {
-			return strings.NewReplacer("'", "", "’", "").Replace(retrieval.Fold(words[j].text))
+			return dropApostrophes.Replace(retrieval.Fold(words[j].text))
 		}
 		if strings.ContainsAny(words[j].text, ".?!;:\n") {
 			return ""
@@ -224,3 +224,7 @@ func known(w string) bool {
 	}
 	return retrieval.IsStopword(w) || retrieval.WordNet.Related(w) != nil
 }
+
+// dropApostrophes joins a word's parts (don't, it’s); built once, as a
+// Replacer's first use builds its tables.
+var dropApostrophes = strings.NewReplacer("'", "", "’", "")

@@ -48,17 +48,58 @@ func BenchmarkUnderstand(b *testing.B) {
 	for _, tc := range []struct {
 		name string
 		q    string
+		occ  string
 	}{
-		{"short", "whats the level of a hairdresser"},
-		{"long-chat", longQuestions()[0]},
-		{"long-random", longQuestions()[1]},
-		{"long-corpus-words", longQuestions()[2]},
+		{"short", "whats the level of a hairdresser", ""},
+		{"long-chat", longQuestions()[0], ""},
+		{"long-random", longQuestions()[1], ""},
+		{"long-corpus-words", longQuestions()[2], ""},
+		{"long-one-word", strings.Repeat("networkengineer", 67)[:1000], ""},
+		{"long-letters", strings.Repeat("a ", 500), ""},
+		{"long-accents", strings.Repeat("électricien ", 91)[:1000], ""},
+		// Both fields at their limits: a question of words no name holds
+		// (nothing found, so the occupation is resolved too) and an
+		// occupation of typos.
+		{"long-random-and-occupation", longQuestions()[1], longQuestions()[1][:MaxOccupationChars]},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				bt.understand(s, Question{Text: tc.q})
+				bt.understand(s, Question{Text: tc.q, Occupation: tc.occ})
 			}
 		})
 	}
+}
+
+// BenchmarkResolveOccupation is the cost of resolving the occupation a
+// platform sends beside the question (/v1/ask's "occupation"), at the
+// longest accepted (MaxOccupationChars): random letters (every word a
+// typo lookup), the corpus's words, and a real title padded with chat.
+func BenchmarkResolveOccupation(b *testing.B) {
+	bt := catalogueBot(b)
+	s := bt.Searcher()
+	for i, name := range []string{"random", "corpus-words", "chat"} {
+		occ := longQuestions()[[]int{1, 2, 0}[i]][:MaxOccupationChars]
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				resolveExplicit(s, occ)
+			}
+		})
+	}
+	for name, occ := range map[string]string{
+		"one-word": strings.Repeat("networkengineer", 14)[:MaxOccupationChars],
+		"letters":  strings.Repeat("a ", MaxOccupationChars/2),
+	} {
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				resolveExplicit(s, occ)
+			}
+		})
+	}
+	b.Run("title", func(b *testing.B) {
+		for b.Loop() {
+			resolveExplicit(s, "Network engineer")
+		}
+	})
 }

@@ -67,6 +67,20 @@ type Config struct {
 	// insights off.
 	InsightsRetentionDays int
 
+	// The model server's circuit breaker: BreakerFailures consecutive
+	// failures open it for BreakerCooldown, then one probe is let through.
+	BreakerFailures int
+	BreakerCooldown time.Duration
+
+	// Bounds of the state kept between messages (each an LRU with a TTL)
+	// and of the work acknowledged to a platform and not yet answered.
+	MemoryMax    int           // conversations whose occupation is remembered
+	MemoryTTL    time.Duration // how long one is remembered
+	DedupeMax    int           // event, command and interaction ids remembered
+	SharesMax    int           // Slack /careers answers kept for the share button
+	PendingMax   int           // acknowledged questions not yet answered, per adapter
+	RateUsersMax int           // users whose rate allowance is tracked
+
 	// SafeguardingReplies are the replies set for each kind (keys are
 	// SafeguardingReplyKeys); a missing key keeps the built-in text.
 	SafeguardingReplies map[string]string
@@ -227,6 +241,30 @@ var settings = []setting{
 	{env: "CAREERSBOT_INSIGHTS_RETENTION_DAYS", def: constant("90"), help: "days insight events are kept before the sweep deletes them; 0 records none",
 		set: intSetter(func(c *Config) *int { return &c.InsightsRetentionDays }, 0, "a whole number of days such as 90, or 0 to record no insights"),
 		get: func(c *Config) string { return strconv.Itoa(c.InsightsRetentionDays) }},
+	{env: "CAREERSBOT_LLM_BREAKER_FAILURES", def: constant("3"), help: "consecutive failures of the model server (chat or embeddings) that open its circuit: answers are extractive and questions ranked lexically at once until a probe succeeds",
+		set: intRange(func(c *Config) *int { return &c.BreakerFailures }, 1, 100, "a whole number from 1 to 100 such as 3"),
+		get: func(c *Config) string { return strconv.Itoa(c.BreakerFailures) }},
+	{env: "CAREERSBOT_LLM_BREAKER_COOLDOWN", def: constant("30s"), help: "how long an open circuit fails fast before one probe request is let through",
+		set: durationRange(func(c *Config) *time.Duration { return &c.BreakerCooldown }, time.Second, time.Hour),
+		get: func(c *Config) string { return short(c.BreakerCooldown) }},
+	{env: "CAREERSBOT_MEMORY_MAX", def: constant("10000"), help: "conversations whose occupation is remembered for follow-ups; past it the least recently used is forgotten",
+		set: intRange(func(c *Config) *int { return &c.MemoryMax }, 1, maxEntries, "a whole number from 1 to 10000000 such as 10000"),
+		get: func(c *Config) string { return strconv.Itoa(c.MemoryMax) }},
+	{env: "CAREERSBOT_MEMORY_TTL", def: constant("24h"), help: "how long a conversation's occupation is remembered (at most 24h: nothing about a user outlives a day)",
+		set: durationRange(func(c *Config) *time.Duration { return &c.MemoryTTL }, time.Minute, 24*time.Hour),
+		get: func(c *Config) string { return short(c.MemoryTTL) }},
+	{env: "CAREERSBOT_DEDUPE_MAX", def: constant("100000"), help: "ids of Slack events, slash commands and button presses and of Discord interactions remembered (for an hour) so that a resend or replay is answered once",
+		set: intRange(func(c *Config) *int { return &c.DedupeMax }, 1, maxEntries, "a whole number from 1 to 10000000 such as 100000"),
+		get: func(c *Config) string { return strconv.Itoa(c.DedupeMax) }},
+	{env: "CAREERSBOT_SHARES_MAX", def: constant("1000"), help: "Slack /careers answers kept (for 30 minutes) for their share button; past it the oldest can no longer be shared",
+		set: intRange(func(c *Config) *int { return &c.SharesMax }, 1, maxEntries, "a whole number from 1 to 10000000 such as 1000"),
+		get: func(c *Config) string { return strconv.Itoa(c.SharesMax) }},
+	{env: "CAREERSBOT_PENDING_MAX", def: constant("256"), help: "questions a platform adapter has acknowledged and not yet answered; past it a question gets \"busy, try again\" at once",
+		set: intRange(func(c *Config) *int { return &c.PendingMax }, 1, 100000, "a whole number from 1 to 100000 such as 256"),
+		get: func(c *Config) string { return strconv.Itoa(c.PendingMax) }},
+	{env: "CAREERSBOT_RATE_USERS_MAX", def: constant("100000"), help: "users whose rate allowance is tracked; past it the least recently active starts afresh",
+		set: intRange(func(c *Config) *int { return &c.RateUsersMax }, 1, maxEntries, "a whole number from 1 to 10000000 such as 100000"),
+		get: func(c *Config) string { return strconv.Itoa(c.RateUsersMax) }},
 	{env: "CAREERSBOT_DISTRESS_REPLY", def: constant(""), help: "one reply to every message showing distress, replacing the built-in reply of each kind that has no CAREERSBOT_SAFEGUARDING_REPLY_* of its own",
 		set: func(c *Config, v string) error {
 			if err := checkReply(v); err != nil {
@@ -385,6 +423,75 @@ func redactURL(v string) string {
 	return u.Scheme + "://" + u.Host + "/" + Redacted
 }
 
+// maxEntries bounds the size settings of the stores: far above any need,
+// low enough that a typo of extra digits is caught.
+const maxEntries = 10_000_000
+
+// intRange reads a whole number from lo to hi.
+func intRange(field func(*Config) *int, lo, hi int, want string) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || n < lo || n > hi {
+			return fmt.Errorf("must be %s, got %q", want, v)
+		}
+		*field(c) = n
+		return nil
+	}
+}
+
+// durationRange reads a duration from lo to hi.
+func durationRange(field func(*Config) *time.Duration, lo, hi time.Duration) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		d, err := time.ParseDuration(strings.TrimSpace(v))
+		if err != nil || d < lo || d > hi {
+			return fmt.Errorf("must be a duration from %s to %s such as %s, got %q", short(lo), short(hi), short(hi/2), v)
+		}
+		*field(c) = d
+		return nil
+	}
+}
+
+// short prints a whole duration without its zero parts: 24h, not 24h0m0s.
+func short(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
+
+// RedactUserinfo hides the user name and password of a URL
+// (http://user:pw@host/v1 prints as http://REDACTED@host/v1): a proxy's
+// credentials put in a base URL are as secret as a token. Anything that is
+// not such a URL is returned as it is.
+func RedactUserinfo(v string) string {
+	if !strings.Contains(v, "@") || !strings.Contains(v, "://") {
+		return v
+	}
+	u, err := url.Parse(v)
+	if err != nil {
+		// Unparseable, yet it may still hold credentials: keep the
+		// scheme, hide up to the last @ of the authority.
+		scheme, rest, _ := strings.Cut(v, "://")
+		authority, path, _ := strings.Cut(rest, "/")
+		if i := strings.LastIndex(authority, "@"); i >= 0 {
+			authority = Redacted + authority[i:]
+		}
+		if path != "" {
+			path = "/" + path
+		}
+		return scheme + "://" + authority + path
+	}
+	if u.User == nil {
+		return v
+	}
+	u.User = url.User(Redacted)
+	return u.String()
+}
+
 func intSetter(field func(*Config) *int, minimum int, want string) func(*Config, string) error {
 	return func(c *Config, v string) error {
 		n, err := strconv.Atoi(strings.TrimSpace(v))
@@ -486,7 +593,7 @@ func (c *Config) Validate() error {
 			continue
 		}
 		if err := checkURL(u.val); err != nil {
-			add("%s %q %v", u.env, u.val, err)
+			add("%s %q %v", u.env, RedactUserinfo(u.val), err)
 		}
 	}
 
@@ -680,7 +787,7 @@ type Entry struct {
 func (c *Config) Entries() []Entry {
 	out := make([]Entry, 0, len(settings))
 	for _, s := range settings {
-		v := s.get(c)
+		v := RedactUserinfo(s.get(c))
 		if s.secret && v != "" {
 			v = Redacted
 		}

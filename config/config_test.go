@@ -586,7 +586,7 @@ func TestValidSettings(t *testing.T) {
 				if c.DatabaseURL.Reveal() != "postgres://bot:hunter2@db.internal:5432/careers?sslmode=require" || c.InsightsRetentionDays != 30 {
 					t.Errorf("database URL %q, retention %d", c.DatabaseURL.Reveal(), c.InsightsRetentionDays)
 				}
-				if e := entry(t, c, "CAREERSBOT_DATABASE_URL"); e.Value != "postgres://bot:xxxxx@db.internal:5432/careers?sslmode=require" {
+				if e := entry(t, c, "CAREERSBOT_DATABASE_URL"); e.Value != "postgres://REDACTED@db.internal:5432/careers?sslmode=require" {
 					t.Errorf("config shows the database URL as %q, want its password hidden", e.Value)
 				}
 			}},

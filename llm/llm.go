@@ -1,8 +1,10 @@
 // Package llm is careersbot's one dependency on an OpenAI-compatible server
 // (OpenAI, Azure OpenAI, Ollama, vLLM, LocalAI), through
 // github.com/sashabaranov/go-openai: chat completions, streamed or not, and
-// embeddings, with retries on 429 and 5xx. It knows nothing of careers: the
-// bot writes the prompt and checks the answer.
+// embeddings, with retries on 429 and 5xx, and a circuit breaker for each
+// (a dead server costs a failed call or two, then nothing until it is
+// back). It knows nothing of careers: the bot writes the prompt and checks
+// the answer.
 package llm
 
 import (
@@ -11,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -30,6 +33,15 @@ type Config struct {
 	// Backoff is the first wait between retries, doubled each time; 0
 	// means 500 ms.
 	Backoff time.Duration
+	// BreakerFailures consecutive failures open an operation's circuit
+	// for BreakerCooldown (0: DefaultBreakerFailures and
+	// DefaultBreakerCooldown).
+	BreakerFailures int
+	BreakerCooldown time.Duration
+	// OnCircuitChange is told when a circuit changes state (OpChat or
+	// OpEmbed; StateClosed, StateOpen or StateHalfOpen). It must not call
+	// the Client.
+	OnCircuitChange func(op, from, to string)
 }
 
 // Client talks to one server.
@@ -37,14 +49,22 @@ type Client struct {
 	c          *openai.Client
 	maxRetries int
 	backoff    time.Duration
+	circuits   map[string]*breaker
 }
+
+// dialTimeout bounds connecting to the server: an unreachable address
+// fails in seconds, not at the client's whole timeout.
+const dialTimeout = 5 * time.Second
 
 // New returns a client. An Azure OpenAI URL (*.openai.azure.com) gets
 // Azure's API style.
 func New(cfg Config) *Client {
 	hc := cfg.HTTPClient
 	if hc == nil {
-		hc = &http.Client{Timeout: 60 * time.Second}
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.DialContext = (&net.Dialer{Timeout: dialTimeout, KeepAlive: 30 * time.Second}).DialContext
+		t.MaxIdleConnsPerHost = 16 // answers in parallel reuse their connections
+		hc = &http.Client{Timeout: 60 * time.Second, Transport: t}
 	}
 	oc := openai.DefaultConfig(cfg.APIKey)
 	if u, err := url.Parse(cfg.BaseURL); err == nil && strings.HasSuffix(u.Hostname(), ".openai.azure.com") {
@@ -54,7 +74,10 @@ func New(cfg Config) *Client {
 		oc.BaseURL = strings.TrimSuffix(cfg.BaseURL, "/")
 	}
 	oc.HTTPClient = hc
-	c := &Client{c: openai.NewClientWithConfig(oc), maxRetries: cfg.MaxRetries, backoff: cfg.Backoff}
+	c := &Client{c: openai.NewClientWithConfig(oc), maxRetries: cfg.MaxRetries, backoff: cfg.Backoff, circuits: map[string]*breaker{}}
+	for _, op := range []string{OpChat, OpEmbed} {
+		c.circuits[op] = newBreaker(op, cfg.BreakerFailures, cfg.BreakerCooldown, cfg.OnCircuitChange)
+	}
 	if c.maxRetries <= 0 {
 		c.maxRetries = 4
 	}
@@ -77,14 +100,14 @@ func (c *Client) Chat(ctx context.Context, model, system, user string, onDelta f
 		Temperature: 0.2,
 	}
 	var out string
-	err := c.retry(ctx, func() error {
+	err := c.retry(ctx, c.circuits[OpChat], func() error {
 		if onDelta == nil {
 			resp, err := c.c.CreateChatCompletion(ctx, req)
 			if err != nil {
 				return err
 			}
 			if len(resp.Choices) == 0 {
-				return errors.New("the server answered with no choices")
+				return fmt.Errorf("%w: the server answered with no choices", errBroken)
 			}
 			out = resp.Choices[0].Message.Content
 			return nil
@@ -102,7 +125,7 @@ func (c *Client) Chat(ctx context.Context, model, system, user string, onDelta f
 				break
 			}
 			if err != nil {
-				return fmt.Errorf("stream: %w", err)
+				return fmt.Errorf("stream: %w: %w", errBroken, err)
 			}
 			if len(chunk.Choices) == 0 || chunk.Choices[0].Delta.Content == "" {
 				continue
@@ -119,18 +142,18 @@ func (c *Client) Chat(ctx context.Context, model, system, user string, onDelta f
 // Embed embeds texts in one request, in order.
 func (c *Client) Embed(ctx context.Context, model string, texts []string) ([][]float32, error) {
 	var out [][]float32
-	err := c.retry(ctx, func() error {
+	err := c.retry(ctx, c.circuits[OpEmbed], func() error {
 		resp, err := c.c.CreateEmbeddings(ctx, openai.EmbeddingRequestStrings{Input: texts, Model: openai.EmbeddingModel(model)})
 		if err != nil {
 			return err
 		}
 		if len(resp.Data) != len(texts) {
-			return fmt.Errorf("the server embedded %d of %d texts", len(resp.Data), len(texts))
+			return fmt.Errorf("%w: the server embedded %d of %d texts", errBroken, len(resp.Data), len(texts))
 		}
 		out = make([][]float32, len(texts))
 		for _, d := range resp.Data {
 			if d.Index < 0 || d.Index >= len(texts) || out[d.Index] != nil {
-				return fmt.Errorf("the server gave embedding index %d for %d texts", d.Index, len(texts))
+				return fmt.Errorf("%w: the server gave embedding index %d for %d texts", errBroken, d.Index, len(texts))
 			}
 			out[d.Index] = d.Embedding
 		}
@@ -139,14 +162,20 @@ func (c *Client) Embed(ctx context.Context, model string, texts []string) ([][]f
 	return out, err
 }
 
-// retry runs f until it succeeds, fails for good, or ctx ends: a 429, a 5xx
-// or a connection failure is retried with exponential backoff and jitter.
-func (c *Client) retry(ctx context.Context, f func() error) error {
+// retry runs f through the circuit until it succeeds, fails for good, the
+// circuit opens, or ctx ends: a 429, a 5xx or a connection failure is
+// retried with exponential backoff and jitter.
+func (c *Client) retry(ctx context.Context, b *breaker, f func() error) error {
 	wait := c.backoff
 	for attempt := 0; ; attempt++ {
-		err := f()
+		err := b.do(f)
 		if err == nil || attempt == c.maxRetries || !Retryable(err) || ctx.Err() != nil {
 			return err
+		}
+		if b.state() == StateOpen {
+			// This failure opened the circuit: no wait for a retry
+			// that would fail fast.
+			return fmt.Errorf("%w: %w", ErrCircuitOpen, err)
 		}
 		jitter := time.Duration(rand.Int64N(int64(wait/4) + 1))
 		select {
@@ -173,4 +202,22 @@ func Retryable(err error) bool {
 	}
 	var ue *url.Error
 	return errors.As(err, &ue)
+}
+
+// Circuit is the state of an operation's circuit (OpChat, OpEmbed):
+// StateClosed, StateOpen or StateHalfOpen.
+func (c *Client) Circuit(op string) string {
+	if b, ok := c.circuits[op]; ok {
+		return b.state()
+	}
+	return ""
+}
+
+// Rejected counts the calls of an operation failed fast by its open
+// circuit.
+func (c *Client) Rejected(op string) int64 {
+	if b, ok := c.circuits[op]; ok {
+		return b.rejected.Load()
+	}
+	return 0
 }

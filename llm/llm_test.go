@@ -82,7 +82,7 @@ func TestRetries(t *testing.T) {
 func TestRetriesStop(t *testing.T) {
 	f := openaifake.New(t)
 	f.Set(func(s *openaifake.Server) { s.FailNext, s.FailStatus = 100, http.StatusServiceUnavailable })
-	c := New(Config{BaseURL: f.BaseURL(), Backoff: time.Millisecond, MaxRetries: 3})
+	c := New(Config{BaseURL: f.BaseURL(), Backoff: time.Millisecond, MaxRetries: 3, BreakerFailures: 10})
 	if _, err := c.Chat(context.Background(), "m", "s", "u", nil); err == nil {
 		t.Fatal("a server failing for good succeeded")
 	}

@@ -31,6 +31,9 @@ type Metrics struct {
 	Reloads           *prometheus.CounterVec
 	PlatformErrors    *prometheus.CounterVec
 	InsightEvents     *prometheus.CounterVec
+	LLMCircuitChanges *prometheus.CounterVec
+	Replies           *prometheus.CounterVec
+	Replays           *prometheus.CounterVec
 }
 
 // New registers every metric in a registry of its own (with the Go and
@@ -76,12 +79,57 @@ func New() *Metrics {
 		InsightEvents: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "careersbot_insights_events_total",
 			Help: "Insight events and votes, by result: recorded, dropped (the buffer was full or the store down too long), write_error (a batch failed and will be retried)."},
 			[]string{"result"}),
+		LLMCircuitChanges: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "careersbot_llm_circuit_changes_total",
+			Help: "Changes of the model server's circuit, by operation and the state changed to."}, []string{"op", "to"}),
+		Replies: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "careersbot_platform_replies_total",
+			Help: "How questions acknowledged on a platform ended, by adapter and result: answered, refused (too long, too fast, busy, starting), busy (past CAREERSBOT_PENDING_MAX), failed (told so), undelivered."},
+			[]string{"adapter", "result"}),
+		Replays: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "careersbot_platform_replays_total",
+			Help: "Events, commands and interactions taken before (a resend or a replay), not answered again, by adapter."}, []string{"adapter"}),
 	}
 	for _, c := range []prometheus.Collector{m.Questions, m.AnswerSeconds, m.RetrievalSeconds, m.Distress, m.SafeguardAlerts, m.Passages,
-		m.Occupations, m.AdapterConnected, m.AdapterRetries, m.Feedback, m.CitationsStripped, m.LLMFallbacks, m.Reloads, m.PlatformErrors, m.InsightEvents} {
+		m.Occupations, m.AdapterConnected, m.AdapterRetries, m.Feedback, m.CitationsStripped, m.LLMFallbacks, m.Reloads, m.PlatformErrors,
+		m.InsightEvents, m.LLMCircuitChanges, m.Replies, m.Replays} {
 		f(c)
 	}
 	return m
+}
+
+// circuitValues are the values of careersbot_llm_circuit_state.
+var circuitValues = map[string]float64{"closed": 0, "half-open": 1, "open": 2}
+
+// WatchCircuit reports an operation's circuit, read at each scrape:
+// careersbot_llm_circuit_state{op} (0 closed, 1 half-open, 2 open) and
+// careersbot_llm_circuit_rejected_total{op}, the calls it failed fast.
+func (m *Metrics) WatchCircuit(op string, state func() string, rejected func() int64) {
+	labels := prometheus.Labels{"op": op}
+	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "careersbot_llm_circuit_state",
+		Help: "The model server's circuit, by operation (chat, embed): 0 closed, 1 half-open (the next call is a probe), 2 open (calls fail fast).", ConstLabels: labels},
+		func() float64 { return circuitValues[state()] }))
+	m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "careersbot_llm_circuit_rejected_total",
+		Help: "Calls to the model server failed fast by its open circuit, by operation.", ConstLabels: labels},
+		func() float64 { return float64(rejected()) }))
+}
+
+// WatchStore reports a bounded store's size and early evictions, read at
+// each scrape: careersbot_state_entries{store} and
+// careersbot_state_evictions_total{store}.
+func (m *Metrics) WatchStore(store string, entries func() int, evicted func() int64) {
+	labels := prometheus.Labels{"store": store}
+	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "careersbot_state_entries",
+		Help: "Entries held by a bounded store of state (LRU with TTL), by store.", ConstLabels: labels},
+		func() float64 { return float64(entries()) }))
+	m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "careersbot_state_evictions_total",
+		Help: "Entries pushed out of a full store before their time, by store: a store that evicts often is too small.", ConstLabels: labels},
+		func() float64 { return float64(evicted()) }))
+}
+
+// WatchPending reports an adapter's questions acknowledged and not yet
+// answered, read at each scrape: careersbot_platform_pending{adapter}.
+func (m *Metrics) WatchPending(adapter string, pending func() int) {
+	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "careersbot_platform_pending",
+		Help: "Questions acknowledged on a platform and not yet answered, by adapter.", ConstLabels: prometheus.Labels{"adapter": adapter}},
+		func() float64 { return float64(pending()) }))
 }
 
 // Handler serves the registry in the Prometheus text format.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // officialStandard is one standard in the official API format (IfATE, now
@@ -111,12 +112,25 @@ func ParseOfficial(name string, data []byte) ([]*Occupation, error) {
 	return out, nil
 }
 
+// Limits of an imported standard: the largest published has about 150
+// knowledge, skills, behaviours and duties, and no passage near 5,000
+// characters; past these a record is broken or hostile, and is refused
+// before it costs the index anything.
+const (
+	MaxStatements   = 500
+	MaxPassageChars = 5000
+)
+
 func (s officialStandard) occupation() (*Occupation, error) {
 	ref := strings.ToUpper(strings.TrimSpace(s.ReferenceNumber))
 	if ref == "" {
 		return nil, fmt.Errorf("no referenceNumber (such as \"ST0127\")")
 	}
-	title := cleanSpace(s.Title)
+	if n := len(s.Knowledges) + len(s.Skills) + len(s.Behaviours) + len(s.Duties); n > MaxStatements {
+		return nil, fmt.Errorf("%s has %d knowledge, skills, behaviours and duties, more than the %d a standard may have: refused",
+			ref, n, MaxStatements)
+	}
+	title := cleanSpace(htmlText(s.Title))
 	if title == "" {
 		return nil, fmt.Errorf("%s has no title", ref)
 	}
@@ -128,7 +142,7 @@ func (s officialStandard) occupation() (*Occupation, error) {
 		Purpose:           cleanSpace(htmlText(s.OverviewOfRole)),
 		Summary:           htmlParagraphs(s.OccupationalSummary),
 		Keywords:          cleanList(s.Keywords),
-		JobTitles:         cleanList(s.TypicalJobTitles),
+		JobTitles:         htmlList(s.TypicalJobTitles),
 		Version:           strings.TrimSpace(s.Version),
 		PageURL:           strings.TrimSpace(s.StandardPageURL),
 		LastUpdated:       parseDate(s.LastUpdated),
@@ -136,7 +150,7 @@ func (s officialStandard) occupation() (*Occupation, error) {
 		AssessmentPlanURL: strings.TrimSpace(s.AssessmentPlanURL),
 	}
 	if len(o.JobTitles) == 0 {
-		o.JobTitles = cleanList(s.JobRoles)
+		o.JobTitles = htmlList(s.JobRoles)
 	}
 	if o.Version == "" || o.Version == "0.0" {
 		o.Version = strings.TrimSpace(s.VersionNumber)
@@ -203,7 +217,42 @@ func (s officialStandard) occupation() (*Occupation, error) {
 		}
 		o.Duties = append(o.Duties, duty)
 	}
+	if err := checkPassages(o); err != nil {
+		return nil, err
+	}
 	return o, nil
+}
+
+// checkPassages refuses an occupation with a passage over MaxPassageChars,
+// naming it.
+func checkPassages(o *Occupation) error {
+	check := func(id, text string) error {
+		if n := utf8.RuneCountInString(text); n > MaxPassageChars {
+			return fmt.Errorf("%s %s is %d characters, more than the %d a passage may have: refused", o.Reference, id, n, MaxPassageChars)
+		}
+		return nil
+	}
+	if err := check("overview", o.Purpose); err != nil {
+		return err
+	}
+	for i, p := range o.Summary {
+		if err := check(fmt.Sprintf("summary paragraph %d", i+1), p); err != nil {
+			return err
+		}
+	}
+	for _, list := range [][]Statement{o.Knowledge, o.Skills, o.Behaviours} {
+		for _, st := range list {
+			if err := check(st.ID, st.Text); err != nil {
+				return err
+			}
+		}
+	}
+	for _, d := range o.Duties {
+		if err := check(d.ID, d.Text); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // OfficialSource names the official API's facts in provenance notes.

@@ -43,6 +43,10 @@ var (
 	// ErrStaleIndex is a persisted index for another corpus, embedder or
 	// format. It is rebuilt.
 	ErrStaleIndex = errors.New("index file is for another corpus, embedder or format")
+	// ErrNotSaved is an index built but not saved (a full or read-only
+	// data dir): Open returns the index with it, for a caller that can
+	// serve from memory.
+	ErrNotSaved = errors.New("the index could not be saved")
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
@@ -61,7 +65,8 @@ func IndexPath(dataDir, key string) string {
 
 // Open returns the index of src: loaded from dataDir when a file with its key
 // is there, else built and saved. A corrupt or stale file is rebuilt with a
-// warning, never a crash. An unwritable dataDir is an error naming it.
+// warning, never a crash. An unwritable dataDir is an error naming it,
+// wrapping ErrNotSaved, returned with the index built in memory.
 func Open(ctx context.Context, src *Source, dataDir string, emb Embedder, log *slog.Logger) (*Index, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -96,7 +101,7 @@ func Open(ctx context.Context, src *Source, dataDir string, emb Embedder, log *s
 	ix.key = key
 	ix.stats.Reason = reason
 	if err := ix.Save(dataDir); err != nil {
-		return nil, err
+		return ix, fmt.Errorf("%w: %w", ErrNotSaved, err)
 	}
 	return ix, nil
 }
@@ -129,12 +134,17 @@ func (ix *Index) Save(dataDir string) error {
 // never a part.
 func writeAtomic(path string, data []byte) error {
 	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, ".tmp-"+filepath.Base(path)+"-*")
+	f, err := os.CreateTemp(dir, tmpPrefix+filepath.Base(path)+"-*")
 	if err != nil {
 		return err
 	}
 	tmp := f.Name()
 	defer os.Remove(tmp) // no-op once renamed
+	// Held until the rename: RemoveOrphans leaves a live write's file be.
+	if err := lockFile(f); err != nil {
+		f.Close()
+		return err
+	}
 	if _, err := f.Write(data); err != nil {
 		f.Close()
 		return err
@@ -147,10 +157,13 @@ func writeAtomic(path string, data []byte) error {
 		f.Close()
 		return err
 	}
-	if err := f.Close(); err != nil {
+	// Renamed before it is closed: the lock lasts until the file has its
+	// name, so no RemoveOrphans can take it for a killed write's.
+	if err := os.Rename(tmp, path); err != nil {
+		f.Close()
 		return err
 	}
-	if err := os.Rename(tmp, path); err != nil {
+	if err := f.Close(); err != nil {
 		return err
 	}
 	if d, err := os.Open(dir); err == nil {

@@ -101,11 +101,23 @@ func (s *scratch) size(n int) {
 	s.touched = s.touched[:0]
 }
 
+// clearTouched zeroes what scoring wrote, so that the scratch goes back to
+// its pool clean.
+func (s *scratch) clearTouched() {
+	for _, d := range s.touched {
+		s.score[d], s.cover[d], s.seen[d], s.telling[d] = 0, 0, false, false
+	}
+}
+
 // Search ranks passages for a query: lexical (BM25 over concepts, with a
 // coverage floor) fused with vector similarity. It returns no hit when
 // nothing in scope clears the floor: an unrelated question gets nothing
 // rather than the least bad passage.
 func (ix *Index) Search(ctx context.Context, q Query) ([]Hit, error) {
+	// A search for a client that has gone is not started.
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	ranges, floor := ix.scope(q)
 	if len(ranges) == 0 {
 		return nil, nil
@@ -135,6 +147,11 @@ func (ix *Index) Search(ctx context.Context, q Query) ([]Hit, error) {
 	s.size(len(ix.passages))
 	for _, r := range ranges {
 		ix.scoreLexical(concepts, r[0], r[1], s)
+	}
+
+	if err := ctx.Err(); err != nil {
+		s.clearTouched()
+		return nil, err
 	}
 
 	// The vector side, over the same scope.
@@ -208,9 +225,7 @@ func (ix *Index) Search(ctx context.Context, q Query) ([]Hit, error) {
 			s.done[d] = false
 		}
 	}
-	for _, d := range s.touched {
-		s.score[d], s.cover[d], s.seen[d], s.telling[d] = 0, 0, false, false
-	}
+	s.clearTouched()
 	slices.SortFunc(hits, func(a, b Hit) int {
 		switch {
 		case a.Score > b.Score:

@@ -32,7 +32,9 @@ import (
 	"github.com/bwmarrin/discordgo"
 	"github.com/gorilla/websocket"
 
+	"github.com/careersbot/careersbot/adapters/internal/work"
 	"github.com/careersbot/careersbot/bot"
+	"github.com/careersbot/careersbot/internal/store"
 )
 
 // Modes.
@@ -55,6 +57,12 @@ const (
 	// MaxTimestampSkew is how old (or how far ahead) a signed interaction's
 	// timestamp may be.
 	MaxTimestampSkew = 5 * time.Minute
+	// DefaultDedupeMax and DefaultMaxPending bound the adapter's state.
+	DefaultDedupeMax  = 100_000
+	DefaultMaxPending = 256
+	// seenTTL is how long an interaction id is remembered: longer than
+	// the signature window a replay must fall in.
+	seenTTL = time.Hour
 	// callTimeout bounds one REST call, its retries included.
 	callTimeout = 30 * time.Second
 	// respondTimeout bounds the first response on the gateway: after 3 s
@@ -83,7 +91,18 @@ type Options struct {
 	Complete func(partial string, n int) []bot.Completion
 	// Memory keeps each channel's context (the occupation it is about), if
 	// set.
-	Memory *bot.Memory
+	Memory bot.Conversations
+	// Dedupe remembers the interactions taken, so that a replay within
+	// the signature window is answered once; nil: in memory,
+	// DefaultDedupeMax ids for an hour.
+	Dedupe Dedupe
+	// MaxPending bounds the commands being answered; past it a command is
+	// told "busy, try again" in its first response. 0: DefaultMaxPending.
+	MaxPending int
+	// OnReply counts how each command ended (ReplyAnswered, ...).
+	OnReply func(result string)
+	// OnReplay counts an interaction taken before, not answered again.
+	OnReplay func()
 
 	Logger       *slog.Logger
 	LogQuestions bool
@@ -106,6 +125,24 @@ type Options struct {
 	MaxQuestionChars int
 }
 
+// Results of a command, for OnReply.
+const (
+	ReplyAnswered    = "answered"    // the answer was delivered
+	ReplyRefused     = "refused"     // the bot's refusal was delivered: too long, too fast, busy, starting
+	ReplyBusy        = "busy"        // more than MaxPending being answered: "busy, try again" at once
+	ReplyFailed      = "failed"      // the answer failed and the user was told so
+	ReplyUndelivered = "undelivered" // nothing could be delivered
+)
+
+// Dedupe remembers the interactions taken. store.Dedupe keeps them in
+// memory; a store shared by replicas implements the same two methods.
+type Dedupe interface {
+	// First records key and reports whether it is new.
+	First(key string) bool
+	// Forget lets key be taken again.
+	Forget(key string)
+}
+
 // Adapter is the Discord adapter.
 type Adapter struct {
 	o       Options
@@ -113,7 +150,8 @@ type Adapter struct {
 	pub     ed25519.PublicKey
 	session *discordgo.Session
 	rest    *rest
-	work    tracker
+	jobs    *work.Queue
+	seen    Dedupe
 
 	registered atomic.Bool
 
@@ -171,7 +209,24 @@ func New(o Options) (*Adapter, error) {
 	if o.WorkTimeout <= 0 {
 		o.WorkTimeout = DefaultWorkTimeout
 	}
+	if o.MaxPending <= 0 {
+		o.MaxPending = DefaultMaxPending
+	}
+	if o.OnReply == nil {
+		o.OnReply = func(string) {}
+	}
+	if o.OnReplay == nil {
+		o.OnReplay = func() {}
+	}
 	a.o = o
+	a.jobs = work.New(o.MaxPending, o.WorkTimeout, o.Logger)
+	a.seen = o.Dedupe
+	if a.seen == nil {
+		a.seen = store.NewDedupe(DefaultDedupeMax, seenTTL, o.Now)
+	}
+	// Connections to Discord are kept for reuse by as many answers as may
+	// be delivered at once.
+	transport.next.(*http.Transport).MaxIdleConnsPerHost = min(o.MaxPending, 256)
 
 	token := strings.TrimSpace(o.BotToken)
 	if !strings.HasPrefix(token, "Bot ") {
@@ -249,10 +304,14 @@ func (a *Adapter) scope() string {
 }
 
 // Shutdown waits for the answers acknowledged and still being worked on or
-// delivered, until ctx ends.
+// delivered, until ctx ends; then it cancels them, and they tell their
+// users they failed.
 func (a *Adapter) Shutdown(ctx context.Context) error {
-	return a.work.wait(ctx)
+	return a.jobs.Shutdown(ctx)
 }
+
+// Pending is the number of commands being answered.
+func (a *Adapter) Pending() int { return a.jobs.Len() }
 
 // runGateway opens the session and holds it until ctx ends or the
 // connection drops.
@@ -348,44 +407,3 @@ func (c *watchedConn) Close() error {
 }
 
 func (c *watchedConn) kill() { c.once.Do(func() { close(c.dead) }) }
-
-// tracker counts the work in flight, for Shutdown.
-type tracker struct {
-	mu   sync.Mutex
-	n    int
-	idle chan struct{}
-}
-
-func (t *tracker) add() {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.n == 0 {
-		t.idle = make(chan struct{})
-	}
-	t.n++
-}
-
-func (t *tracker) done() {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.n--
-	if t.n == 0 {
-		close(t.idle)
-	}
-}
-
-func (t *tracker) wait(ctx context.Context) error {
-	t.mu.Lock()
-	if t.n == 0 {
-		t.mu.Unlock()
-		return nil
-	}
-	idle := t.idle
-	t.mu.Unlock()
-	select {
-	case <-idle:
-		return nil
-	case <-ctx.Done():
-		return fmt.Errorf("answers still being delivered: %w", ctx.Err())
-	}
-}

@@ -86,7 +86,7 @@ func newHarness(t testing.TB, ho harnessOptions) *harness {
 		APIURL:          h.api.Base,
 		Asker:           bot.NewGuard(b, ho.guard),
 		Complete:        b.Complete,
-		Memory:          bot.NewMemory(0),
+		Memory:          bot.NewMemory(0, 0),
 		Logger:          slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		OnPlatformError: func() { h.errs.Add(1) },
 		OnState: func(ok bool, detail string) {

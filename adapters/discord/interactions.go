@@ -8,12 +8,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/careersbot/careersbot/adapters/internal/work"
 	"github.com/careersbot/careersbot/bot"
 )
 
@@ -50,13 +52,20 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if why := a.verify(r.Header, body); why != "" {
-		a.o.Logger.Warn("discord interaction refused", "reason", why, "remote", r.RemoteAddr)
+		// The sender only as a pseudonym: no raw address in the logs.
+		a.o.Logger.Warn("discord interaction refused", "reason", why, "remote", a.o.HashUser(remoteHost(r.RemoteAddr)))
 		http.Error(w, "invalid request signature", http.StatusUnauthorized)
 		return
 	}
 	var ic discordgo.Interaction
 	if err := json.Unmarshal(body, &ic); err != nil {
 		http.Error(w, "invalid interaction", http.StatusBadRequest)
+		return
+	}
+	// Discord sends an interaction once: the same id again is a replay
+	// of a signed request within the signature window.
+	if ic.Type != discordgo.InteractionPing && !a.firstTime(&ic) {
+		http.Error(w, "interaction already handled", http.StatusConflict)
 		return
 	}
 	responded := false
@@ -114,11 +123,31 @@ func (a *Adapter) verify(h http.Header, body []byte) string {
 	return ""
 }
 
+// firstTime records an interaction and reports whether it is new; a
+// replay is counted and logged.
+func (a *Adapter) firstTime(ic *discordgo.Interaction) bool {
+	if ic.ID == "" || a.seen.First("discord:interaction:"+ic.ID) {
+		return true
+	}
+	a.o.OnReplay()
+	a.o.Logger.Info("discord interaction already handled; not answered again", "user", a.o.HashUser(userID(ic)))
+	return false
+}
+
+// remoteHost is the address part of a remote address.
+func remoteHost(remote string) string {
+	if host, _, err := net.SplitHostPort(remote); err == nil {
+		return host
+	}
+	return remote
+}
+
 // gatewayInteraction handles an INTERACTION_CREATE from the gateway: it
 // responds at the callback endpoint.
 func (a *Adapter) gatewayInteraction(ic *discordgo.Interaction) {
-	a.work.add()
-	defer a.work.done()
+	if !a.firstTime(ic) {
+		return // a resume may deliver an event again
+	}
 	ctx := context.Background()
 	respond := func(ctx context.Context, resp response) error {
 		ctx, cancel := context.WithTimeout(ctx, respondTimeout)
@@ -148,6 +177,11 @@ func (a *Adapter) autocomplete(ctx context.Context, ic *discordgo.Interaction, r
 	data, _ := ic.Data.(discordgo.ApplicationCommandInteractionData)
 	choices := []*discordgo.ApplicationCommandOptionChoice{}
 	if name, partial, ok := focused(data); ok && (name == optOccupation || name == optName) && a.o.Complete != nil {
+		// The option is at most 100 characters long (its definition):
+		// a longer one costs no more than that.
+		if r := []rune(partial); len(r) > 100 {
+			partial = string(r[:100])
+		}
 		for _, c := range a.o.Complete(partial, maxChoices) {
 			if len(choices) == maxChoices {
 				break
@@ -198,8 +232,18 @@ func (a *Adapter) command(ctx context.Context, ic *discordgo.Interaction, respon
 		q.Context = a.o.Memory.Get(memKey)
 	}
 
-	a.work.add() // done when the answer is delivered
-	workCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.o.WorkTimeout)
+	// A place among the commands being answered, taken before any
+	// response: past the bound, the first response says "busy".
+	slot, err := a.jobs.Reserve()
+	if err != nil {
+		if rerr := respond(ctx, messageResponse(renderBusy(err))); rerr != nil {
+			a.platformError("busy response", rerr)
+		}
+		a.o.OnReply(ReplyBusy)
+		a.log(cmd, user, "busy", false, 1, start)
+		return
+	}
+	workCtx, cancel := slot.Context(ctx)
 	result := make(chan outcome, 1)
 	go func() {
 		ans, err := a.o.Asker.Ask(workCtx, q)
@@ -208,7 +252,7 @@ func (a *Adapter) command(ctx context.Context, ic *discordgo.Interaction, respon
 		}
 		result <- outcome{ans, err}
 	}()
-	finish := func() { cancel(); a.work.done() }
+	finish := func() { cancel(); slot.Release() }
 
 	if a.o.QuickAnswer < 0 {
 		a.deferred(ctx, workCtx, ic, cmd, user, start, result, respond, finish)
@@ -226,18 +270,36 @@ func (a *Adapter) command(ctx context.Context, ic *discordgo.Interaction, respon
 	msgs := a.messages(out, user)
 	if err := respond(ctx, messageResponse(msgs[0])); err != nil {
 		a.platformError("response", err)
+		a.o.OnReply(ReplyUndelivered)
 		finish()
 		return
 	}
 	a.log(cmd, user, outcomeName(out), false, len(msgs), start)
 	if len(msgs) == 1 {
+		a.o.OnReply(replyResult(out.err, true))
 		finish()
 		return
 	}
 	go func() {
 		defer finish()
 		a.followUps(workCtx, ic, msgs[1:])
+		a.o.OnReply(replyResult(out.err, true))
 	}()
+}
+
+// result classifies how a command ended, for OnReply.
+func replyResult(err error, delivered bool) string {
+	var tl *bot.TooLongError
+	var rl *bot.RateLimitError
+	switch {
+	case !delivered:
+		return ReplyUndelivered
+	case err == nil:
+		return ReplyAnswered
+	case errors.As(err, &tl), errors.As(err, &rl), errors.Is(err, bot.ErrBusy), errors.Is(err, bot.ErrNotReady), errors.Is(err, bot.ErrEmptyQuestion):
+		return ReplyRefused
+	}
+	return ReplyFailed
 }
 
 // deferred acknowledges the interaction with a deferred response and
@@ -257,20 +319,32 @@ func (a *Adapter) deferred(ctx, workCtx context.Context, ic *discordgo.Interacti
 		case <-workCtx.Done():
 			out = outcome{err: workCtx.Err()}
 		}
+		// The answer, or the apology, goes out even when the work's
+		// context has just ended (its timeout, a shutdown).
+		dctx, cancel := work.Notice(workCtx)
+		defer cancel()
 		msgs := a.messages(out, user)
+		delivered := true
 		if msgs[0].Ephemeral {
 			// The deferred response shows in the channel; what only the
 			// asker should see goes in an ephemeral follow-up, and the
 			// placeholder goes.
-			a.deleteOriginal(workCtx, ic)
-			a.followUps(workCtx, ic, msgs)
+			a.deleteOriginal(dctx, ic)
+			delivered = a.followUps(dctx, ic, msgs) > 0
 		} else {
-			if err := a.editOriginal(workCtx, ic, msgs[0]); err != nil {
+			if err := a.editOriginal(dctx, ic, msgs[0]); err != nil {
 				a.platformError("edit of the deferred response", err)
+				// The placeholder must not stay "thinking": say so.
+				if a.editOriginal(dctx, ic, renderError(errors.New("edit failed"))) == nil {
+					a.o.OnReply(ReplyFailed)
+				} else {
+					a.o.OnReply(ReplyUndelivered)
+				}
 				return
 			}
-			a.followUps(workCtx, ic, msgs[1:])
+			a.followUps(dctx, ic, msgs[1:])
 		}
+		a.o.OnReply(replyResult(out.err, delivered))
 		a.log(cmd, user, outcomeName(out), true, len(msgs), start)
 	}()
 }
@@ -339,14 +413,15 @@ func (a *Adapter) deleteOriginal(ctx context.Context, ic *discordgo.Interaction)
 }
 
 // followUps sends the rest of a long answer, in order; it stops at the
-// first that fails.
-func (a *Adapter) followUps(ctx context.Context, ic *discordgo.Interaction, msgs []message) {
+// first that fails, and returns how many were sent.
+func (a *Adapter) followUps(ctx context.Context, ic *discordgo.Interaction, msgs []message) int {
 	for i, m := range msgs {
 		if _, err := a.rest.call(ctx, "POST", discordgo.EndpointWebhookToken(a.appID(ic), ic.Token), m.wire(false)); err != nil {
 			a.platformError(fmt.Sprintf("follow-up %d of %d", i+1, len(msgs)), err)
-			return
+			return i
 		}
 	}
+	return len(msgs)
 }
 
 func (a *Adapter) platformError(what string, err error) {

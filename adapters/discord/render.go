@@ -9,6 +9,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/careersbot/careersbot/adapters/internal/work"
 	"github.com/careersbot/careersbot/bot"
 )
 
@@ -378,6 +379,16 @@ func renderError(err error) message {
 		text = "Sorry, something went wrong while answering. Please try again."
 	}
 	return message{Content: truncate(text, maxContent), Ephemeral: true}
+}
+
+// renderBusy is the first response to a command past the bound of those
+// being answered, or while shutting down: only the asker sees it.
+func renderBusy(why error) message {
+	text := "Sorry, I'm busy answering a lot of questions right now: please try again in a minute."
+	if errors.Is(why, work.ErrClosing) {
+		text = "Sorry, I'm restarting: please ask again in a few seconds."
+	}
+	return message{Content: text, Ephemeral: true}
 }
 
 // helpText is /careers help.

@@ -80,7 +80,7 @@ type errorBody struct {
 
 func (a *API) ask(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	client := a.clientAddr(r)
+	client := clientKey(a.clientAddr(r))
 	status := http.StatusOK
 	var question string
 	defer func() {
@@ -202,13 +202,23 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 	_ = enc.Encode(v)
 }
 
+// clientKey is the user an address counts as for the rate limit: an IPv4
+// address itself, an IPv6 address its /64, the block one subscriber holds
+// (a client that rotates through its /64 is still one client).
+func clientKey(ip netip.Addr) string {
+	if ip.Is6() && !ip.Is4In6() {
+		return netip.PrefixFrom(ip, 64).Masked().String()
+	}
+	return ip.String()
+}
+
 // clientAddr is who is asking, for the rate limit: the peer's address, or,
 // when the peer is a trusted proxy, the nearest address in X-Forwarded-For
 // that is not one.
-func (a *API) clientAddr(r *http.Request) string {
+func (a *API) clientAddr(r *http.Request) netip.Addr {
 	peer := remoteIP(r.RemoteAddr)
 	if !a.trusted(peer) {
-		return peer.String()
+		return peer
 	}
 	hops := r.Header.Values("X-Forwarded-For")
 	var chain []string
@@ -226,10 +236,10 @@ func (a *API) clientAddr(r *http.Request) string {
 		}
 		ip = ip.Unmap()
 		if !a.trusted(ip) {
-			return ip.String()
+			return ip
 		}
 	}
-	return peer.String()
+	return peer
 }
 
 func (a *API) trusted(ip netip.Addr) bool {

@@ -151,7 +151,7 @@ func (s *syncBuffer) String() string {
 func start(t testing.TB, asker bot.Asker, socket bool, mod func(*Options)) *env {
 	t.Helper()
 	e := &env{fake: slackfake.New(t), clock: newClock(), state: newState(), votes: &votes{},
-		memory: bot.NewMemory(0), logs: &syncBuffer{}, runDone: make(chan error, 1)}
+		memory: bot.NewMemory(0, 0), logs: &syncBuffer{}, runDone: make(chan error, 1)}
 	o := Options{
 		BotToken:        slackfake.BotToken,
 		APIURL:          e.fake.APIURL(),
@@ -287,13 +287,21 @@ func dm(channel, user, ts, text string) map[string]any {
 		"ts": ts, "channel": channel, "event_ts": ts, "client_msg_id": "c-" + ts}
 }
 
+// triggers numbers trigger ids: Slack gives each command and button press
+// its own.
+var triggers atomic.Int64
+
+func newTrigger() string {
+	return fmt.Sprintf("%d.47445629121.%x", 398738663015+triggers.Add(1), triggers.Load())
+}
+
 // command is a /careers slash command's form.
 func command(e *env, user, channel, text, responseURL string) url.Values {
 	return url.Values{
 		"token": {"deprecated"}, "team_id": {slackfake.TeamID}, "team_domain": {"careers"},
 		"channel_id": {channel}, "channel_name": {"advisers"}, "user_id": {user}, "user_name": {"adviser"},
 		"command": {"/careers"}, "text": {text}, "response_url": {responseURL},
-		"trigger_id": {"1.2.3"}, "api_app_id": {"A0CAREERS"},
+		"trigger_id": {newTrigger()}, "api_app_id": {"A0CAREERS"},
 	}
 }
 
@@ -305,7 +313,7 @@ func blockAction(user, channel, actionID, value, responseURL string) map[string]
 		"channel":      map[string]any{"id": channel},
 		"container":    map[string]any{"type": "message", "is_ephemeral": true},
 		"api_app_id":   "A0CAREERS",
-		"trigger_id":   "1.2.3",
+		"trigger_id":   newTrigger(),
 		"response_url": responseURL,
 		"actions": []map[string]any{{"type": "button", "action_id": actionID, "block_id": "answer_actions",
 			"value": value, "action_ts": "1750000000.1", "text": map[string]any{"type": "plain_text", "text": "x"}}},

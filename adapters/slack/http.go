@@ -137,20 +137,17 @@ func (a *Adapter) serveCommands(w http.ResponseWriter, r *http.Request, body []b
 	r2.Body = io.NopCloser(bytes.NewReader(body))
 	r2.PostForm, r2.Form = form, form
 	cmd, _ := slackgo.SlashCommandParse(r2)
-	ack, work := a.command(cmd)
-	if work != nil && a.isClosing() {
-		writeJSON(w, http.StatusOK, ackMessage{ResponseType: slackgo.ResponseTypeEphemeral,
-			Text: "Sorry, I'm restarting: please ask again in a few seconds."})
-		return
-	}
+	// Without a trigger id, the signature itself names the request: an
+	// exact replay carries the same one.
+	ack, start := a.takeCommand(r.Context(), cmd, r.Header.Get("X-Slack-Signature"))
 	if ack != nil {
 		writeJSON(w, http.StatusOK, ack)
 	} else {
 		w.WriteHeader(http.StatusOK)
 	}
 	flush(w)
-	if work != nil {
-		a.goWork(r.Context(), work)
+	if start != nil {
+		start()
 	}
 }
 
@@ -166,11 +163,16 @@ func (a *Adapter) serveInteractions(w http.ResponseWriter, r *http.Request, body
 		http.Error(w, "the payload is not JSON", http.StatusBadRequest)
 		return
 	}
-	work := a.interaction(cb)
+	ack, start := a.takeInteraction(r.Context(), cb, r.Header.Get("X-Slack-Signature"))
+	if !ack {
+		w.Header().Set("Retry-After", "5")
+		http.Error(w, "busy", http.StatusServiceUnavailable)
+		return
+	}
 	w.WriteHeader(http.StatusOK)
 	flush(w)
-	if work != nil {
-		a.goWork(r.Context(), work)
+	if start != nil {
+		start()
 	}
 }
 

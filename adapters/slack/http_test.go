@@ -224,7 +224,9 @@ func TestHTTPSlashCommandPrivateThenShared(t *testing.T) {
 	if !shared || !deleted {
 		t.Errorf("shared in channel %v, private copy deleted %v", shared, deleted)
 	}
-	// A second click finds nothing to share.
+	// A second click (a new press, with its own trigger id) finds nothing
+	// to share.
+	payload, _ = json.Marshal(blockAction(user, channel, actionShare, share, e.fake.ResponseURL("click-2")))
 	e.post(t, "/slack/interactions", "application/x-www-form-urlencoded", []byte(url.Values{"payload": {string(payload)}}.Encode()), nil)
 	last := e.fake.WaitFor(t, "response_url", 4, 10*time.Second)[3].Message()
 	if !strings.Contains(last.Text, "no longer be shared") || last.ResponseType != "ephemeral" {

@@ -14,21 +14,23 @@ package slack
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/url"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
 	slackgo "github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
 
+	"github.com/careersbot/careersbot/adapters/internal/work"
 	"github.com/careersbot/careersbot/bot"
+	"github.com/careersbot/careersbot/internal/store"
 )
 
 // Mode is how the adapter talks to Slack.
@@ -50,10 +52,56 @@ const (
 	// ShareTTL is how long a /careers answer can be shared in the channel
 	// (Slack's response_url lasts 30 minutes).
 	ShareTTL = 30 * time.Minute
-	// seenTTL is how long an event id is remembered: longer than Slack's
-	// retries (at once, after a minute, after five).
-	seenTTL = time.Hour
+	// SeenTTL is how long an event id, a command's trigger id or a button
+	// press is remembered: longer than Slack's retries of an event (at
+	// once, after a minute, after five) and than the signature window a
+	// replay must fall in.
+	SeenTTL = time.Hour
+	// Default bounds of the adapter's state and queue.
+	DefaultDedupeMax  = 100_000
+	DefaultSharesMax  = 1000
+	DefaultMaxPending = 256
+	// noticeSlots bounds the "busy, try again" notices to mentions and DMs
+	// in flight past MaxPending; past both, an event is not acknowledged,
+	// and Slack sends it again later.
+	noticeSlots = 32
 )
+
+// Results of a question, for OnReply.
+const (
+	ReplyAnswered    = "answered"    // the answer was delivered
+	ReplyRefused     = "refused"     // the bot's refusal was delivered: too long, too fast, busy, starting
+	ReplyBusy        = "busy"        // more than MaxPending waiting: "busy, try again" at once
+	ReplyFailed      = "failed"      // the answer failed and the user was told so
+	ReplyUndelivered = "undelivered" // nothing could be delivered
+)
+
+// Dedupe remembers what was taken (an event, a slash command's trigger id,
+// a button press), so that a resend or a replay within the signature
+// window is answered once. store.Dedupe keeps it in memory.
+type Dedupe interface {
+	// First records key and reports whether it is new.
+	First(key string) bool
+	// Forget lets key be taken again.
+	Forget(key string)
+}
+
+// Share is a /careers answer that its asker may share in the channel.
+type Share struct {
+	Answer      bot.Answer
+	Question    string
+	User        string
+	Channel     string
+	ResponseURL string
+}
+
+// ShareStore keeps /careers answers for their share button: Put returns
+// the id the button carries, Take gives the answer once. store.Keep keeps
+// them in memory.
+type ShareStore interface {
+	Put(s Share) string
+	Take(id string) (Share, bool)
+}
 
 // Options configure the adapter: plain values and funcs only.
 type Options struct {
@@ -67,7 +115,17 @@ type Options struct {
 	Asker bot.Asker
 	// Memory keeps each thread's occupation so a follow-up keeps it; nil:
 	// no follow-ups.
-	Memory *bot.Memory
+	Memory bot.Conversations
+	// Dedupe remembers what was taken; nil: in memory, DefaultDedupeMax
+	// keys for SeenTTL.
+	Dedupe Dedupe
+	// Shares keeps answers to share; nil: in memory, DefaultSharesMax for
+	// ShareTTL.
+	Shares ShareStore
+	// MaxPending bounds the questions acknowledged and not yet answered;
+	// past it a slash command is told "busy, try again" in its
+	// acknowledgement. 0: DefaultMaxPending.
+	MaxPending int
 
 	Logger       *slog.Logger
 	LogQuestions bool
@@ -82,6 +140,11 @@ type Options struct {
 	OnFeedback func(bot.Feedback)
 	// OnPlatformError counts a Slack API call that failed after retries.
 	OnPlatformError func()
+	// OnReply counts how each question ended (ReplyAnswered, ...).
+	OnReply func(result string)
+	// OnReplay counts an event, command or button press taken before:
+	// a resend or a replay, not answered again.
+	OnReplay func()
 	// Now is the clock the request signatures are checked against; nil:
 	// time.Now.
 	Now func() time.Time
@@ -120,15 +183,11 @@ type Adapter struct {
 	api  *slackgo.Client
 	log  *slog.Logger
 
-	id     atomic.Pointer[identity]
-	seen   *seenSet
-	shares *shareStore
-
-	mu       sync.Mutex
-	closing  bool
-	inFlight sync.WaitGroup
-	hardStop context.Context // cancelled when Shutdown gives up waiting
-	stopWork context.CancelFunc
+	id      atomic.Pointer[identity]
+	seen    Dedupe
+	shares  ShareStore
+	jobs    *work.Queue // questions and button presses acknowledged
+	notices *work.Queue // "busy" notices to mentions and DMs past jobs
 }
 
 // identity is who the bot is, from auth.test.
@@ -169,6 +228,15 @@ func New(o Options) (*Adapter, error) {
 	if o.OnPlatformError == nil {
 		o.OnPlatformError = func() {}
 	}
+	if o.OnReply == nil {
+		o.OnReply = func(string) {}
+	}
+	if o.OnReplay == nil {
+		o.OnReplay = func() {}
+	}
+	if o.MaxPending <= 0 {
+		o.MaxPending = DefaultMaxPending
+	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}
@@ -176,7 +244,12 @@ func New(o Options) (*Adapter, error) {
 		o.HTTPTimeout = DefaultHTTPTimeout
 	}
 	if o.HTTPClient == nil {
-		o.HTTPClient = &http.Client{Timeout: o.HTTPTimeout}
+		// Connections to Slack are kept for reuse by as many answers as
+		// may be delivered at once: with the default two, a burst of
+		// answers opens (and leaves in TIME_WAIT) a connection each.
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConnsPerHost = min(o.MaxPending, 256)
+		o.HTTPClient = &http.Client{Timeout: o.HTTPTimeout, Transport: t}
 	}
 	if o.MaxRetries == 0 {
 		o.MaxRetries = DefaultMaxRetries
@@ -210,16 +283,21 @@ func New(o Options) (*Adapter, error) {
 			RetryAfterJitter:   250 * time.Millisecond,
 		}))
 	}
-	hardStop, stopWork := context.WithCancel(context.Background())
 	a := &Adapter{
-		o:        o,
-		mode:     mode,
-		api:      slackgo.New(o.BotToken, opts...),
-		log:      log,
-		seen:     newSeenSet(seenTTL, 100_000, o.Now),
-		shares:   newShareStore(ShareTTL, o.Now),
-		hardStop: hardStop,
-		stopWork: stopWork,
+		o:       o,
+		mode:    mode,
+		api:     slackgo.New(o.BotToken, opts...),
+		log:     log,
+		seen:    o.Dedupe,
+		shares:  o.Shares,
+		jobs:    work.New(o.MaxPending, o.WorkTimeout, log),
+		notices: work.New(noticeSlots, work.NoticeTimeout, log),
+	}
+	if a.seen == nil {
+		a.seen = store.NewDedupe(DefaultDedupeMax, SeenTTL, o.Now)
+	}
+	if a.shares == nil {
+		a.shares = store.NewKeep[Share](DefaultSharesMax, ShareTTL, o.Now)
 	}
 	return a, nil
 }
@@ -260,24 +338,15 @@ func (a *Adapter) Run(ctx context.Context) error {
 }
 
 // Shutdown stops taking new work and waits for the answers acknowledged
-// and still in flight, until ctx ends; then it cancels them.
+// and still in flight, until ctx ends; then it cancels them, and they tell
+// their users they failed.
 func (a *Adapter) Shutdown(ctx context.Context) error {
-	a.mu.Lock()
-	a.closing = true
-	a.mu.Unlock()
-	done := make(chan struct{})
-	go func() {
-		a.inFlight.Wait()
-		close(done)
-	}()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		a.stopWork()
-		return fmt.Errorf("answers still in flight: %w", ctx.Err())
-	}
+	return errors.Join(a.jobs.Shutdown(ctx), a.notices.Shutdown(ctx))
 }
+
+// Pending is the number of questions and button presses acknowledged and
+// not yet answered.
+func (a *Adapter) Pending() int { return a.jobs.Len() }
 
 // authTest checks the bot token and learns who the bot is.
 func (a *Adapter) authTest(ctx context.Context) (*identity, error) {
@@ -299,39 +368,15 @@ func (a *Adapter) botUserID() string {
 	return ""
 }
 
-// goWork runs fn on its own, with a context that outlives the request
-// that acknowledged the work (context.WithoutCancel) but not WorkTimeout,
-// nor Shutdown giving up. It reports false, and runs nothing, once the
-// adapter is shutting down.
-func (a *Adapter) goWork(parent context.Context, fn func(ctx context.Context)) bool {
-	a.mu.Lock()
-	if a.closing {
-		a.mu.Unlock()
-		return false
+// busyText is what a question is told when it cannot be taken now.
+func busyText(err error) string {
+	if errors.Is(err, work.ErrClosing) {
+		return "Sorry, I'm restarting: please ask again in a few seconds."
 	}
-	a.inFlight.Add(1)
-	a.mu.Unlock()
-	go func() {
-		defer a.inFlight.Done()
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), a.o.WorkTimeout)
-		defer cancel()
-		stop := context.AfterFunc(a.hardStop, cancel)
-		defer stop()
-		defer func() {
-			if r := recover(); r != nil {
-				a.log.Error("panic while answering", "panic", fmt.Sprint(r))
-			}
-		}()
-		fn(ctx)
-	}()
-	return true
+	return "Sorry, I'm busy answering a lot of questions right now: please try again in a minute."
 }
 
-func (a *Adapter) isClosing() bool {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.closing
-}
+func (a *Adapter) isClosing() bool { return a.jobs.Closing() }
 
 // message is a mention or a direct message to answer.
 type message struct {
@@ -345,10 +390,11 @@ type message struct {
 	threadTS string
 }
 
-// onEvent handles an Events API event (from either mode): it starts the
-// work of answering and returns at once. It returns false only when the
-// adapter is shutting down and took nothing (HTTP mode then answers 503, so
-// that Slack sends the event again later).
+// onEvent handles an Events API event (from either mode): it takes the
+// work of answering and returns at once. It returns false when it took
+// nothing and the event must not be acknowledged (HTTP mode answers 503,
+// Socket Mode does not ack), so that Slack sends it again later: while
+// shutting down, or when even the "busy" notices are all in flight.
 func (a *Adapter) onEvent(parent context.Context, ev slackevents.EventsAPIEvent, retry int) bool {
 	if ev.Type != slackevents.CallbackEvent {
 		if ev.Type == slackevents.AppRateLimited {
@@ -364,7 +410,9 @@ func (a *Adapter) onEvent(parent context.Context, ev slackevents.EventsAPIEvent,
 	if cb != nil {
 		eventID = cb.EventID
 	}
-	if eventID != "" && !a.seen.add("event:"+eventID) {
+	eventKey := "slack:event:" + eventID
+	if eventID != "" && !a.seen.First(eventKey) {
+		a.o.OnReplay()
 		a.log.Debug("event already taken; not answered again", "event_id", eventID, "retry", retry)
 		return true
 	}
@@ -384,8 +432,11 @@ func (a *Adapter) onEvent(parent context.Context, ev slackevents.EventsAPIEvent,
 		if e.Tab != "home" || e.User == "" {
 			return true
 		}
-		user := e.User
-		a.goWork(parent, func(ctx context.Context) { a.publishHome(ctx, user) })
+		// The Home tab is no question: past the bound it is skipped.
+		if slot, err := a.jobs.Reserve(); err == nil {
+			user := e.User
+			slot.Go(parent, func(ctx context.Context) { a.publishHome(ctx, user) })
+		}
 		return true
 	default:
 		return true
@@ -396,15 +447,25 @@ func (a *Adapter) onEvent(parent context.Context, ev slackevents.EventsAPIEvent,
 	}
 	// A DM that mentions the bot may come as both message.im and
 	// app_mention: one answer per message.
-	if m.ts != "" && !a.seen.add("message:"+m.channel+":"+m.ts) {
+	msgKey := "slack:message:" + m.channel + ":" + m.ts
+	if m.ts != "" && !a.seen.First(msgKey) {
 		return true
 	}
-	if !a.goWork(parent, func(ctx context.Context) { a.answerMessage(ctx, m) }) {
-		a.seen.forget("event:" + eventID)
-		a.seen.forget("message:" + m.channel + ":" + m.ts)
-		return false
+	slot, err := a.jobs.Reserve()
+	if err == nil {
+		slot.Go(parent, func(ctx context.Context) { a.answerMessage(ctx, m) })
+		return true
 	}
-	return true
+	if errors.Is(err, work.ErrFull) {
+		if n, nerr := a.notices.Reserve(); nerr == nil {
+			n.Go(parent, func(ctx context.Context) { a.tellBusy(ctx, m, err) })
+			return true
+		}
+	}
+	// Not taken: Slack sends it again later, to be taken then.
+	a.seen.Forget(eventKey)
+	a.seen.Forget(msgKey)
+	return false
 }
 
 // memoryKey names a conversation: a thread in a channel, a DM, or one
@@ -426,7 +487,81 @@ func (a *Adapter) remember(key string, ans bot.Answer) {
 	}
 }
 
+// tellBusy tells a mention or DM that came past MaxPending to try again:
+// privately in a channel, in the DM itself.
+func (a *Adapter) tellBusy(ctx context.Context, m message, why error) {
+	r := plainMessage(busyText(why))
+	var err error
+	if m.kind == "dm" {
+		err = a.post(ctx, m.channel, m.threadTS, r)
+	} else {
+		thread := m.threadTS
+		if thread == "" {
+			thread = m.ts
+		}
+		err = a.postEphemeral(ctx, m.channel, m.user, thread, r)
+	}
+	if err != nil {
+		a.o.OnReply(ReplyUndelivered)
+		return
+	}
+	a.o.OnReply(ReplyBusy)
+}
+
+// result classifies how a question ended, for OnReply.
+func result(err error, delivered bool) string {
+	switch {
+	case !delivered:
+		return ReplyUndelivered
+	case err == nil:
+		return ReplyAnswered
+	case userError(err):
+		return ReplyRefused
+	}
+	return ReplyFailed
+}
+
+// failedText is what a user is told when their answer was worked out but
+// could not be posted.
+const failedText = "Sorry, I couldn't post my answer here. Please try again in a moment."
+
+// deliver sends a reply, retrying a failure of the network or of Slack's
+// servers (slack-go retries a 429 itself), within ctx.
+func deliver(ctx context.Context, send func(ctx context.Context) error) error {
+	wait := 250 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		err := send(ctx)
+		if err == nil || attempt == 3 || !transient(err) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+		wait *= 2
+	}
+}
+
+// transient reports whether a failed call may succeed if sent again: no
+// answer, or Slack's server failed.
+func transient(err error) bool {
+	var sc slackgo.StatusCodeError
+	var ne net.Error
+	var ue *url.Error
+	switch {
+	case errors.As(err, &sc):
+		return sc.Code >= 500
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return false
+	case errors.As(err, &ne), errors.As(err, &ue), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return true
+	}
+	return false
+}
+
 // answerMessage answers a mention (in its thread) or a DM (in the DM).
+// Whatever happens, the user is answered, or told it failed.
 func (a *Adapter) answerMessage(ctx context.Context, m message) {
 	start := time.Now()
 	q := questionText(m.text, a.botUserID())
@@ -434,8 +569,19 @@ func (a *Adapter) answerMessage(ctx context.Context, m message) {
 	if m.kind == "mention" && thread == "" {
 		thread = m.ts // answer in the thread of the mention
 	}
+	// private sends what only the asker should see: privately in a
+	// channel, in the DM itself.
+	private := func(ctx context.Context, r rendered) error {
+		if m.kind == "dm" {
+			return a.post(ctx, m.channel, m.threadTS, r)
+		}
+		return a.postEphemeral(ctx, m.channel, m.user, thread, r)
+	}
 	if isHelp(q) {
-		a.post(ctx, m.channel, thread, helpBlocks())
+		dctx, cancel := work.Notice(ctx)
+		defer cancel()
+		err := deliver(dctx, func(ctx context.Context) error { return a.post(ctx, m.channel, thread, helpBlocks()) })
+		a.o.OnReply(result(nil, err == nil))
 		a.logQuestion(m.kind, m.user, q, "help", 0, start, nil)
 		return
 	}
@@ -449,7 +595,12 @@ func (a *Adapter) answerMessage(ctx context.Context, m message) {
 		question.OnPartial = st.partial
 	}
 	ans, err := a.o.Asker.Ask(ctx, question)
-	if st != nil && st.ts != "" {
+	// The answer, or the apology, goes out even when ctx has just ended.
+	dctx, cancel := work.Notice(ctx)
+	defer cancel()
+	var sent error
+	switch {
+	case st != nil && st.ts != "":
 		// The streamed message becomes the final answer, or the apology.
 		r := renderAnswer(ans, renderOptions{Feedback: ans.Outcome != bot.OutcomeHelp})
 		if err != nil {
@@ -457,34 +608,31 @@ func (a *Adapter) answerMessage(ctx context.Context, m message) {
 		} else {
 			a.remember(key, ans)
 		}
-		st.finish(r)
-		a.logQuestion(m.kind, m.user, q, string(ans.Outcome), len(ans.Citations), start, err)
-		return
-	}
-	switch {
+		sent = deliver(dctx, func(ctx context.Context) error { return st.finish(ctx, r) })
 	case err != nil:
-		// Privately where the channel is shared; a DM is private already.
-		if m.kind == "dm" {
-			a.post(ctx, m.channel, m.threadTS, plainMessage(errorReply(err)))
-		} else {
-			a.postEphemeral(ctx, m.channel, m.user, thread, plainMessage(errorReply(err)))
-		}
+		sent = deliver(dctx, func(ctx context.Context) error { return private(ctx, plainMessage(errorReply(err))) })
 	case isDistress(ans):
-		if m.kind == "dm" {
-			a.post(ctx, m.channel, m.threadTS, plainMessage(ans.Text))
-		} else {
-			a.postEphemeral(ctx, m.channel, m.user, thread, plainMessage(ans.Text))
-		}
+		sent = deliver(dctx, func(ctx context.Context) error { return private(ctx, plainMessage(ans.Text)) })
 	default:
 		a.remember(key, ans)
-		a.post(ctx, m.channel, thread, renderAnswer(ans, renderOptions{Feedback: ans.Outcome != bot.OutcomeHelp}))
+		sent = deliver(dctx, func(ctx context.Context) error {
+			return a.post(ctx, m.channel, thread, renderAnswer(ans, renderOptions{Feedback: ans.Outcome != bot.OutcomeHelp}))
+		})
+		if sent != nil {
+			// The answer could not be posted (not in the channel,
+			// blocks refused): the asker is told, privately.
+			if private(dctx, plainMessage(failedText)) == nil {
+				err, sent = errors.New("posting the answer failed"), nil
+			}
+		}
 	}
+	a.o.OnReply(result(err, sent == nil))
 	a.logQuestion(m.kind, m.user, q, string(ans.Outcome), len(ans.Citations), start, err)
 }
 
 // command handles /careers: it returns the reply to put in the ack (the
 // help, for an empty command) and the work to do after the ack, if any.
-func (a *Adapter) command(cmd slackgo.SlashCommand) (ack *ackMessage, work func(ctx context.Context)) {
+func (a *Adapter) command(cmd slackgo.SlashCommand) (ack *ackMessage, job func(ctx context.Context)) {
 	q := questionText(cmd.Text, a.botUserID())
 	if isHelp(q) {
 		h := helpBlocks()
@@ -492,6 +640,32 @@ func (a *Adapter) command(cmd slackgo.SlashCommand) (ack *ackMessage, work func(
 		return &ackMessage{ResponseType: slackgo.ResponseTypeEphemeral, Text: h.Text, Blocks: h.Blocks}, nil
 	}
 	return nil, func(ctx context.Context) { a.answerCommand(ctx, cmd, q) }
+}
+
+// takeCommand decides a /careers command's acknowledgement (from either
+// mode): the reply to put in it, if any, and the work to start once it is
+// sent, if any. A replay (the same trigger id, or the same signed request)
+// is acknowledged and not answered again; past MaxPending, or while
+// shutting down, the acknowledgement itself says "busy, try again".
+func (a *Adapter) takeCommand(parent context.Context, cmd slackgo.SlashCommand, replayKey string) (ack *ackMessage, start func()) {
+	if cmd.TriggerID != "" {
+		replayKey = cmd.TriggerID
+	}
+	if replayKey != "" && !a.seen.First("slack:command:"+replayKey) {
+		a.o.OnReplay()
+		a.log.Info("slash command already taken; not answered again", "user", a.o.HashUser(cmd.UserID))
+		return nil, nil
+	}
+	ack, job := a.command(cmd)
+	if job == nil {
+		return ack, nil
+	}
+	slot, err := a.jobs.Reserve()
+	if err != nil {
+		a.o.OnReply(ReplyBusy)
+		return &ackMessage{ResponseType: slackgo.ResponseTypeEphemeral, Text: busyText(err)}, nil
+	}
+	return nil, func() { slot.Go(parent, job) }
 }
 
 // ackMessage is a reply carried in a command's acknowledgement.
@@ -502,30 +676,42 @@ type ackMessage struct {
 }
 
 // answerCommand answers /careers QUESTION privately, with a button to share
-// the answer in the channel.
+// the answer in the channel. Whatever happens, the user is answered, or
+// told it failed.
 func (a *Adapter) answerCommand(ctx context.Context, cmd slackgo.SlashCommand, q string) {
 	start := time.Now()
 	key := memoryKey(cmd.TeamID, cmd.ChannelID, "command:"+cmd.UserID)
 	ans, err := a.o.Asker.Ask(ctx, bot.Question{Text: q, User: cmd.UserID, Channel: cmd.ChannelID, Context: a.memoryGet(key), Via: "slack"})
+	dctx, cancel := work.Notice(ctx)
+	defer cancel()
+	reply := func(r rendered) error {
+		return deliver(dctx, func(ctx context.Context) error {
+			return a.respond(ctx, cmd.ResponseURL, cmd.ChannelID, cmd.UserID, slackgo.ResponseTypeEphemeral, r)
+		})
+	}
+	var sent error
 	switch {
 	case err != nil:
-		a.respond(ctx, cmd.ResponseURL, cmd.ChannelID, cmd.UserID, slackgo.ResponseTypeEphemeral, plainMessage(errorReply(err)))
+		sent = reply(plainMessage(errorReply(err)))
 	case isDistress(ans):
-		a.respond(ctx, cmd.ResponseURL, cmd.ChannelID, cmd.UserID, slackgo.ResponseTypeEphemeral, plainMessage(ans.Text))
+		sent = reply(plainMessage(ans.Text))
 	default:
 		a.remember(key, ans)
 		o := renderOptions{Feedback: ans.Outcome != bot.OutcomeHelp, Asked: q}
 		if ans.Outcome != bot.OutcomeHelp {
-			o.ShareID = a.shares.put(share{answer: ans, question: q, user: cmd.UserID, channel: cmd.ChannelID, responseURL: cmd.ResponseURL})
+			o.ShareID = a.shares.Put(Share{Answer: ans, Question: q, User: cmd.UserID, Channel: cmd.ChannelID, ResponseURL: cmd.ResponseURL})
 		}
-		a.respond(ctx, cmd.ResponseURL, cmd.ChannelID, cmd.UserID, slackgo.ResponseTypeEphemeral, renderAnswer(ans, o))
+		if sent = reply(renderAnswer(ans, o)); sent != nil && reply(plainMessage(failedText)) == nil {
+			err, sent = errors.New("posting the answer failed"), nil
+		}
 	}
+	a.o.OnReply(result(err, sent == nil))
 	a.logQuestion("command", cmd.UserID, q, string(ans.Outcome), len(ans.Citations), start, err)
 }
 
 // interaction handles a button: it counts feedback at once and returns the
 // work to do after the ack (thanking, sharing).
-func (a *Adapter) interaction(cb slackgo.InteractionCallback) (work func(ctx context.Context)) {
+func (a *Adapter) interaction(cb slackgo.InteractionCallback) (job func(ctx context.Context)) {
 	if cb.Type != slackgo.InteractionTypeBlockActions {
 		return nil
 	}
@@ -552,6 +738,39 @@ func (a *Adapter) interaction(cb slackgo.InteractionCallback) (work func(ctx con
 	return nil
 }
 
+// takeInteraction handles a button press (from either mode): whether to
+// acknowledge it, and the work to start once acknowledged, if any. A
+// replay is acknowledged and not taken again; past MaxPending a share is
+// not acknowledged (Slack shows the user an error and the button can be
+// pressed again), and the thanks for a vote, already counted, is left out.
+func (a *Adapter) takeInteraction(parent context.Context, cb slackgo.InteractionCallback, replayKey string) (ack bool, start func()) {
+	if cb.TriggerID != "" {
+		replayKey = cb.TriggerID
+	}
+	if replayKey != "" && !a.seen.First("slack:interaction:"+replayKey) {
+		a.o.OnReplay()
+		return true, nil
+	}
+	job := a.interaction(cb)
+	if job == nil {
+		return true, nil
+	}
+	slot, err := a.jobs.Reserve()
+	if err != nil {
+		return !isShare(cb), nil
+	}
+	return true, func() { slot.Go(parent, job) }
+}
+
+func isShare(cb slackgo.InteractionCallback) bool {
+	for _, act := range cb.ActionCallback.BlockActions {
+		if act.ActionID == actionShare {
+			return true
+		}
+	}
+	return false
+}
+
 func splitFeedbackValue(v string) (occupation, intent, outcome, answer string) {
 	parts := strings.SplitN(v, "|", 4)
 	for len(parts) < 4 {
@@ -564,14 +783,14 @@ func splitFeedbackValue(v string) (occupation, intent, outcome, answer string) {
 // response URL (which works in any channel the command was used in), and
 // deletes the private copy.
 func (a *Adapter) share(ctx context.Context, cb slackgo.InteractionCallback, id string) {
-	s, ok := a.shares.take(id)
+	s, ok := a.shares.Take(id)
 	if !ok {
 		a.respond(ctx, cb.ResponseURL, cb.Channel.ID, cb.User.ID, slackgo.ResponseTypeEphemeral,
 			plainMessage("That answer can no longer be shared (answers are kept for 30 minutes): ask again with /careers."))
 		return
 	}
-	r := renderAnswer(s.answer, renderOptions{Feedback: true, Asked: s.question, AskedBy: s.user})
-	if err := a.respond(ctx, s.responseURL, s.channel, "", slackgo.ResponseTypeInChannel, r); err != nil {
+	r := renderAnswer(s.Answer, renderOptions{Feedback: true, Asked: s.Question, AskedBy: s.User})
+	if err := a.respond(ctx, s.ResponseURL, s.Channel, "", slackgo.ResponseTypeInChannel, r); err != nil {
 		a.respond(ctx, cb.ResponseURL, cb.Channel.ID, cb.User.ID, slackgo.ResponseTypeEphemeral,
 			plainMessage("Sorry, I couldn't share that answer here. Invite me to the channel and try again."))
 		return
@@ -580,7 +799,7 @@ func (a *Adapter) share(ctx context.Context, cb slackgo.InteractionCallback, id 
 		_, _, _, err := a.api.SendMessageContext(ctx, "", slackgo.MsgOptionDeleteOriginal(cb.ResponseURL))
 		a.apiError("response_url delete_original", err)
 	}
-	a.log.Info("slack answer shared", "user", a.o.HashUser(cb.User.ID), "occupation", s.answer.Occupation)
+	a.log.Info("slack answer shared", "user", a.o.HashUser(cb.User.ID), "occupation", s.Answer.Occupation)
 }
 
 // publishHome shows the App Home tab.
@@ -642,9 +861,9 @@ func (s *streamer) partial(text string) {
 	s.a.apiError("chat.update", err)
 }
 
-func (s *streamer) finish(r rendered) {
-	_, _, _, err := s.a.api.UpdateMessageContext(s.ctx, s.channel, s.ts, msgOptions(r, "")...)
-	s.a.apiError("chat.update", err)
+func (s *streamer) finish(ctx context.Context, r rendered) error {
+	_, _, _, err := s.a.api.UpdateMessageContext(ctx, s.channel, s.ts, msgOptions(r, "")...)
+	return s.a.apiError("chat.update", err)
 }
 
 // post sends a message to a channel (in a thread when thread is set).
@@ -748,106 +967,6 @@ func userError(err error) bool {
 	var rl *bot.RateLimitError
 	return errors.As(err, &tl) || errors.As(err, &rl) || errors.Is(err, bot.ErrEmptyQuestion) ||
 		errors.Is(err, bot.ErrBusy) || errors.Is(err, bot.ErrNotReady)
-}
-
-// seenSet remembers keys (event ids, messages) for a while, so that what
-// Slack resends is answered once.
-type seenSet struct {
-	ttl time.Duration
-	max int
-	now func() time.Time
-
-	mu        sync.Mutex
-	m         map[string]time.Time
-	lastSweep time.Time
-}
-
-func newSeenSet(ttl time.Duration, maxKeys int, now func() time.Time) *seenSet {
-	return &seenSet{ttl: ttl, max: maxKeys, now: now, m: map[string]time.Time{}}
-}
-
-// add records key and reports whether it is new.
-func (s *seenSet) add(key string) bool {
-	now := s.now()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if t, ok := s.m[key]; ok && now.Sub(t) < s.ttl {
-		return false
-	}
-	if len(s.m) >= s.max || now.Sub(s.lastSweep) > s.ttl/4 {
-		for k, t := range s.m {
-			if now.Sub(t) >= s.ttl {
-				delete(s.m, k)
-			}
-		}
-		for k := range s.m { // still full: forget some (the map's order is random)
-			if len(s.m) < s.max {
-				break
-			}
-			delete(s.m, k)
-		}
-		s.lastSweep = now
-	}
-	s.m[key] = now
-	return true
-}
-
-func (s *seenSet) forget(key string) {
-	s.mu.Lock()
-	delete(s.m, key)
-	s.mu.Unlock()
-}
-
-// share is a /careers answer that its asker may share in the channel.
-type share struct {
-	answer      bot.Answer
-	question    string
-	user        string
-	channel     string
-	responseURL string
-	expires     time.Time
-}
-
-// shareStore keeps /careers answers for ShareTTL, in memory only.
-type shareStore struct {
-	ttl time.Duration
-	now func() time.Time
-
-	mu sync.Mutex
-	m  map[string]share
-}
-
-func newShareStore(ttl time.Duration, now func() time.Time) *shareStore {
-	return &shareStore{ttl: ttl, now: now, m: map[string]share{}}
-}
-
-func (s *shareStore) put(sh share) string {
-	b := make([]byte, 12)
-	_, _ = rand.Read(b)
-	id := hex.EncodeToString(b)
-	now := s.now()
-	sh.expires = now.Add(s.ttl)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for k, v := range s.m {
-		if now.After(v.expires) {
-			delete(s.m, k)
-		}
-	}
-	s.m[id] = sh
-	return id
-}
-
-// take returns a share once.
-func (s *shareStore) take(id string) (share, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sh, ok := s.m[id]
-	delete(s.m, id)
-	if !ok || s.now().After(sh.expires) {
-		return share{}, false
-	}
-	return sh, true
 }
 
 // slogOutput lets slack-go's debug logging go to slog.

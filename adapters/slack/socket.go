@@ -107,33 +107,41 @@ func (a *Adapter) onEnvelope(ctx context.Context, smc *socketmode.Client, ev soc
 			a.ack(smc, req.EnvelopeID, nil)
 			return
 		}
-		// Socket Mode has no "try later": acknowledge, then take it (a
-		// shutdown in progress takes nothing new anyway).
-		a.ack(smc, req.EnvelopeID, nil)
+		// An event not taken (shutting down, or too busy even to say so)
+		// is not acknowledged: Slack sends it again later.
 		if !a.onEvent(ctx, e, req.RetryAttempt) {
-			a.log.Warn("an event came while shutting down; not answered")
+			a.log.Warn("an event was not taken (busy or shutting down); Slack will send it again", "envelope_id", req.EnvelopeID)
+			return
 		}
+		a.ack(smc, req.EnvelopeID, nil)
 	case socketmode.EventTypeSlashCommand:
 		cmd, ok := ev.Data.(slackgo.SlashCommand)
 		if !ok {
 			a.ack(smc, req.EnvelopeID, nil)
 			return
 		}
-		reply, work := a.command(cmd)
+		reply, start := a.takeCommand(ctx, cmd, "envelope:"+req.EnvelopeID)
 		if reply != nil {
 			a.ack(smc, req.EnvelopeID, reply)
 		} else {
 			a.ack(smc, req.EnvelopeID, nil)
 		}
-		if work != nil {
-			a.goWork(ctx, work)
+		if start != nil {
+			start()
 		}
 	case socketmode.EventTypeInteractive:
+		cb, ok := ev.Data.(slackgo.InteractionCallback)
+		if !ok {
+			a.ack(smc, req.EnvelopeID, nil)
+			return
+		}
+		ack, start := a.takeInteraction(ctx, cb, "envelope:"+req.EnvelopeID)
+		if !ack {
+			return // not acknowledged: Slack shows the user the button failed
+		}
 		a.ack(smc, req.EnvelopeID, nil)
-		if cb, ok := ev.Data.(slackgo.InteractionCallback); ok {
-			if work := a.interaction(cb); work != nil {
-				a.goWork(ctx, work)
-			}
+		if start != nil {
+			start()
 		}
 	}
 }

@@ -68,7 +68,7 @@ func TestSocketModeMentionDMAndCommand(t *testing.T) {
 	// /careers QUESTION: an empty ack, then a private answer at response_url.
 	cmd := map[string]any{"token": "x", "team_id": slackfake.TeamID, "channel_id": channel, "user_id": user,
 		"command": "/careers", "text": "Which behaviours does a network engineer need?",
-		"response_url": e.fake.ResponseURL("socket-cmd"), "trigger_id": "1.2.3", "api_app_id": "A0CAREERS"}
+		"response_url": e.fake.ResponseURL("socket-cmd"), "trigger_id": newTrigger(), "api_app_id": "A0CAREERS"}
 	env = e.fake.Send(t, slackfake.SlashCommands, cmd, 0)
 	ack = e.fake.WaitAck(t, env, 5*time.Second)
 	if len(ack.Payload) != 0 && string(ack.Payload) != "null" {
@@ -82,7 +82,7 @@ func TestSocketModeMentionDMAndCommand(t *testing.T) {
 	wantCitations(t, rm, b, "Which behaviours does a network engineer need?")
 
 	// An empty /careers: the help, in the ack itself.
-	cmd["text"] = ""
+	cmd["text"], cmd["trigger_id"] = "", newTrigger()
 	env = e.fake.Send(t, slackfake.SlashCommands, cmd, 0)
 	ack = e.fake.WaitAck(t, env, 5*time.Second)
 	if !strings.Contains(string(ack.Payload), helpExamples[0]) || !strings.Contains(string(ack.Payload), `"ephemeral"`) {

@@ -114,7 +114,7 @@ type env struct {
 // until it is ready unless noWait.
 func start(t testing.TB, asker bot.Asker, mod func(*Options)) *env {
 	t.Helper()
-	e := &env{fake: teamsfake.New(t), state: newState(), memory: bot.NewMemory(0), logs: &syncBuffer{}}
+	e := &env{fake: teamsfake.New(t), state: newState(), memory: bot.NewMemory(0, 0), logs: &syncBuffer{}}
 	o := Options{
 		AppID:           teamsfake.AppID,
 		AppPassword:     teamsfake.AppPassword,

@@ -61,7 +61,7 @@ func (a *Adapter) serveMessages(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	key := act.conversationID() + "|" + act.ID
-	if act.ID != "" && !a.o.Seen.Add(key) {
+	if act.ID != "" && !a.o.Seen.First(key) {
 		a.log.Debug("activity already taken; not answered again", "type", act.Type)
 		w.WriteHeader(http.StatusOK)
 		return

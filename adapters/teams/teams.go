@@ -18,6 +18,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/careersbot/careersbot/internal/store"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -43,9 +44,9 @@ const (
 	DefaultKeyRefresh        = time.Hour
 	DefaultUnknownKeyRefresh = 5 * time.Minute
 	DefaultTokenEarlyExpiry  = 5 * time.Minute
-	// seenTTL is how long an activity id is remembered: longer than the
+	// SeenTTL is how long an activity id is remembered: longer than the
 	// Bot Framework's redeliveries.
-	seenTTL  = time.Hour
+	SeenTTL  = time.Hour
 	seenKeys = 100_000
 )
 
@@ -62,7 +63,8 @@ type Options struct {
 	// Memory keeps each conversation's occupation so a follow-up keeps
 	// it; nil: no follow-ups.
 	Memory *bot.Memory
-	// Seen remembers the activities taken; nil: a TTLSet of the last hour.
+	// Seen remembers the activities taken; nil: a bounded set of the last
+	// hour's.
 	Seen Seen
 
 	Logger       *slog.Logger
@@ -185,7 +187,7 @@ func New(o Options) (*Adapter, error) {
 		o.TokenEarlyExpiry = DefaultTokenEarlyExpiry
 	}
 	if o.Seen == nil {
-		o.Seen = NewTTLSet(seenTTL, seenKeys, nil)
+		o.Seen = store.NewDedupe(seenKeys, SeenTTL, nil)
 	}
 	hardStop, stopWork := context.WithCancel(context.Background())
 	a := &Adapter{o: o, log: o.Logger.With("adapter", "teams"), client: o.HTTPClient, hardStop: hardStop, stopWork: stopWork}

@@ -200,6 +200,16 @@ func (s *Server) RateLimit(method string, n int, retryAfter time.Duration) {
 	}
 }
 
+// ServerError makes the next n calls of method answer with an HTTP error
+// status such as 503, as a Slack outage does.
+func (s *Server) ServerError(method string, n, status int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for range n {
+		s.queued[method] = append(s.queued[method], queuedReply{status: status})
+	}
+}
+
 // Fail makes the next call of method answer {"ok": false, "error": slackError}.
 func (s *Server) Fail(method, slackError string) {
 	s.mu.Lock()
@@ -327,6 +337,11 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, method string)
 			w.Header().Set("Retry-After", q.retryAfter)
 			c.Error = "ratelimited"
 			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		if q.status >= 500 {
+			c.Error = "server_error"
+			http.Error(w, "service unavailable", q.status)
 			return
 		}
 		writeJSON(w, map[string]any{"ok": false, "error": q.slackError})
