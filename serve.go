@@ -29,6 +29,7 @@ import (
 	"github.com/careersbot/careersbot/adapters/httpapi"
 	"github.com/careersbot/careersbot/bot"
 	"github.com/careersbot/careersbot/config"
+	"github.com/careersbot/careersbot/internal/httpauth"
 	"github.com/careersbot/careersbot/internal/safeguard"
 	"github.com/careersbot/careersbot/llm"
 	"github.com/careersbot/careersbot/metrics"
@@ -345,7 +346,7 @@ func (s *server) reload(ctx context.Context) (retrieval.Stats, error) {
 // adminReload is POST /admin/reload: the same reload as SIGHUP, for the
 // holder of CAREERSBOT_ADMIN_TOKEN.
 func (s *server) adminReload(w http.ResponseWriter, r *http.Request) {
-	token, ok := bearerToken(r.Header.Get("Authorization"))
+	token, ok := httpauth.BearerToken(r.Header.Get("Authorization"))
 	if !ok || subtle.ConstantTimeCompare([]byte(token), []byte(s.cfg.AdminToken.Reveal())) != 1 {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="careersbot admin"`)
 		writeJSONError(w, http.StatusUnauthorized, "send Authorization: Bearer <CAREERSBOT_ADMIN_TOKEN>")
@@ -358,18 +359,6 @@ func (s *server) adminReload(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(map[string]any{"ok": true, "occupations": st.Occupations, "passages": st.Passages, "rebuilt": st.Rebuilt})
-}
-
-// bearerToken is the token of an Authorization header in the Bearer
-// scheme, whose name is case-insensitive (RFC 9110 section 11.1): "Bearer",
-// "bearer" and "BEARER" are one scheme.
-func bearerToken(header string) (string, bool) {
-	scheme, token, ok := strings.Cut(strings.TrimSpace(header), " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") {
-		return "", false
-	}
-	token = strings.TrimSpace(token)
-	return token, token != ""
 }
 
 func writeJSONError(w http.ResponseWriter, code int, msg string) {

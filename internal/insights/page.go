@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/careersbot/careersbot/internal/httpauth"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -123,8 +124,8 @@ func (p *Page) headers(f http.HandlerFunc) http.Handler {
 // authorised reports whether a request holds the token (Bearer) or a
 // session the login gave.
 func (p *Page) authorised(r *http.Request) bool {
-	if token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
-		return subtle.ConstantTimeCompare([]byte(strings.TrimSpace(token)), []byte(p.o.Token)) == 1
+	if token, ok := httpauth.BearerToken(r.Header.Get("Authorization")); ok {
+		return subtle.ConstantTimeCompare([]byte(token), []byte(p.o.Token)) == 1
 	}
 	c, err := r.Cookie(cookieName)
 	if err != nil {
