@@ -15,7 +15,7 @@ import (
 	"github.com/careersbot/careersbot/bot"
 	"github.com/careersbot/careersbot/config"
 	"github.com/careersbot/careersbot/internal/insights"
-	"github.com/careersbot/careersbot/metrics"
+	"github.com/careersbot/careersbot/internal/metrics"
 )
 
 // insightsService is serve's insights: the recorder every answer reports

@@ -28,7 +28,7 @@ import (
 
 	"github.com/careersbot/careersbot/bot"
 	"github.com/careersbot/careersbot/config"
-	"github.com/careersbot/careersbot/llm"
+	"github.com/careersbot/careersbot/internal/llm"
 	"github.com/careersbot/careersbot/retrieval"
 )
 

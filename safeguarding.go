@@ -5,8 +5,8 @@ import (
 
 	"github.com/careersbot/careersbot/bot"
 	"github.com/careersbot/careersbot/config"
+	"github.com/careersbot/careersbot/internal/metrics"
 	"github.com/careersbot/careersbot/internal/safeguard"
-	"github.com/careersbot/careersbot/metrics"
 )
 
 // safeguardingReplies turns the configured reply texts into the bot's.

@@ -30,9 +30,9 @@ import (
 	"github.com/careersbot/careersbot/bot"
 	"github.com/careersbot/careersbot/config"
 	"github.com/careersbot/careersbot/internal/httpauth"
+	"github.com/careersbot/careersbot/internal/llm"
+	"github.com/careersbot/careersbot/internal/metrics"
 	"github.com/careersbot/careersbot/internal/safeguard"
-	"github.com/careersbot/careersbot/llm"
-	"github.com/careersbot/careersbot/metrics"
 	"github.com/careersbot/careersbot/retrieval"
 )
 

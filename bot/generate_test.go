@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/careersbot/careersbot/internal/llm"
 	"github.com/careersbot/careersbot/internal/openaifake"
 	"github.com/careersbot/careersbot/internal/testcorpus"
-	"github.com/careersbot/careersbot/llm"
 	"github.com/careersbot/careersbot/retrieval"
 )
 

@@ -8,8 +8,8 @@ import (
 
 	"github.com/careersbot/careersbot/adapters/internal/fakes/slackfake"
 	"github.com/careersbot/careersbot/bot"
+	"github.com/careersbot/careersbot/internal/llm"
 	"github.com/careersbot/careersbot/internal/openaifake"
-	"github.com/careersbot/careersbot/llm"
 )
 
 // TestStreamedAnswerIsUpdatedThenChecked: with a model that streams, the
