@@ -1,9 +1,6 @@
 package main
 
 import (
-	"context"
-	"net/http"
-
 	"github.com/careersbot/careersbot/adapters/web"
 	"github.com/careersbot/careersbot/bot"
 )
@@ -18,21 +15,5 @@ func newWebAdapter(d deps) (Adapter, error) {
 		}
 		return "" // still loading: the intro goes without it
 	}
-	return &webAdapter{h: web.New(web.Options{MaxQuestionChars: d.cfg.MaxQuestionChars, Facts: facts})}, nil
+	return web.New(web.Options{MaxQuestionChars: d.cfg.MaxQuestionChars, Facts: facts}), nil
 }
-
-type webAdapter struct{ h *web.Handler }
-
-func (a *webAdapter) Name() string { return "web" }
-
-func (a *webAdapter) Routes() map[string]http.Handler { return a.h.Routes() }
-
-// Run has nothing to connect: it waits for the end.
-func (a *webAdapter) Run(ctx context.Context) error {
-	<-ctx.Done()
-	return nil
-}
-
-// Shutdown has nothing to wait for: the HTTP server finishes the requests
-// in flight.
-func (a *webAdapter) Shutdown(context.Context) error { return nil }

@@ -26,6 +26,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/careersbot/careersbot/adapters"
 	"github.com/careersbot/careersbot/adapters/httpapi"
 	"github.com/careersbot/careersbot/bot"
 	"github.com/careersbot/careersbot/config"
@@ -36,19 +37,8 @@ import (
 	"github.com/careersbot/careersbot/retrieval"
 )
 
-// Adapter is what serve runs for one platform. An adapter mounts its HTTP
-// routes on the one serve mux (HTTP modes) and keeps its connection in Run
-// (Socket Mode, the gateway; in HTTP modes Run checks the platform's API at
-// start and waits). Run returns an error to be retried with backoff; it
-// reports its state through the onState func it was built with.
-type Adapter interface {
-	Name() string
-	Routes() map[string]http.Handler
-	Run(ctx context.Context) error
-	// Shutdown waits for the answers the adapter acknowledged and is still
-	// working on, until ctx ends.
-	Shutdown(ctx context.Context) error
-}
+// Adapter is one platform, as serve runs it (adapters.Adapter).
+type Adapter = adapters.Adapter
 
 // deps is what serve hands every adapter's constructor.
 type deps struct {

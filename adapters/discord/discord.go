@@ -21,6 +21,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/careersbot/careersbot/adapters"
 	"log/slog"
 	"net"
 	"net/http"
@@ -144,6 +145,9 @@ type Dedupe interface {
 }
 
 // Adapter is the Discord adapter.
+// The serve runtime holds it as an adapters.Adapter.
+var _ adapters.Adapter = (*Adapter)(nil)
+
 type Adapter struct {
 	o       Options
 	mode    string

@@ -16,6 +16,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/careersbot/careersbot/adapters"
 	"io"
 	"log/slog"
 	"net"
@@ -177,6 +178,9 @@ type Options struct {
 }
 
 // Adapter is the Slack adapter. It implements serve's Adapter.
+// The serve runtime holds it as an adapters.Adapter.
+var _ adapters.Adapter = (*Adapter)(nil)
+
 type Adapter struct {
 	o    Options
 	mode Mode

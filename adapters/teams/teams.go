@@ -18,6 +18,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/careersbot/careersbot/adapters"
 	"github.com/careersbot/careersbot/internal/store"
 	"log/slog"
 	"net/http"
@@ -104,6 +105,9 @@ type Options struct {
 }
 
 // Adapter is the Teams adapter. It implements serve's Adapter.
+// The serve runtime holds it as an adapters.Adapter.
+var _ adapters.Adapter = (*Adapter)(nil)
+
 type Adapter struct {
 	o         Options
 	log       *slog.Logger

@@ -6,12 +6,15 @@
 package web
 
 import (
+	"context"
+
 	"bytes"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"github.com/careersbot/careersbot/adapters"
 	"html"
 	"net/http"
 	"strconv"
@@ -132,6 +135,23 @@ func (h *Handler) assets() *builtAssets {
 	h.built.Store(b)
 	return b
 }
+
+// Name is the adapter's name: the web chat.
+func (h *Handler) Name() string { return "web" }
+
+// Run has nothing to connect: the page and the widget are served by serve's
+// HTTP server. It waits for the end.
+func (h *Handler) Run(ctx context.Context) error {
+	<-ctx.Done()
+	return nil
+}
+
+// Shutdown has nothing to wait for: the HTTP server finishes the requests
+// in flight.
+func (h *Handler) Shutdown(context.Context) error { return nil }
+
+// The serve runtime holds it as an adapters.Adapter.
+var _ adapters.Adapter = (*Handler)(nil)
 
 // Routes maps each of Patterns to the handler.
 func (h *Handler) Routes() map[string]http.Handler {
