@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"github.com/careersbot/careersbot/internal/llm"
 	"io"
 	"log/slog"
 	"net/http"
@@ -57,12 +58,12 @@ func TestRemoteEmbeddingsIndexedOnceAndReused(t *testing.T) {
 	calls := f.EmbeddingCalls()
 	var embedded int
 	for _, c := range calls {
-		if len(c) > embedBatch {
-			t.Errorf("a request of %d texts, batches are at most %d", len(c), embedBatch)
+		if len(c) > llm.EmbedBatch {
+			t.Errorf("a request of %d texts, batches are at most %d", len(c), llm.EmbedBatch)
 		}
 		embedded += len(c)
 	}
-	if embedded != st.Passages || len(calls) != (st.Passages+embedBatch-1)/embedBatch {
+	if embedded != st.Passages || len(calls) != (st.Passages+llm.EmbedBatch-1)/llm.EmbedBatch {
 		t.Errorf("%d texts embedded in %d requests, want the %d passages in batches", embedded, len(calls), st.Passages)
 	}
 

@@ -47,6 +47,7 @@ type Config struct {
 // Client talks to one server.
 type Client struct {
 	c          *openai.Client
+	baseURL    string // the server, for the names of its embedders
 	maxRetries int
 	backoff    time.Duration
 	circuits   map[string]*breaker
@@ -74,7 +75,7 @@ func New(cfg Config) *Client {
 		oc.BaseURL = strings.TrimSuffix(cfg.BaseURL, "/")
 	}
 	oc.HTTPClient = hc
-	c := &Client{c: openai.NewClientWithConfig(oc), maxRetries: cfg.MaxRetries, backoff: cfg.Backoff, circuits: map[string]*breaker{}}
+	c := &Client{c: openai.NewClientWithConfig(oc), baseURL: cfg.BaseURL, maxRetries: cfg.MaxRetries, backoff: cfg.Backoff, circuits: map[string]*breaker{}}
 	for _, op := range []string{OpChat, OpEmbed} {
 		c.circuits[op] = newBreaker(op, cfg.BreakerFailures, cfg.BreakerCooldown, cfg.OnCircuitChange)
 	}
