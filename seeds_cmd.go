@@ -1,34 +1,19 @@
 package main
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
-	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/careersbot/careersbot/config"
 	"github.com/careersbot/careersbot/retrieval"
 	"github.com/careersbot/careersbot/seeds"
-)
-
-// DefaultUpdateURL is the official list of standards (Skills England, which
-// took over the IfATE API).
-const DefaultUpdateURL = "https://skillsengland.education.gov.uk/api/apprenticeshipstandards"
-
-// Limits of seeds update: the official list is about 40 MB.
-const (
-	updateTimeout  = 5 * time.Minute
-	updateMaxBytes = 512 << 20
 )
 
 // seedsUsage is seeds' help.
@@ -80,7 +65,7 @@ func cmdSeedsImport(ctx context.Context, e env, args []string) error {
 	var incoming []*retrieval.Occupation
 	var files int
 	for _, path := range fs.Args() {
-		occs, n, err := readOfficialPath(path)
+		occs, n, err := retrieval.ReadOfficialPath(path)
 		if err != nil {
 			return err
 		}
@@ -125,24 +110,6 @@ func cmdSeedsImport(ctx context.Context, e env, args []string) error {
 const reloadHint = "The next ask picks it up; a running serve does on SIGHUP or POST /admin/reload."
 
 // readTableFile reads a fact table, gunzipping a name that ends .gz.
-func readTableFile(what, path string) ([]byte, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("import %s: %w", what, err)
-	}
-	if strings.HasSuffix(path, ".gz") {
-		zr, err := gzip.NewReader(bytes.NewReader(b))
-		if err != nil {
-			return nil, fmt.Errorf("import %s: %s is not gzip data: %w", what, path, err)
-		}
-		defer zr.Close()
-		if b, err = io.ReadAll(zr); err != nil {
-			return nil, fmt.Errorf("import %s: %s: %w", what, path, err)
-		}
-	}
-	return b, nil
-}
-
 // readPayTable reads an ASHE table and its edition: the flag's, else the
 // file name's.
 func readPayTable(path, edition string) (*retrieval.PayTable, error) {
@@ -159,7 +126,7 @@ func readPayTable(path, edition string) (*retrieval.PayTable, error) {
 			return nil, usagef("--pay %s: the file name does not say which ASHE edition it is: give --pay-edition, such as \"2025 provisional\"", path)
 		}
 	}
-	b, err := readTableFile("pay", path)
+	b, err := retrieval.ReadTable("pay", path)
 	if err != nil {
 		return nil, err
 	}
@@ -171,7 +138,7 @@ func readPayTable(path, edition string) (*retrieval.PayTable, error) {
 }
 
 func readSOCTable(path string) (map[string]*retrieval.SOCLine, error) {
-	b, err := readTableFile("SOC mapping", path)
+	b, err := retrieval.ReadTable("SOC mapping", path)
 	if err != nil {
 		return nil, err
 	}
@@ -185,53 +152,23 @@ func readSOCTable(path string) (map[string]*retrieval.SOCLine, error) {
 	return soc, nil
 }
 
-// importSOC merges SOC mapping lines into the data dir's, per reference the
-// later retrieval winning, and prints what changes in the mapping in use.
+// importSOC merges SOC mapping lines into the data dir's and prints what
+// changes in the mapping in use.
 func importSOC(e env, cfg *config.Config, name string, incoming map[string]*retrieval.SOCLine) error {
 	src, err := corpusSource(cfg)
 	if err != nil {
 		return err
 	}
-	inUse, err := src.LoadTables()
+	path, r, err := retrieval.ImportSOC(src, cfg.DataDir, incoming)
 	if err != nil {
 		return err
 	}
-	imported, err := retrieval.ReadImportedSOC(cfg.DataDir)
-	if err != nil {
-		return fmt.Errorf("the imported SOC mapping in %s (nothing changed): %w", cfg.DataDir, err)
-	}
-	var r struct{ new, updated, older, unchanged []string }
-	for ref, l := range incoming {
-		var cur *retrieval.SOCLine
-		if inUse != nil {
-			cur = inUse.SOC[ref]
-		}
-		switch {
-		case cur == nil:
-			r.new = append(r.new, ref)
-		case l.AsOf() < cur.AsOf():
-			r.older = append(r.older, ref)
-		case l.SameGroups(cur):
-			r.unchanged = append(r.unchanged, ref)
-		default:
-			r.updated = append(r.updated, ref)
-		}
-	}
-	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
-		return fmt.Errorf("data dir %s is not writable: %w", cfg.DataDir, err)
-	}
-	path, err := retrieval.WriteImportedSOC(cfg.DataDir, retrieval.MergeSOC(imported, incoming))
-	if err != nil {
-		return fmt.Errorf("write the SOC mapping (nothing changed): %w", err)
-	}
-	w := e.stdout
-	fmt.Fprintf(w, "imported the SOC 2020 mapping of %d standards from %s into %s\n", len(incoming), name, path)
+	fmt.Fprintf(e.stdout, "imported the SOC 2020 mapping of %d standards from %s into %s\n", len(incoming), name, path)
 	for _, l := range []struct {
 		name string
 		refs []string
-	}{{"new", r.new}, {"updated", r.updated}, {"older, kept", r.older}, {"unchanged", r.unchanged}} {
-		slices.Sort(l.refs)
-		fmt.Fprintf(w, "%-12s %d%s\n", l.name+":", len(l.refs), sample(l.refs))
+	}{{"new", r.New}, {"updated", r.Updated}, {"older, kept", r.Older}, {"unchanged", r.Unchanged}} {
+		fmt.Fprintf(e.stdout, "%-12s %d%s\n", l.name+":", len(l.refs), sample(l.refs))
 	}
 	return nil
 }
@@ -243,105 +180,37 @@ func importPay(e env, cfg *config.Config, t *retrieval.PayTable) error {
 	if err != nil {
 		return err
 	}
-	inUse, err := src.LoadTables()
+	r, err := retrieval.ImportPay(src, cfg.DataDir, t)
 	if err != nil {
 		return err
 	}
 	w := e.stdout
-	if inUse != nil && inUse.Pay != nil && t.Edition.Compare(inUse.Pay.Edition) < 0 {
-		fmt.Fprintf(w, "pay: kept %s: %s is %s, which is older; nothing written\n", inUse.Pay.Edition.Source(), t.Name, t.Edition.Source())
+	if r.Path == "" {
+		fmt.Fprintf(w, "pay: kept %s: %s is %s, which is older; nothing written\n", r.Replaced.Source(), t.Name, t.Edition.Source())
 		return nil
 	}
-	standards, err := src.Standards()
-	if err != nil {
-		return err
-	}
-	before := retrieval.CountFacts(retrieval.JoinFacts(standards, inUse).Occupations).Salary
-	after := &retrieval.FactTables{Pay: t}
-	if inUse != nil {
-		after.Facts, after.SOC = inUse.Facts, inUse.SOC
-	}
-	now := retrieval.CountFacts(retrieval.JoinFacts(standards, after).Occupations).Salary
-	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
-		return fmt.Errorf("data dir %s is not writable: %w", cfg.DataDir, err)
-	}
-	path, err := retrieval.WriteImportedPay(cfg.DataDir, t)
-	if err != nil {
-		return fmt.Errorf("write the pay table (nothing changed): %w", err)
-	}
-	fmt.Fprintf(w, "imported %s (%d unit groups, %d medians to quote) from %s into %s\n", t.Edition.Source(), len(t.Rows), t.Published(), t.Name, path)
-	if inUse != nil && inUse.Pay != nil {
-		fmt.Fprintf(w, "pay: %s replaces %s; standards with a median to quote: %d, was %d\n", t.Edition.Source(), inUse.Pay.Edition.Source(), now, before)
+	fmt.Fprintf(w, "imported %s (%d unit groups, %d medians to quote) from %s into %s\n", t.Edition.Source(), len(t.Rows), t.Published(), t.Name, r.Path)
+	if r.Replaced != nil {
+		fmt.Fprintf(w, "pay: %s replaces %s; standards with a median to quote: %d, was %d\n", t.Edition.Source(), r.Replaced.Source(), r.After, r.Before)
 	} else {
-		fmt.Fprintf(w, "pay: standards with a median to quote: %d, was %d\n", now, before)
+		fmt.Fprintf(w, "pay: standards with a median to quote: %d, was %d\n", r.After, r.Before)
 	}
 	return nil
 }
 
-// readOfficialPath reads one file, or every *.json file of a folder.
-func readOfficialPath(path string) ([]*retrieval.Occupation, int, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, 0, fmt.Errorf("import: %w", err)
-	}
-	var files []string
-	if st.IsDir() {
-		matches, err := filepath.Glob(filepath.Join(path, "*.json"))
-		if err != nil {
-			return nil, 0, err
-		}
-		if len(matches) == 0 {
-			return nil, 0, fmt.Errorf("import: %s holds no *.json files in the official API format", path)
-		}
-		files = matches
-	} else {
-		files = []string{path}
-	}
-	slices.Sort(files)
-	var out []*retrieval.Occupation
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			return nil, 0, fmt.Errorf("import: %w", err)
-		}
-		occs, err := retrieval.ParseOfficial(f, b)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, occs...)
-	}
-	return out, len(files), nil
-}
-
-// importStandards merges standards into the data dir's catalogue, atomically,
-// and prints what changed in the corpus in use.
+// importStandards merges standards into the data dir's catalogue and
+// prints what changed in the corpus in use.
 func importStandards(e env, cfg *config.Config, incoming []*retrieval.Occupation, start time.Time) error {
-	if len(incoming) == 0 {
-		return errors.New("no standards to import: the catalogue is unchanged")
-	}
 	src, err := corpusSource(cfg)
 	if err != nil {
 		return err
 	}
-	overlayPath := src.Overlay
-	src.Overlay = ""
-	base, err := src.Standards()
+	path, report, err := retrieval.ImportStandards(src, cfg.DataDir, incoming)
 	if err != nil {
 		return err
 	}
-	overlay, err := retrieval.ReadCatalogueFile(overlayPath)
-	if err != nil {
-		return fmt.Errorf("the imported catalogue %s: %w", overlayPath, err)
-	}
-	merged, report := retrieval.Import(base.Occupations, overlay, incoming)
-	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
-		return fmt.Errorf("data dir %s is not writable: %w", cfg.DataDir, err)
-	}
-	if err := retrieval.WriteCatalogueFile(overlayPath, merged); err != nil {
-		return fmt.Errorf("write %s (the catalogue is unchanged): %w", overlayPath, err)
-	}
 	w := e.stdout
-	fmt.Fprintf(w, "imported %d standards into %s in %s\n", len(incoming), overlayPath, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(w, "imported %d standards into %s in %s\n", len(incoming), path, time.Since(start).Round(time.Millisecond))
 	for _, l := range []struct {
 		name string
 		refs []string
@@ -366,7 +235,7 @@ func cmdSeedsUpdate(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	from := fs.String("from", DefaultUpdateURL, "the official API's list of standards")
+	from := fs.String("from", retrieval.DefaultUpdateURL, "the official API's list of standards")
 	if err := parse(fs, cfg, args); err != nil {
 		return err
 	}
@@ -378,7 +247,7 @@ func cmdSeedsUpdate(ctx context.Context, e env, args []string) error {
 		return usagef("--from %q is not an http(s) URL", *from)
 	}
 	start := time.Now()
-	body, err := download(ctx, e.stderr, *from)
+	body, err := retrieval.Download(ctx, *from, e.stderr)
 	if err != nil {
 		return fmt.Errorf("update from %s failed, the catalogue is unchanged: %w", *from, err)
 	}
@@ -397,72 +266,6 @@ func cmdSeedsUpdate(ctx context.Context, e env, args []string) error {
 	}
 	fmt.Fprintln(e.stdout, reloadHint)
 	return nil
-}
-
-// download fetches a URL with a timeout and a size limit, writing a progress
-// line to w.
-func download(ctx context.Context, w io.Writer, from string) ([]byte, error) {
-	ctx, cancel := context.WithTimeout(ctx, updateTimeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, from, nil)
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", "careersbot (seeds update)")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("the server answered %s", resp.Status)
-	}
-	p := &progress{w: w, total: resp.ContentLength, last: time.Now()}
-	body, err := io.ReadAll(io.TeeReader(io.LimitReader(resp.Body, updateMaxBytes+1), p))
-	p.done()
-	if err != nil {
-		return nil, fmt.Errorf("download cut short after %d bytes: %w", len(body), err)
-	}
-	if len(body) > updateMaxBytes {
-		return nil, fmt.Errorf("the list is larger than %d MB", updateMaxBytes>>20)
-	}
-	if resp.ContentLength > 0 && int64(len(body)) != resp.ContentLength {
-		return nil, fmt.Errorf("download cut short: %d of %d bytes", len(body), resp.ContentLength)
-	}
-	return body, nil
-}
-
-// progress writes "downloading... 12.3 MB" at most a few times a second.
-type progress struct {
-	w     io.Writer
-	n     int64
-	total int64
-	last  time.Time
-	shown bool
-}
-
-func (p *progress) Write(b []byte) (int, error) {
-	p.n += int64(len(b))
-	if time.Since(p.last) > 250*time.Millisecond {
-		p.show()
-		p.last = time.Now()
-	}
-	return len(b), nil
-}
-
-func (p *progress) show() {
-	if p.total > 0 {
-		fmt.Fprintf(p.w, "\rdownloading... %.1f of %.1f MB", float64(p.n)/1e6, float64(p.total)/1e6)
-	} else {
-		fmt.Fprintf(p.w, "\rdownloading... %.1f MB", float64(p.n)/1e6)
-	}
-	p.shown = true
-}
-
-func (p *progress) done() {
-	p.show()
-	fmt.Fprintln(p.w)
 }
 
 // corpusSource is the configured corpus: the built-in one or --seeds, with
