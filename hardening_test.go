@@ -19,6 +19,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/careersbot/careersbot/internal/app"
+
 	"github.com/careersbot/careersbot/bot"
 	"github.com/careersbot/careersbot/internal/openaifake"
 )
@@ -157,11 +159,11 @@ func TestServeModelServerDownAnswersExtractively(t *testing.T) {
 	})
 	// The extractive answers, from the same corpus with no model.
 	cfg := serveConfig(t, map[string]string{"CAREERSBOT_SEEDS": "", "CAREERSBOT_DATA_DIR": dataDir})
-	ix, err := openIndex(context.Background(), cfg, nil, openOptions{})
+	ix, err := app.OpenIndex(context.Background(), cfg, nil, app.OpenOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	extractive := newBot(ix, cfg, nil, bot.Metrics{})
+	extractive := app.NewBot(ix, cfg, nil, bot.Metrics{})
 	want := map[string]string{}
 	for _, q := range loadQuestions {
 		a, err := extractive.Ask(context.Background(), bot.Question{Text: q})

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/careersbot/careersbot/internal/app"
+
 	"github.com/careersbot/careersbot/adapters/web"
 	"github.com/careersbot/careersbot/bot"
 	"github.com/careersbot/careersbot/config"
@@ -44,7 +46,7 @@ func newInsights(cfg *config.Config, log *slog.Logger, m *metrics.Metrics, hashU
 	}
 	s.rec = insights.NewRecorder(insights.RecorderOptions{
 		Open: func(ctx context.Context) (insights.Writer, error) {
-			db, err := openInsights(ctx, cfg)
+			db, err := app.OpenInsights(ctx, cfg)
 			if err != nil {
 				return nil, err
 			}
@@ -91,12 +93,6 @@ func newInsights(cfg *config.Config, log *slog.Logger, m *metrics.Metrics, hashU
 		})
 	}
 	return s
-}
-
-// openInsights opens the configured store: PostgreSQL when
-// CAREERSBOT_DATABASE_URL is set, else SQLite in the data dir.
-func openInsights(ctx context.Context, cfg *config.Config) (*insights.DB, error) {
-	return insights.Open(ctx, insights.Options{DatabaseURL: cfg.DatabaseURL.Reveal(), DataDir: cfg.DataDir})
 }
 
 // onAnswer is the Guard's hook: nil when insights are off.
@@ -184,7 +180,7 @@ func cmdInsights(ctx context.Context, e env, args []string) error {
 	}
 	octx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
-	db, err := openInsights(octx, cfg)
+	db, err := app.OpenInsights(octx, cfg)
 	if err != nil {
 		return err
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"github.com/careersbot/careersbot/internal/llm"
 	"io"
 	"log/slog"
 	"net/http"
@@ -11,6 +10,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/careersbot/careersbot/internal/app"
+	"github.com/careersbot/careersbot/internal/llm"
 
 	"github.com/careersbot/careersbot/bot"
 	"github.com/careersbot/careersbot/internal/openaifake"
@@ -47,7 +49,7 @@ func TestRemoteEmbeddingsIndexedOnceAndReused(t *testing.T) {
 	cfg := serveConfig(t, env)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 
-	ix, err := openIndex(context.Background(), cfg, log, openOptions{})
+	ix, err := app.OpenIndex(context.Background(), cfg, log, app.OpenOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +70,7 @@ func TestRemoteEmbeddingsIndexedOnceAndReused(t *testing.T) {
 	}
 
 	// Reopened: loaded, and the server is not asked again.
-	ix2, err := openIndex(context.Background(), cfg, log, openOptions{})
+	ix2, err := app.OpenIndex(context.Background(), cfg, log, app.OpenOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +79,7 @@ func TestRemoteEmbeddingsIndexedOnceAndReused(t *testing.T) {
 	}
 
 	// A question is answered with the remote model's vectors too.
-	a, err := newBot(ix2, cfg, nil, bot.Metrics{}).Ask(context.Background(), bot.Question{Text: "Is wireless networking part of the role?"})
+	a, err := app.NewBot(ix2, cfg, nil, bot.Metrics{}).Ask(context.Background(), bot.Question{Text: "Is wireless networking part of the role?"})
 	if err != nil || !a.Grounded || a.Citations[0].ID != "K12" {
 		t.Fatalf("answer over remote embeddings: %v %v", err, a.Citations)
 	}
@@ -87,12 +89,12 @@ func TestRemoteEmbeddingsIndexedOnceAndReused(t *testing.T) {
 
 	// Another model rebuilds.
 	env["CAREERSBOT_EMBED_MODEL"] = "fake-embed-2"
-	ix3, err := openIndex(context.Background(), serveConfig(t, env), log, openOptions{})
+	ix3, err := app.OpenIndex(context.Background(), serveConfig(t, env), log, app.OpenOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !ix3.Stats().Rebuilt || ix3.Stats().File == st.File {
-		t.Errorf("a changed model did not rebuild: rebuilt %v, file %s", ix3.Stats().Rebuilt, ix3.Stats().File)
+		t.Errorf("a changed model did not Rebuild: rebuilt %v, file %s", ix3.Stats().Rebuilt, ix3.Stats().File)
 	}
 }
 
@@ -100,12 +102,12 @@ func TestQueryEmbeddingFailureRanksLexically(t *testing.T) {
 	f := openaifake.New(t)
 	cfg := serveConfig(t, llmConfig(t, f, nil))
 	var logged bytes.Buffer
-	ix, err := openIndex(context.Background(), cfg, slog.New(slog.NewTextHandler(&logged, nil)), openOptions{})
+	ix, err := app.OpenIndex(context.Background(), cfg, slog.New(slog.NewTextHandler(&logged, nil)), app.OpenOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.Set(func(s *openaifake.Server) { s.FailNext, s.FailStatus = 100, http.StatusBadRequest })
-	a, err := newBot(ix, cfg, nil, bot.Metrics{}).Ask(context.Background(), bot.Question{Text: "Do network engineers need to understand DNS and DHCP?"})
+	a, err := app.NewBot(ix, cfg, nil, bot.Metrics{}).Ask(context.Background(), bot.Question{Text: "Do network engineers need to understand DNS and DHCP?"})
 	if err != nil || !a.Grounded || a.Citations[0].ID != "K14" {
 		t.Fatalf("answer with the embedding server failing: %v %v", err, a.Citations)
 	}
@@ -156,7 +158,7 @@ func grepLines(b []byte, sub string) string {
 func TestEmbedBatchesOfAtMost64(t *testing.T) {
 	f := openaifake.New(t)
 	cfg := serveConfig(t, llmConfig(t, f, nil))
-	emb := embedder(cfg, llmClient(cfg, nil), nil)
+	emb := app.Embedder(cfg, app.LLMClient(cfg, nil), nil)
 	texts := make([]string, 150)
 	for i := range texts {
 		texts[i] = "passage " + strings.Repeat("x", i%7)
@@ -181,14 +183,14 @@ func TestEmbeddingCircuitRanksLexicallyAtOnce(t *testing.T) {
 	f := openaifake.New(t)
 	cfg := serveConfig(t, llmConfig(t, f, map[string]string{"CAREERSBOT_LLM_BREAKER_COOLDOWN": "10m"}))
 	var fallbacks []error
-	c := llmClient(cfg, nil)
-	ix, err := openIndex(context.Background(), cfg, slog.New(slog.DiscardHandler), openOptions{llm: c,
-		onQueryFallback: func(err error) { fallbacks = append(fallbacks, err) }})
+	c := app.LLMClient(cfg, nil)
+	ix, err := app.OpenIndex(context.Background(), cfg, slog.New(slog.DiscardHandler), app.OpenOptions{LLM: c,
+		OnQueryFallback: func(err error) { fallbacks = append(fallbacks, err) }})
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.Set(func(s *openaifake.Server) { s.FailNext, s.FailStatus = 1_000_000, http.StatusBadGateway })
-	b := newBotWith(ix, cfg, nil, bot.Metrics{}, c)
+	b := app.NewBotWith(ix, cfg, nil, bot.Metrics{}, c)
 	for i := range 10 {
 		a, err := b.Ask(context.Background(), bot.Question{Text: "Do network engineers need to understand DNS and DHCP?"})
 		if err != nil || !a.Grounded || a.Citations[0].ID != "K14" {

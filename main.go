@@ -14,7 +14,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -26,9 +25,10 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/careersbot/careersbot/internal/app"
+
 	"github.com/careersbot/careersbot/bot"
 	"github.com/careersbot/careersbot/config"
-	"github.com/careersbot/careersbot/internal/llm"
 	"github.com/careersbot/careersbot/retrieval"
 )
 
@@ -148,7 +148,7 @@ func factsHelp(e env) string {
 	if err != nil {
 		return ""
 	}
-	src, err := corpusSource(cfg)
+	src, err := app.CorpusSource(cfg)
 	if err != nil {
 		return ""
 	}
@@ -276,92 +276,6 @@ func cliLogger(w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo}))
 }
 
-// openIndex opens the index of the configured corpus, building it on the
-// first run.
-func openIndex(ctx context.Context, cfg *config.Config, log *slog.Logger, o openOptions) (*retrieval.Index, error) {
-	src, err := corpusSource(cfg)
-	if err != nil {
-		return nil, err
-	}
-	onFallback := o.onQueryFallback
-	if onFallback == nil {
-		onFallback = func(err error) {
-			log.Warn("the question's remote embedding failed; ranking lexically", "error", err.Error())
-		}
-	}
-	client := o.llm
-	if client == nil {
-		client = llmClient(cfg, nil)
-	}
-	emb := embedder(cfg, client, onFallback)
-	if o.rebuild {
-		if err := removeIndex(src, cfg.DataDir, emb); err != nil {
-			return nil, err
-		}
-	}
-	// What a killed import or index write left behind goes first.
-	retrieval.RemoveOrphans(cfg.DataDir, log)
-	start := time.Now()
-	ix, err := retrieval.Open(ctx, src, cfg.DataDir, emb, log)
-	if errors.Is(err, retrieval.ErrNotSaved) && o.keepUnsaved && ix != nil {
-		log.Warn("serving the index built in memory: it could not be saved, so the next start builds it again",
-			"data_dir", cfg.DataDir, "error", err.Error())
-		err = nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	if st := ix.Stats(); st.Rebuilt {
-		log.Info("built the index", "occupations", st.Occupations, "passages", st.Passages,
-			"took", time.Since(start).Round(time.Millisecond).String(), "file", st.File)
-	}
-	return ix, nil
-}
-
-// openOptions tune openIndex.
-type openOptions struct {
-	rebuild         bool        // build from scratch even when a current index exists
-	onQueryFallback func(error) // a question's remote embedding failed
-	// llm is the model server's client, whose circuits outlive a reload;
-	// nil: a client of its own.
-	llm *llm.Client
-	// keepUnsaved serves an index that could not be saved (a full or
-	// read-only data dir) rather than failing, with a warning.
-	keepUnsaved bool
-}
-
-func removeIndex(src *retrieval.Source, dataDir string, emb retrieval.Embedder) error {
-	key, err := src.Key()
-	if err != nil {
-		return err
-	}
-	err = os.Remove(retrieval.IndexPath(dataDir, retrieval.IndexKey(key, emb)))
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("remove the old index: %w", err)
-	}
-	return nil
-}
-
-// newBot makes the bot over an index with the configured options: the
-// length limit, the safeguarding replies (and, from serve, the alert), and a
-// language model when one is set.
-func newBot(ix *retrieval.Index, cfg *config.Config, onDistress func(context.Context, bot.Question, bot.Safeguarding), m bot.Metrics) *bot.Bot {
-	return newBotWith(ix, cfg, onDistress, m, llmClient(cfg, nil))
-}
-
-// newBotWith is newBot with the model server's client given: serve's one
-// client, whose circuits every answer shares.
-func newBotWith(ix *retrieval.Index, cfg *config.Config, onDistress func(context.Context, bot.Question, bot.Safeguarding), m bot.Metrics, c *llm.Client) *bot.Bot {
-	return bot.New(ix, bot.Options{
-		MaxQuestionChars: cfg.MaxQuestionChars,
-		Replies:          safeguardingReplies(cfg),
-		OnDistress:       onDistress,
-		Generate:         generator(cfg, c),
-		GenerateTimeout:  cfg.LLMTimeout,
-		Metrics:          m,
-	})
-}
-
 // askError turns the bot's refusals into usage errors (exit 2) with their
 // polite messages.
 func askError(err error) error {
@@ -390,11 +304,11 @@ func cmdAsk(ctx context.Context, e env, args []string) error {
 	if err := bot.CheckOccupation(q.Occupation); err != nil {
 		return askError(err)
 	}
-	ix, err := openIndex(ctx, cfg, cliLogger(e.stderr), openOptions{})
+	ix, err := app.OpenIndex(ctx, cfg, cliLogger(e.stderr), app.OpenOptions{})
 	if err != nil {
 		return err
 	}
-	a, err := newBot(ix, cfg, nil, bot.Metrics{}).Ask(ctx, q)
+	a, err := app.NewBot(ix, cfg, nil, bot.Metrics{}).Ask(ctx, q)
 	if err != nil {
 		return askError(err)
 	}
@@ -427,11 +341,11 @@ func cmdChat(ctx context.Context, e env, args []string) error {
 	if fs.NArg() > 0 {
 		return usagef("chat takes questions on stdin, not as arguments (use careersbot ask %q)", strings.Join(fs.Args(), " "))
 	}
-	ix, err := openIndex(ctx, cfg, cliLogger(e.stderr), openOptions{})
+	ix, err := app.OpenIndex(ctx, cfg, cliLogger(e.stderr), app.OpenOptions{})
 	if err != nil {
 		return err
 	}
-	b := newBot(ix, cfg, nil, bot.Metrics{})
+	b := app.NewBot(ix, cfg, nil, bot.Metrics{})
 	fmt.Fprintln(e.stderr, chatGreeting)
 	sc := bufio.NewScanner(e.stdin)
 	sc.Buffer(make([]byte, 64*1024), 4<<20)
@@ -485,7 +399,7 @@ func cmdIndex(ctx context.Context, e env, args []string) error {
 	if fs.NArg() > 0 {
 		return usagef("index takes no arguments, got %q", strings.Join(fs.Args(), " "))
 	}
-	ix, err := openIndex(ctx, cfg, cliLogger(e.stderr), openOptions{rebuild: *rebuild})
+	ix, err := app.OpenIndex(ctx, cfg, cliLogger(e.stderr), app.OpenOptions{Rebuild: *rebuild})
 	if err != nil {
 		return err
 	}
@@ -565,11 +479,11 @@ func cmdEval(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	ix, err := openIndex(ctx, cfg, cliLogger(e.stderr), openOptions{})
+	ix, err := app.OpenIndex(ctx, cfg, cliLogger(e.stderr), app.OpenOptions{})
 	if err != nil {
 		return err
 	}
-	results, err := bot.RunEval(ctx, newBot(ix, cfg, nil, bot.Metrics{}), cases)
+	results, err := bot.RunEval(ctx, app.NewBot(ix, cfg, nil, bot.Metrics{}), cases)
 	if err != nil {
 		return err
 	}

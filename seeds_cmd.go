@@ -4,16 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/careersbot/careersbot/internal/app"
+
 	"github.com/careersbot/careersbot/config"
 	"github.com/careersbot/careersbot/retrieval"
-	"github.com/careersbot/careersbot/seeds"
 )
 
 // seedsUsage is seeds' help.
@@ -155,7 +154,7 @@ func readSOCTable(path string) (map[string]*retrieval.SOCLine, error) {
 // importSOC merges SOC mapping lines into the data dir's and prints what
 // changes in the mapping in use.
 func importSOC(e env, cfg *config.Config, name string, incoming map[string]*retrieval.SOCLine) error {
-	src, err := corpusSource(cfg)
+	src, err := app.CorpusSource(cfg)
 	if err != nil {
 		return err
 	}
@@ -176,7 +175,7 @@ func importSOC(e env, cfg *config.Config, name string, incoming map[string]*retr
 // importPay keeps an ASHE table in the data dir when it is at least as new
 // as the one in use, and prints what that changes.
 func importPay(e env, cfg *config.Config, t *retrieval.PayTable) error {
-	src, err := corpusSource(cfg)
+	src, err := app.CorpusSource(cfg)
 	if err != nil {
 		return err
 	}
@@ -201,7 +200,7 @@ func importPay(e env, cfg *config.Config, t *retrieval.PayTable) error {
 // importStandards merges standards into the data dir's catalogue and
 // prints what changed in the corpus in use.
 func importStandards(e env, cfg *config.Config, incoming []*retrieval.Occupation, start time.Time) error {
-	src, err := corpusSource(cfg)
+	src, err := app.CorpusSource(cfg)
 	if err != nil {
 		return err
 	}
@@ -266,28 +265,4 @@ func cmdSeedsUpdate(ctx context.Context, e env, args []string) error {
 	}
 	fmt.Fprintln(e.stdout, reloadHint)
 	return nil
-}
-
-// corpusSource is the configured corpus: the built-in one or --seeds, with
-// the data dir's imported catalogue over it.
-func corpusSource(cfg *config.Config) (*retrieval.Source, error) {
-	var fsys fs.FS = seeds.FS
-	name := "built-in corpus"
-	if cfg.Seeds != "" {
-		st, err := os.Stat(cfg.Seeds)
-		if err != nil {
-			return nil, fmt.Errorf("seed folder %s: %w", cfg.Seeds, err)
-		}
-		if !st.IsDir() {
-			return nil, fmt.Errorf("seed folder %s is not a folder: --seeds takes a folder of *.txt and *.jsonl seed documents", cfg.Seeds)
-		}
-		fsys, name = os.DirFS(cfg.Seeds), cfg.Seeds
-	}
-	src, err := retrieval.OpenSource(fsys, name)
-	if err != nil {
-		return nil, err
-	}
-	src.Overlay = filepath.Join(cfg.DataDir, retrieval.CatalogueFile)
-	src.TableDir = cfg.DataDir
-	return src, nil
 }

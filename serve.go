@@ -24,6 +24,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/careersbot/careersbot/internal/app"
+
 	"golang.org/x/sync/errgroup"
 
 	"github.com/careersbot/careersbot/adapters"
@@ -124,13 +126,13 @@ func newServer(cfg *config.Config, log *slog.Logger) (*server, error) {
 	s.ready = newReadiness(s.metrics)
 	s.ready.set("index", false, "loading")
 	s.metrics.WatchStore("memory", s.memory.Len, s.memory.Evicted)
-	s.llm = llmClient(cfg, s.circuitChanged)
+	s.llm = app.LLMClient(cfg, s.circuitChanged)
 	for _, op := range s.circuitOps() {
 		s.metrics.WatchCircuit(op, func() string { return s.llm.Circuit(op) }, func() int64 { return s.llm.Rejected(op) })
 		s.ready.watch("llm_"+op, func() (bool, string) { return s.circuitState(op) })
 	}
 	if cfg.SafeguardingAlert != "" {
-		a, err := newAlerts(cfg, log, s.metrics)
+		a, err := app.NewAlerts(cfg, log, s.metrics)
 		if err != nil {
 			return nil, err
 		}
@@ -247,7 +249,7 @@ func (s *server) currentBot() *bot.Bot {
 
 // loadIndex opens the index and makes the bot answer from it.
 func (s *server) loadIndex(ctx context.Context) error {
-	ix, err := openIndex(ctx, s.cfg, s.log, s.openOptions())
+	ix, err := app.OpenIndex(ctx, s.cfg, s.log, s.openOptions())
 	if err != nil {
 		s.ready.set("index", false, err.Error())
 		return err
@@ -256,7 +258,7 @@ func (s *server) loadIndex(ctx context.Context) error {
 	if s.alerts != nil {
 		onDistress = s.alerts.Notify
 	}
-	b := newBotWith(ix, s.cfg, onDistress, bot.Metrics{
+	b := app.NewBotWith(ix, s.cfg, onDistress, bot.Metrics{
 		ObserveRetrieval: func(d time.Duration) { s.metrics.RetrievalSeconds.Observe(d.Seconds()) },
 		CountDistress: func(sg bot.Safeguarding) {
 			s.metrics.Distress.WithLabelValues(string(sg.Kind), strconv.FormatBool(sg.Now)).Inc()
@@ -289,8 +291,8 @@ func (s *server) loadIndex(ctx context.Context) error {
 // openOptions are serve's: the shared model client, the fallback counted
 // (and logged unless the circuit is open, which is logged once), and an
 // index that cannot be saved served from memory.
-func (s *server) openOptions() openOptions {
-	return openOptions{llm: s.llm, keepUnsaved: true, onQueryFallback: func(err error) {
+func (s *server) openOptions() app.OpenOptions {
+	return app.OpenOptions{LLM: s.llm, KeepUnsaved: true, OnQueryFallback: func(err error) {
 		s.metrics.LLMFallbacks.WithLabelValues("query_embedding").Inc()
 		if !errors.Is(err, llm.ErrCircuitOpen) {
 			s.log.Warn("the question's remote embedding failed; ranking lexically", "error", err.Error())
@@ -316,7 +318,7 @@ func (s *server) reload(ctx context.Context) (retrieval.Stats, error) {
 		return retrieval.Stats{}, bot.ErrNotReady
 	}
 	start := time.Now()
-	ix, err := openIndex(ctx, s.cfg, s.log, s.openOptions())
+	ix, err := app.OpenIndex(ctx, s.cfg, s.log, s.openOptions())
 	if err != nil {
 		s.metrics.Reloads.WithLabelValues("error").Inc()
 		s.log.Error("reload failed; the live index stays", "error", err.Error())
