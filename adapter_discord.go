@@ -3,50 +3,52 @@ package main
 import (
 	"time"
 
+	"github.com/careersbot/careersbot/adapters"
 	"github.com/careersbot/careersbot/adapters/discord"
 	"github.com/careersbot/careersbot/bot"
+	"github.com/careersbot/careersbot/internal/server"
 	"github.com/careersbot/careersbot/internal/store"
 )
 
 // newDiscordAdapter builds the Discord adapter when DISCORD_BOT_TOKEN and
 // DISCORD_APP_ID are set: HTTP interactions at /discord/interactions when
 // DISCORD_PUBLIC_KEY is set too, else a gateway session.
-func newDiscordAdapter(d deps) (Adapter, error) {
-	if d.cfg.DiscordMode() == "" {
+func newDiscordAdapter(d server.Deps) (adapters.Adapter, error) {
+	if d.Config.DiscordMode() == "" {
 		return nil, nil
 	}
-	dedupe := store.NewDedupe(d.cfg.DedupeMax, time.Hour, nil)
+	dedupe := store.NewDedupe(d.Config.DedupeMax, time.Hour, nil)
 	a, err := discord.New(discord.Options{
-		BotToken:  d.cfg.DiscordBotToken.Reveal(),
-		AppID:     d.cfg.DiscordAppID,
-		PublicKey: d.cfg.DiscordPublicKey,
-		GuildID:   d.cfg.DiscordGuildID,
-		APIURL:    d.cfg.DiscordAPIURL,
-		Asker:     d.asker,
+		BotToken:  d.Config.DiscordBotToken.Reveal(),
+		AppID:     d.Config.DiscordAppID,
+		PublicKey: d.Config.DiscordPublicKey,
+		GuildID:   d.Config.DiscordGuildID,
+		APIURL:    d.Config.DiscordAPIURL,
+		Asker:     d.Asker,
 		// Occupations for a partly typed name once the index is loaded,
 		// none before.
 		Complete: func(p string, n int) []bot.Completion {
-			if b := d.bot(); b != nil {
+			if b := d.Bot(); b != nil {
 				return b.Complete(p, n)
 			}
 			return nil
 		},
-		Memory:           d.memory,
+		Memory:           d.Memory,
 		Dedupe:           dedupe,
-		MaxPending:       d.cfg.PendingMax,
-		OnReply:          d.onReply("discord"),
-		OnReplay:         d.onReplay("discord"),
-		Logger:           d.log.With("adapter", "discord"),
-		LogQuestions:     d.cfg.LogQuestions,
-		HashUser:         d.hashUser,
-		OnState:          d.onState("discord"),
-		OnPlatformError:  d.metrics.PlatformErrors.WithLabelValues("discord").Inc,
-		MaxQuestionChars: d.cfg.MaxQuestionChars,
+		MaxPending:       d.Config.PendingMax,
+		OnReply:          d.OnReply("discord"),
+		OnReplay:         d.OnReplay("discord"),
+		Logger:           d.Log.With("adapter", "discord"),
+		LogQuestions:     d.Config.LogQuestions,
+		HashUser:         d.HashUser,
+		OnState:          d.OnState("discord"),
+		OnPlatformError:  d.Metrics.PlatformErrors.WithLabelValues("discord").Inc,
+		MaxQuestionChars: d.Config.MaxQuestionChars,
 	})
 	if err != nil {
 		return nil, err
 	}
-	d.metrics.WatchStore("discord_dedupe", dedupe.Len, dedupe.Evicted)
-	d.metrics.WatchPending("discord", a.Pending)
+	d.Metrics.WatchStore("discord_dedupe", dedupe.Len, dedupe.Evicted)
+	d.Metrics.WatchPending("discord", a.Pending)
 	return a, nil
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/careersbot/careersbot/adapters/discord/discordfake"
+	"github.com/careersbot/careersbot/internal/server"
 )
 
 const (
@@ -218,7 +219,7 @@ func TestServeDiscordGateway(t *testing.T) {
 // TestDiscordAdapterOff: without a bot token and an application id there is
 // no Discord adapter.
 func TestDiscordAdapterOff(t *testing.T) {
-	a, err := newDiscordAdapter(deps{cfg: serveConfig(t, nil)})
+	a, err := newDiscordAdapter(server.Deps{Config: serveConfig(t, nil)})
 	if a != nil || err != nil {
 		t.Errorf("newDiscordAdapter = %v, %v; want nil, nil", a, err)
 	}

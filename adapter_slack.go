@@ -3,58 +3,60 @@ package main
 import (
 	"time"
 
+	"github.com/careersbot/careersbot/adapters"
 	"github.com/careersbot/careersbot/adapters/slack"
 	"github.com/careersbot/careersbot/bot"
+	"github.com/careersbot/careersbot/internal/server"
 	"github.com/careersbot/careersbot/internal/store"
 )
 
 // newSlackAdapter builds the Slack adapter when SLACK_BOT_TOKEN and either
 // SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode) are set.
-func newSlackAdapter(d deps) (Adapter, error) {
-	if d.cfg.SlackMode() == "" {
+func newSlackAdapter(d server.Deps) (adapters.Adapter, error) {
+	if d.Config.SlackMode() == "" {
 		return nil, nil
 	}
 	// The adapter's state, bounded, in memory (one process).
-	dedupe := store.NewDedupe(d.cfg.DedupeMax, slack.SeenTTL, nil)
-	shares := store.NewKeep[slack.Share](d.cfg.SharesMax, slack.ShareTTL, nil)
+	dedupe := store.NewDedupe(d.Config.DedupeMax, slack.SeenTTL, nil)
+	shares := store.NewKeep[slack.Share](d.Config.SharesMax, slack.ShareTTL, nil)
 	a, err := slack.New(slack.Options{
-		BotToken:      d.cfg.SlackBotToken.Reveal(),
-		AppToken:      d.cfg.SlackAppToken.Reveal(),
-		SigningSecret: d.cfg.SlackSigningSecret.Reveal(),
-		APIURL:        d.cfg.SlackAPIURL,
-		Asker:         d.asker,
-		Memory:        d.memory,
+		BotToken:      d.Config.SlackBotToken.Reveal(),
+		AppToken:      d.Config.SlackAppToken.Reveal(),
+		SigningSecret: d.Config.SlackSigningSecret.Reveal(),
+		APIURL:        d.Config.SlackAPIURL,
+		Asker:         d.Asker,
+		Memory:        d.Memory,
 		Dedupe:        dedupe,
 		Shares:        shares,
-		MaxPending:    d.cfg.PendingMax,
-		OnReply:       d.onReply("slack"),
-		OnReplay:      d.onReplay("slack"),
-		Logger:        d.log,
-		LogQuestions:  d.cfg.LogQuestions,
-		HashUser:      d.hashUser,
-		OnState:       d.onState("slack"),
+		MaxPending:    d.Config.PendingMax,
+		OnReply:       d.OnReply("slack"),
+		OnReplay:      d.OnReplay("slack"),
+		Logger:        d.Log,
+		LogQuestions:  d.Config.LogQuestions,
+		HashUser:      d.HashUser,
+		OnState:       d.OnState("slack"),
 		OnFeedback: func(f bot.Feedback) {
-			d.metrics.Feedback.WithLabelValues("slack", f.Vote).Inc()
-			if d.feedback != nil {
-				d.feedback(f)
+			d.Metrics.Feedback.WithLabelValues("slack", f.Vote).Inc()
+			if d.Feedback != nil {
+				d.Feedback(f)
 			}
 		},
 		OnPlatformError: func() {
-			d.metrics.PlatformErrors.WithLabelValues("slack").Inc()
+			d.Metrics.PlatformErrors.WithLabelValues("slack").Inc()
 		},
 		// Answers longer than the LLM timeout still get posted; shutdown
 		// bounds them anyway.
-		WorkTimeout: d.cfg.LLMTimeout + 30*time.Second,
+		WorkTimeout: d.Config.LLMTimeout + 30*time.Second,
 		// A generated answer is shown as it is written.
-		Stream:     d.cfg.LLMModel != "",
+		Stream:     d.Config.LLMModel != "",
 		Reaction:   "mag",
 		ReactAfter: time.Second,
 	})
 	if err != nil {
 		return nil, err
 	}
-	d.metrics.WatchStore("slack_dedupe", dedupe.Len, dedupe.Evicted)
-	d.metrics.WatchStore("slack_shares", shares.Len, shares.Evicted)
-	d.metrics.WatchPending("slack", a.Pending)
+	d.Metrics.WatchStore("slack_dedupe", dedupe.Len, dedupe.Evicted)
+	d.Metrics.WatchStore("slack_shares", shares.Len, shares.Evicted)
+	d.Metrics.WatchPending("slack", a.Pending)
 	return a, nil
 }

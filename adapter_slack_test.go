@@ -14,7 +14,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/careersbot/careersbot/adapters"
 	"github.com/careersbot/careersbot/adapters/slack"
+	"github.com/careersbot/careersbot/internal/server"
 )
 
 // slackWebAPI is a minimal fake Slack Web API at the wire for serve's
@@ -78,8 +80,8 @@ func TestServeSlackHTTPMode(t *testing.T) {
 		"SLACK_API_URL":        api.URL + "/api/",
 	})
 	s, base, _ := startServer(t, cfg)
-	if len(s.adapters) == 0 || s.adapters[0].Name() != "slack" {
-		t.Fatalf("adapters %v, want slack", s.adapters)
+	if adapterNamed(s, "slack") == nil {
+		t.Fatalf("adapters %v, want slack among them", s.Adapters())
 	}
 
 	body, _ := json.Marshal(map[string]any{
@@ -138,26 +140,36 @@ func TestServeSlackHTTPMode(t *testing.T) {
 // Without Slack settings there is no Slack adapter; with a token that
 // Slack refuses, serve keeps serving and /readyz says why Slack is down.
 func TestServeSlackOffOrDown(t *testing.T) {
-	if a, err := newSlackAdapter(deps{cfg: serveConfig(t, nil)}); a != nil || err != nil {
+	if a, err := newSlackAdapter(server.Deps{Config: serveConfig(t, nil)}); a != nil || err != nil {
 		t.Errorf("no Slack settings: %v, %v; want nil, nil", a, err)
 	}
 	api := newSlackWebAPI(t)
 	cfg := serveConfig(t, map[string]string{
 		"SLACK_BOT_TOKEN": "xoxb-refused", "SLACK_SIGNING_SECRET": "s", "SLACK_API_URL": api.URL + "/api/",
 	})
-	s, err := newServer(cfg, slog.New(slog.DiscardHandler))
+	s, err := server.New(cfg, slog.New(slog.DiscardHandler), serveOptions())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.loadIndex(t.Context()); err != nil {
+	if err := s.LoadIndex(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	a := s.adapters[0]
+	a := adapterNamed(s, "slack")
 	if err := a.Run(t.Context()); err == nil || !strings.Contains(err.Error(), "invalid_auth") {
 		t.Errorf("Run: %v, want invalid_auth", err)
 	}
-	ready, checks := s.ready.state()
+	ready, checks := s.Ready()
 	if ready || !strings.Contains(checks["slack"], "invalid_auth") {
 		t.Errorf("ready %v, checks %v", ready, checks)
 	}
+}
+
+// adapterNamed is the server's adapter of that name, or nil.
+func adapterNamed(s *server.Server, name string) adapters.Adapter {
+	for _, a := range s.Adapters() {
+		if a.Name() == name {
+			return a
+		}
+	}
+	return nil
 }

@@ -3,43 +3,45 @@ package main
 import (
 	"time"
 
+	"github.com/careersbot/careersbot/adapters"
 	"github.com/careersbot/careersbot/adapters/teams"
 	"github.com/careersbot/careersbot/bot"
+	"github.com/careersbot/careersbot/internal/server"
 	"github.com/careersbot/careersbot/internal/store"
 )
 
 // newTeamsAdapter builds the Microsoft Teams adapter when TEAMS_APP_ID is
 // set (config.Validate has checked that the password and tenant are too):
 // the Bot Connector posts activities to /teams/messages.
-func newTeamsAdapter(d deps) (Adapter, error) {
-	if !d.cfg.TeamsEnabled() {
+func newTeamsAdapter(d server.Deps) (adapters.Adapter, error) {
+	if !d.Config.TeamsEnabled() {
 		return nil, nil
 	}
-	dedupe := store.NewDedupe(d.cfg.DedupeMax, teams.SeenTTL, nil)
-	d.metrics.WatchStore("teams_dedupe", dedupe.Len, dedupe.Evicted)
+	dedupe := store.NewDedupe(d.Config.DedupeMax, teams.SeenTTL, nil)
+	d.Metrics.WatchStore("teams_dedupe", dedupe.Len, dedupe.Evicted)
 	a, err := teams.New(teams.Options{
 		Seen:         dedupe,
-		AppID:        d.cfg.TeamsAppID,
-		AppPassword:  d.cfg.TeamsAppPassword.Reveal(),
-		TenantID:     d.cfg.TeamsTenantID,
-		OpenIDURL:    d.cfg.TeamsOpenIDURL,
-		TokenURL:     d.cfg.TeamsTokenEndpoint(),
-		Asker:        d.asker,
-		Memory:       d.memory,
-		Logger:       d.log,
-		LogQuestions: d.cfg.LogQuestions,
-		HashUser:     d.hashUser,
-		OnState:      d.onState("teams"),
+		AppID:        d.Config.TeamsAppID,
+		AppPassword:  d.Config.TeamsAppPassword.Reveal(),
+		TenantID:     d.Config.TeamsTenantID,
+		OpenIDURL:    d.Config.TeamsOpenIDURL,
+		TokenURL:     d.Config.TeamsTokenEndpoint(),
+		Asker:        d.Asker,
+		Memory:       d.Memory,
+		Logger:       d.Log,
+		LogQuestions: d.Config.LogQuestions,
+		HashUser:     d.HashUser,
+		OnState:      d.OnState("teams"),
 		OnFeedback: func(f bot.Feedback) {
-			d.metrics.Feedback.WithLabelValues("teams", f.Vote).Inc()
-			if d.feedback != nil {
-				d.feedback(f)
+			d.Metrics.Feedback.WithLabelValues("teams", f.Vote).Inc()
+			if d.Feedback != nil {
+				d.Feedback(f)
 			}
 		},
-		OnPlatformError: d.metrics.PlatformErrors.WithLabelValues("teams").Inc,
+		OnPlatformError: d.Metrics.PlatformErrors.WithLabelValues("teams").Inc,
 		// Answers longer than the LLM timeout still get posted; shutdown
 		// bounds them anyway.
-		WorkTimeout: d.cfg.LLMTimeout + 30*time.Second,
+		WorkTimeout: d.Config.LLMTimeout + 30*time.Second,
 	})
 	if err != nil {
 		return nil, err

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/careersbot/careersbot/adapters"
+	"github.com/careersbot/careersbot/internal/server"
 	"github.com/careersbot/careersbot/internal/teamsfake"
 )
 
@@ -33,7 +35,7 @@ func TestServeTeams(t *testing.T) {
 	cfg := serveConfig(t, teamsEnv(fake))
 	s, base, _ := startServer(t, cfg)
 	var names []string
-	for _, a := range s.adapters {
+	for _, a := range s.Adapters() {
 		names = append(names, a.Name())
 	}
 	if !strings.Contains(strings.Join(names, ","), "teams") {
@@ -112,21 +114,21 @@ func TestServeTeams(t *testing.T) {
 // token endpoint refuses, serve keeps serving and /readyz says why Teams
 // is not ready.
 func TestServeTeamsOffOrDown(t *testing.T) {
-	if a, err := newTeamsAdapter(deps{cfg: serveConfig(t, nil)}); a != nil || err != nil {
+	if a, err := newTeamsAdapter(server.Deps{Config: serveConfig(t, nil)}); a != nil || err != nil {
 		t.Errorf("no Teams settings: %v, %v; want nil, nil", a, err)
 	}
 	fake := teamsfake.New(t)
 	env := teamsEnv(fake)
 	env["TEAMS_APP_PASSWORD"] = "not-the-secret"
-	s, err := newServer(serveConfig(t, env), slog.New(slog.DiscardHandler))
+	s, err := server.New(serveConfig(t, env), slog.New(slog.DiscardHandler), serveOptions())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.loadIndex(t.Context()); err != nil {
+	if err := s.LoadIndex(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	var teams Adapter
-	for _, a := range s.adapters {
+	var teams adapters.Adapter
+	for _, a := range s.Adapters() {
 		if a.Name() == "teams" {
 			teams = a
 		}
@@ -137,7 +139,7 @@ func TestServeTeamsOffOrDown(t *testing.T) {
 	if err := teams.Run(t.Context()); err == nil || !strings.Contains(err.Error(), "invalid_client") {
 		t.Errorf("Run: %v, want invalid_client", err)
 	}
-	ready, checks := s.ready.state()
+	ready, checks := s.Ready()
 	if ready || !strings.Contains(checks["teams"], "invalid_client") {
 		t.Errorf("ready %v, checks %v", ready, checks)
 	}

@@ -146,7 +146,7 @@ func TestServeAlertToSlackChannel(t *testing.T) {
 		"SLACK_BOT_TOKEN": "xoxb-safeguarding-test", "SLACK_API_URL": api.URL + "/api/",
 		"CAREERSBOT_SAFEGUARDING_ALERT": "G0SAFEGUARD",
 	}))
-	for _, a := range s.adapters {
+	for _, a := range s.Adapters() {
 		if a.Name() == "slack" {
 			t.Error("the token alone must not start Slack")
 		}

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/careersbot/careersbot/bot"
+	"github.com/careersbot/careersbot/internal/server"
 	"github.com/careersbot/careersbot/retrieval"
 )
 
@@ -216,7 +217,7 @@ func TestReloadUnderLoad(t *testing.T) {
 	env["CAREERSBOT_RATE_PER_MINUTE"] = "0"
 	cfg := serveConfig(t, env)
 	hup := make(chan os.Signal, 1)
-	s, url, _ := startServerWith(t, cfg, func(s *server) { s.hup = hup })
+	s, url, _ := startServerWith(t, cfg, func(s *server.Server) { s.OnSIGHUP(hup) })
 
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
@@ -260,7 +261,7 @@ func TestReloadUnderLoad(t *testing.T) {
 	}
 
 	// And SIGHUP, with another change: a standard the catalogue lacked.
-	before := s.currentBot().Searcher()
+	before := s.CurrentBot().Searcher()
 	if _, ok := before.Occupation("ST9901"); ok {
 		t.Fatal("test bug: ST9901 is already in the corpus")
 	}
@@ -282,13 +283,13 @@ func TestReloadUnderLoad(t *testing.T) {
 	wantCode(t, cli(t, env, "", "seeds", "import", newFile), exitOK, "seeds import (a new standard)")
 	hup <- os.Interrupt
 	deadline := time.Now().Add(30 * time.Second)
-	for s.reloads.Load() < 2 && time.Now().Before(deadline) {
+	for s.Reloads() < 2 && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}
-	if s.reloads.Load() < 2 {
+	if s.Reloads() < 2 {
 		t.Fatal("SIGHUP did not reload")
 	}
-	after := s.currentBot().Searcher()
+	after := s.CurrentBot().Searcher()
 	if after == before {
 		t.Error("SIGHUP reloaded, but the bot still answers from the corpus it had")
 	}

@@ -22,6 +22,7 @@ import (
 
 	"github.com/careersbot/careersbot/bot"
 	"github.com/careersbot/careersbot/config"
+	"github.com/careersbot/careersbot/internal/server"
 )
 
 // serveConfig is a serve configuration over the seed alone, in temp dirs.
@@ -56,17 +57,17 @@ func serveConfig(t testing.TB, env map[string]string) *config.Config {
 
 // startServer runs a server in-process on a loopback port until the
 // returned stop is called; stop returns what run returned.
-func startServer(t testing.TB, cfg *config.Config) (s *server, url string, stop func() error) {
+func startServer(t testing.TB, cfg *config.Config) (s *server.Server, url string, stop func() error) {
 	t.Helper()
 	return startServerWith(t, cfg, nil)
 }
 
 // startServerWith is startServer with a chance to adjust the server before
 // it runs.
-func startServerWith(t testing.TB, cfg *config.Config, adjust func(*server)) (s *server, url string, stop func() error) {
+func startServerWith(t testing.TB, cfg *config.Config, adjust func(*server.Server)) (s *server.Server, url string, stop func() error) {
 	t.Helper()
 	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	s, err := newServer(cfg, log)
+	s, err := server.New(cfg, log, serveOptions())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +80,7 @@ func startServerWith(t testing.TB, cfg *config.Config, adjust func(*server)) (s 
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- s.run(ctx, ln) }()
+	go func() { done <- s.Run(ctx, ln) }()
 	url = "http://" + ln.Addr().String()
 	var once sync.Once
 	var runErr error
@@ -88,7 +89,7 @@ func startServerWith(t testing.TB, cfg *config.Config, adjust func(*server)) (s 
 			cancel()
 			select {
 			case runErr = <-done:
-			case <-time.After(shutdownGrace + 5*time.Second):
+			case <-time.After(server.ShutdownGrace + 5*time.Second):
 				runErr = fmt.Errorf("server did not stop")
 			}
 		})
@@ -200,8 +201,8 @@ func (g *gate) Ask(ctx context.Context, q bot.Question) (bot.Answer, error) {
 // connections are refused, and run returns cleanly.
 func TestGracefulShutdownFinishesAnswersInFlight(t *testing.T) {
 	s, url, stop := startServer(t, serveConfig(t, nil))
-	g := &gate{started: make(chan struct{}), release: make(chan struct{}), next: s.currentBot()}
-	s.asker.set(g)
+	g := &gate{started: make(chan struct{}), release: make(chan struct{}), next: s.CurrentBot()}
+	s.Use(g)
 
 	type result struct {
 		code int

@@ -19,6 +19,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/careersbot/careersbot/adapters"
+
 	"github.com/careersbot/careersbot/bot"
 )
 
@@ -66,6 +68,32 @@ func New(asker bot.Asker, o Options) *API {
 var Paths = []string{"/v1/ask", "/healthz", "/readyz"}
 
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.mux.ServeHTTP(w, r) }
+
+// The serve runtime holds it as an adapters.Adapter.
+var _ adapters.Adapter = (*API)(nil)
+
+// Name is the adapter's name: the HTTP API.
+func (a *API) Name() string { return "http" }
+
+// Routes mounts the API on each of Paths.
+func (a *API) Routes() map[string]http.Handler {
+	r := make(map[string]http.Handler, len(Paths))
+	for _, p := range Paths {
+		r[p] = a
+	}
+	return r
+}
+
+// Run has no connection to keep: serve's HTTP server serves the API. It
+// waits for the end.
+func (a *API) Run(ctx context.Context) error {
+	<-ctx.Done()
+	return nil
+}
+
+// Shutdown has nothing to wait for: the HTTP server finishes the requests
+// in flight.
+func (a *API) Shutdown(context.Context) error { return nil }
 
 // askRequest is the body of POST /v1/ask.
 type askRequest struct {

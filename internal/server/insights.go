@@ -1,21 +1,16 @@
-package main
+package server
 
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
-	"github.com/careersbot/careersbot/internal/app"
-
-	"github.com/careersbot/careersbot/adapters/web"
 	"github.com/careersbot/careersbot/bot"
 	"github.com/careersbot/careersbot/config"
+	"github.com/careersbot/careersbot/internal/app"
 	"github.com/careersbot/careersbot/internal/insights"
 	"github.com/careersbot/careersbot/internal/metrics"
 )
@@ -33,7 +28,7 @@ type insightsService struct {
 	db *insights.DB // once the recorder has opened it
 }
 
-func newInsights(cfg *config.Config, log *slog.Logger, m *metrics.Metrics, hashUser func(string) string, current func() *bot.Bot) *insightsService {
+func newInsights(cfg *config.Config, log *slog.Logger, m *metrics.Metrics, hashUser func(string) string, current func() *bot.Bot, csp string) *insightsService {
 	s := &insightsService{}
 	if cfg.InsightsRetentionDays == 0 {
 		return s
@@ -80,7 +75,7 @@ func newInsights(cfg *config.Config, log *slog.Logger, m *metrics.Metrics, hashU
 	if cfg.AdminToken != "" {
 		s.page = insights.NewPage(insights.PageOptions{
 			Token: cfg.AdminToken.Reveal(),
-			CSP:   web.ContentSecurityPolicy,
+			CSP:   csp,
 			Reporter: func() (insights.Reporter, error) {
 				s.mu.Lock()
 				defer s.mu.Unlock()
@@ -109,9 +104,6 @@ func (s *insightsService) feedback(f bot.Feedback) {
 		s.rec.Feedback(f)
 	}
 }
-
-// insightsAdapter hands serve the insights service, last of the adapters.
-func insightsAdapter(d deps) (Adapter, error) { return d.insights, nil }
 
 func (s *insightsService) Name() string { return "insights" }
 
@@ -146,59 +138,4 @@ func (s *insightsService) Shutdown(ctx context.Context) error {
 		s.db = nil
 	}
 	return err
-}
-
-// cmdInsights is `careersbot insights`: the report of a period from the
-// configured store.
-func cmdInsights(ctx context.Context, e env, args []string) error {
-	fs, cfg, err := flags(e, "insights", "insights [--since 7d] [--json|--csv] [--top N] [--data-dir DIR]")
-	if err != nil {
-		return err
-	}
-	since := fs.String("since", "7d", "the period to report, back from now: days (7d), weeks (2w) or hours (36h)")
-	asJSON := fs.Bool("json", false, "print the report as JSON")
-	asCSV := fs.Bool("csv", false, "print the report as CSV (section,key,label,value) for spreadsheets")
-	top := fs.Int("top", insights.DefaultTop, "how many occupations, routes and terms to list")
-	if err := parse(fs, cfg, args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return usagef("insights takes no arguments, got %q (the period is --since 7d)", strings.Join(fs.Args(), " "))
-	}
-	if *asJSON && *asCSV {
-		return usagef("choose one of --json and --csv")
-	}
-	d, err := insights.ParseSince(*since)
-	if err != nil {
-		return &usageError{err.Error()}
-	}
-	if *top < 1 || *top > 1000 {
-		return usagef("--top must be from 1 to 1000, got %d", *top)
-	}
-	if cfg.InsightsRetentionDays == 0 {
-		return usagef("insights are off (CAREERSBOT_INSIGHTS_RETENTION_DAYS=0): nothing is recorded to report")
-	}
-	octx, cancel := context.WithTimeout(ctx, 15*time.Second)
-	defer cancel()
-	db, err := app.OpenInsights(octx, cfg)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	now := time.Now()
-	r, err := db.Report(ctx, insights.Period{From: now.Add(-d), To: now, Top: *top})
-	if err != nil {
-		return err
-	}
-	switch {
-	case *asJSON:
-		return r.WriteJSON(e.stdout)
-	case *asCSV:
-		return r.WriteCSV(e.stdout)
-	}
-	if d > time.Duration(cfg.InsightsRetentionDays)*24*time.Hour {
-		fmt.Fprintf(e.stderr, "careersbot insights: events are kept %s (CAREERSBOT_INSIGHTS_RETENTION_DAYS): older ones are gone\n",
-			strconv.Itoa(cfg.InsightsRetentionDays)+" days")
-	}
-	return r.WriteText(e.stdout, db.Where())
 }
