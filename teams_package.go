@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/careersbot/careersbot/adapters/teams"
+	cmdline "github.com/careersbot/careersbot/internal/cli"
 )
 
 // The developer pages the Teams app links to unless told otherwise: the
@@ -21,8 +22,8 @@ const (
 
 // cmdTeamsPackage writes the Teams app package: manifest.json and the two
 // icons in a zip, for sideloading or the Teams admin centre.
-func cmdTeamsPackage(ctx context.Context, e env, args []string) error {
-	fs, cfg, err := flags(e, "teams-package", "teams-package [--out FILE] [--app-id GUID] [--developer NAME] [--website-url URL] [--privacy-url URL] [--terms-url URL] [--app-version X.Y.Z]")
+func cmdTeamsPackage(ctx context.Context, e cmdline.Env, args []string) error {
+	fs, cfg, err := cmdline.Flags(e, "teams-package", "teams-package [--out FILE] [--app-id GUID] [--developer NAME] [--website-url URL] [--privacy-url URL] [--terms-url URL] [--app-version X.Y.Z]")
 	if err != nil {
 		return err
 	}
@@ -33,11 +34,11 @@ func cmdTeamsPackage(ctx context.Context, e env, args []string) error {
 	privacy := fs.String("privacy-url", defaultPrivacyURL, "https page of the privacy notice")
 	terms := fs.String("terms-url", defaultTermsURL, "https page of the terms of use")
 	version := fs.String("app-version", "1.0.0", "the app's version: raise it for each new package of the same app")
-	if err := parseFlags(fs, args); err != nil {
+	if err := cmdline.ParseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return usagef("teams-package takes no arguments, got %q (see careersbot teams-package -h)", strings.Join(fs.Args(), " "))
+		return cmdline.Usagef("teams-package takes no arguments, got %q (see careersbot teams-package -h)", strings.Join(fs.Args(), " "))
 	}
 	o := teams.PackageOptions{AppID: *appID, Version: *version, Developer: *developer,
 		WebsiteURL: *website, PrivacyURL: *privacy, TermsURL: *terms}
@@ -45,10 +46,10 @@ func cmdTeamsPackage(ctx context.Context, e env, args []string) error {
 		o.AppID = cfg.TeamsAppID
 	}
 	if o.AppID == "" {
-		return usagef("set --app-id or TEAMS_APP_ID to the Azure Bot's Microsoft App ID (a GUID)")
+		return cmdline.Usagef("set --app-id or TEAMS_APP_ID to the Azure Bot's Microsoft App ID (a GUID)")
 	}
 	if err := o.Check(); err != nil {
-		return usagef("%s", strings.ReplaceAll(err.Error(), "\n", "; "))
+		return cmdline.Usagef("%s", strings.ReplaceAll(err.Error(), "\n", "; "))
 	}
 	var buf bytes.Buffer
 	if err := teams.WritePackage(&buf, o); err != nil {
@@ -57,7 +58,7 @@ func cmdTeamsPackage(ctx context.Context, e env, args []string) error {
 	if err := writeFileAtomic(*out, buf.Bytes()); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "wrote %s: manifest.json (manifest version %s, bot %s in personal, team and groupChat scopes, %d commands), %s, %s\n",
+	fmt.Fprintf(e.Stdout, "wrote %s: manifest.json (manifest version %s, bot %s in personal, team and groupChat scopes, %d commands), %s, %s\n",
 		*out, teams.ManifestVersion, strings.ToLower(o.AppID), len(teams.Commands), teams.ColorIcon, teams.OutlineIcon)
 	return nil
 }

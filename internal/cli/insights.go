@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -14,8 +14,8 @@ import (
 
 // cmdInsights is `careersbot insights`: the report of a period from the
 // configured store.
-func cmdInsights(ctx context.Context, e env, args []string) error {
-	fs, cfg, err := flags(e, "insights", "insights [--since 7d] [--json|--csv] [--top N] [--data-dir DIR]")
+func cmdInsights(ctx context.Context, e Env, args []string) error {
+	fs, cfg, err := Flags(e, "insights", "insights [--since 7d] [--json|--csv] [--top N] [--data-dir DIR]")
 	if err != nil {
 		return err
 	}
@@ -27,20 +27,20 @@ func cmdInsights(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return usagef("insights takes no arguments, got %q (the period is --since 7d)", strings.Join(fs.Args(), " "))
+		return Usagef("insights takes no arguments, got %q (the period is --since 7d)", strings.Join(fs.Args(), " "))
 	}
 	if *asJSON && *asCSV {
-		return usagef("choose one of --json and --csv")
+		return Usagef("choose one of --json and --csv")
 	}
 	d, err := insights.ParseSince(*since)
 	if err != nil {
 		return &usageError{err.Error()}
 	}
 	if *top < 1 || *top > 1000 {
-		return usagef("--top must be from 1 to 1000, got %d", *top)
+		return Usagef("--top must be from 1 to 1000, got %d", *top)
 	}
 	if cfg.InsightsRetentionDays == 0 {
-		return usagef("insights are off (CAREERSBOT_INSIGHTS_RETENTION_DAYS=0): nothing is recorded to report")
+		return Usagef("insights are off (CAREERSBOT_INSIGHTS_RETENTION_DAYS=0): nothing is recorded to report")
 	}
 	octx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
@@ -56,13 +56,13 @@ func cmdInsights(ctx context.Context, e env, args []string) error {
 	}
 	switch {
 	case *asJSON:
-		return r.WriteJSON(e.stdout)
+		return r.WriteJSON(e.Stdout)
 	case *asCSV:
-		return r.WriteCSV(e.stdout)
+		return r.WriteCSV(e.Stdout)
 	}
 	if d > time.Duration(cfg.InsightsRetentionDays)*24*time.Hour {
-		fmt.Fprintf(e.stderr, "careersbot insights: events are kept %s (CAREERSBOT_INSIGHTS_RETENTION_DAYS): older ones are gone\n",
+		fmt.Fprintf(e.Stderr, "careersbot insights: events are kept %s (CAREERSBOT_INSIGHTS_RETENTION_DAYS): older ones are gone\n",
 			strconv.Itoa(cfg.InsightsRetentionDays)+" days")
 	}
-	return r.WriteText(e.stdout, db.Where())
+	return r.WriteText(e.Stdout, db.Where())
 }

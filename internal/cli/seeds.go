@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -25,24 +25,24 @@ Both write the data dir's catalogue atomically; a failure leaves it as it was.
 Run "careersbot seeds import -h" or "careersbot seeds update -h" for their flags.
 `
 
-func cmdSeeds(ctx context.Context, e env, args []string) error {
+func cmdSeeds(ctx context.Context, e Env, args []string) error {
 	if len(args) == 0 {
-		return usagef("seeds needs a subcommand: import PATH... or update [--from URL]")
+		return Usagef("seeds needs a subcommand: import PATH... or update [--from URL]")
 	}
 	switch args[0] {
 	case "-h", "--help", "help":
-		fmt.Fprint(e.stdout, seedsUsage)
+		fmt.Fprint(e.Stdout, seedsUsage)
 		return nil
 	case "import":
 		return cmdSeedsImport(ctx, e, args[1:])
 	case "update":
 		return cmdSeedsUpdate(ctx, e, args[1:])
 	}
-	return usagef("unknown seeds subcommand %q: use import PATH... or update [--from URL]", args[0])
+	return Usagef("unknown seeds subcommand %q: use import PATH... or update [--from URL]", args[0])
 }
 
-func cmdSeedsImport(ctx context.Context, e env, args []string) error {
-	fs, cfg, err := flags(e, "seeds import", "seeds import [--pay FILE [--pay-edition EDITION]] [--soc FILE] [--data-dir DIR] [--seeds DIR] [PATH...]")
+func cmdSeedsImport(ctx context.Context, e Env, args []string) error {
+	fs, cfg, err := Flags(e, "seeds import", "seeds import [--pay FILE [--pay-edition EDITION]] [--soc FILE] [--data-dir DIR] [--seeds DIR] [PATH...]")
 	if err != nil {
 		return err
 	}
@@ -53,10 +53,10 @@ func cmdSeedsImport(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	if *payEdition != "" && *payFile == "" {
-		return usagef("--pay-edition names the edition of a --pay table: give --pay FILE too")
+		return Usagef("--pay-edition names the edition of a --pay table: give --pay FILE too")
 	}
 	if fs.NArg() == 0 && *payFile == "" && *socFile == "" {
-		return usagef("seeds import takes files in the official API format (a standard object or a list), or folders of them, and/or --pay FILE (an ASHE pay table) and --soc FILE (a SOC mapping)")
+		return Usagef("seeds import takes files in the official API format (a standard object or a list), or folders of them, and/or --pay FILE (an ASHE pay table) and --soc FILE (a SOC mapping)")
 	}
 	// Read and check everything before writing anything: a bad file
 	// changes nothing.
@@ -84,7 +84,7 @@ func cmdSeedsImport(ctx context.Context, e env, args []string) error {
 		}
 	}
 	if len(incoming) > 0 {
-		fmt.Fprintf(e.stderr, "read %d standards from %d files in %s\n", len(incoming), files, time.Since(start).Round(time.Millisecond))
+		fmt.Fprintf(e.Stderr, "read %d standards from %d files in %s\n", len(incoming), files, time.Since(start).Round(time.Millisecond))
 		if err := importStandards(e, cfg, incoming, start); err != nil {
 			return err
 		}
@@ -101,7 +101,7 @@ func cmdSeedsImport(ctx context.Context, e env, args []string) error {
 			return err
 		}
 	}
-	fmt.Fprintln(e.stdout, reloadHint)
+	fmt.Fprintln(e.Stdout, reloadHint)
 	return nil
 }
 
@@ -117,12 +117,12 @@ func readPayTable(path, edition string) (*retrieval.PayTable, error) {
 	switch {
 	case edition != "":
 		if ed, err = retrieval.ParsePayEdition(edition); err != nil {
-			return nil, usagef("--pay-edition: %v", err)
+			return nil, Usagef("--pay-edition: %v", err)
 		}
 	default:
 		var ok bool
 		if ed, ok = retrieval.PayEditionFromName(filepath.Base(path)); !ok {
-			return nil, usagef("--pay %s: the file name does not say which ASHE edition it is: give --pay-edition, such as \"2025 provisional\"", path)
+			return nil, Usagef("--pay %s: the file name does not say which ASHE edition it is: give --pay-edition, such as \"2025 provisional\"", path)
 		}
 	}
 	b, err := retrieval.ReadTable("pay", path)
@@ -153,7 +153,7 @@ func readSOCTable(path string) (map[string]*retrieval.SOCLine, error) {
 
 // importSOC merges SOC mapping lines into the data dir's and prints what
 // changes in the mapping in use.
-func importSOC(e env, cfg *config.Config, name string, incoming map[string]*retrieval.SOCLine) error {
+func importSOC(e Env, cfg *config.Config, name string, incoming map[string]*retrieval.SOCLine) error {
 	src, err := app.CorpusSource(cfg)
 	if err != nil {
 		return err
@@ -162,19 +162,19 @@ func importSOC(e env, cfg *config.Config, name string, incoming map[string]*retr
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "imported the SOC 2020 mapping of %d standards from %s into %s\n", len(incoming), name, path)
+	fmt.Fprintf(e.Stdout, "imported the SOC 2020 mapping of %d standards from %s into %s\n", len(incoming), name, path)
 	for _, l := range []struct {
 		name string
 		refs []string
 	}{{"new", r.New}, {"updated", r.Updated}, {"older, kept", r.Older}, {"unchanged", r.Unchanged}} {
-		fmt.Fprintf(e.stdout, "%-12s %d%s\n", l.name+":", len(l.refs), sample(l.refs))
+		fmt.Fprintf(e.Stdout, "%-12s %d%s\n", l.name+":", len(l.refs), sample(l.refs))
 	}
 	return nil
 }
 
 // importPay keeps an ASHE table in the data dir when it is at least as new
 // as the one in use, and prints what that changes.
-func importPay(e env, cfg *config.Config, t *retrieval.PayTable) error {
+func importPay(e Env, cfg *config.Config, t *retrieval.PayTable) error {
 	src, err := app.CorpusSource(cfg)
 	if err != nil {
 		return err
@@ -183,7 +183,7 @@ func importPay(e env, cfg *config.Config, t *retrieval.PayTable) error {
 	if err != nil {
 		return err
 	}
-	w := e.stdout
+	w := e.Stdout
 	if r.Path == "" {
 		fmt.Fprintf(w, "pay: kept %s: %s is %s, which is older; nothing written\n", r.Replaced.Source(), t.Name, t.Edition.Source())
 		return nil
@@ -199,7 +199,7 @@ func importPay(e env, cfg *config.Config, t *retrieval.PayTable) error {
 
 // importStandards merges standards into the data dir's catalogue and
 // prints what changed in the corpus in use.
-func importStandards(e env, cfg *config.Config, incoming []*retrieval.Occupation, start time.Time) error {
+func importStandards(e Env, cfg *config.Config, incoming []*retrieval.Occupation, start time.Time) error {
 	src, err := app.CorpusSource(cfg)
 	if err != nil {
 		return err
@@ -208,7 +208,7 @@ func importStandards(e env, cfg *config.Config, incoming []*retrieval.Occupation
 	if err != nil {
 		return err
 	}
-	w := e.stdout
+	w := e.Stdout
 	fmt.Fprintf(w, "imported %d standards into %s in %s\n", len(incoming), path, time.Since(start).Round(time.Millisecond))
 	for _, l := range []struct {
 		name string
@@ -229,8 +229,8 @@ func sample(refs []string) string {
 	return " (" + strings.Join(refs, ", ") + ")"
 }
 
-func cmdSeedsUpdate(ctx context.Context, e env, args []string) error {
-	fs, cfg, err := flags(e, "seeds update", "seeds update [--from URL] [--data-dir DIR] [--seeds DIR]")
+func cmdSeedsUpdate(ctx context.Context, e Env, args []string) error {
+	fs, cfg, err := Flags(e, "seeds update", "seeds update [--from URL] [--data-dir DIR] [--seeds DIR]")
 	if err != nil {
 		return err
 	}
@@ -239,14 +239,14 @@ func cmdSeedsUpdate(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return usagef("seeds update takes no arguments, got %q (use --from URL)", strings.Join(fs.Args(), " "))
+		return Usagef("seeds update takes no arguments, got %q (use --from URL)", strings.Join(fs.Args(), " "))
 	}
 	u, err := url.Parse(*from)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return usagef("--from %q is not an http(s) URL", *from)
+		return Usagef("--from %q is not an http(s) URL", *from)
 	}
 	start := time.Now()
-	body, err := retrieval.Download(ctx, *from, e.stderr)
+	body, err := retrieval.Download(ctx, *from, e.Stderr)
 	if err != nil {
 		return fmt.Errorf("update from %s failed, the catalogue is unchanged: %w", *from, err)
 	}
@@ -263,6 +263,6 @@ func cmdSeedsUpdate(ctx context.Context, e env, args []string) error {
 	if err := importStandards(e, cfg, incoming, start); err != nil {
 		return err
 	}
-	fmt.Fprintln(e.stdout, reloadHint)
+	fmt.Fprintln(e.Stdout, reloadHint)
 	return nil
 }

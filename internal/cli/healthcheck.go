@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -15,17 +15,17 @@ const healthcheckTimeout = 3 * time.Second
 // cmdHealthcheck asks the local serve for /healthz on CAREERSBOT_HTTP_ADDR
 // and exits 0 when it answers 200, 1 otherwise: the image's HEALTHCHECK, as
 // distroless has no curl.
-func cmdHealthcheck(ctx context.Context, e env, args []string) error {
-	fs, cfg, err := flags(e, "healthcheck", "healthcheck [--http-addr ADDR]")
+func cmdHealthcheck(ctx context.Context, e Env, args []string) error {
+	fs, cfg, err := Flags(e, "healthcheck", "healthcheck [--http-addr ADDR]")
 	if err != nil {
 		return err
 	}
-	if err := parseFlags(fs, args); err != nil {
+	if err := ParseFlags(fs, args); err != nil {
 		return err
 	}
 	host, port, err := net.SplitHostPort(cfg.HTTPAddr)
 	if err != nil {
-		return usagef("CAREERSBOT_HTTP_ADDR %q is not a listen address: use host:port or :port", cfg.HTTPAddr)
+		return Usagef("CAREERSBOT_HTTP_ADDR %q is not a listen address: use host:port or :port", cfg.HTTPAddr)
 	}
 	if host == "" || host == "0.0.0.0" || host == "::" {
 		host = "127.0.0.1"
@@ -45,6 +45,6 @@ func cmdHealthcheck(ctx context.Context, e env, args []string) error {
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("%s answered %s", url, resp.Status)
 	}
-	fmt.Fprintf(e.stdout, "ok: %s answered %s\n", url, resp.Status)
+	fmt.Fprintf(e.Stdout, "ok: %s answered %s\n", url, resp.Status)
 	return nil
 }

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -14,8 +14,10 @@ import (
 	"github.com/careersbot/careersbot/internal/server"
 )
 
-func cmdServe(ctx context.Context, e env, args []string) error {
-	fs, cfg, err := flags(e, "serve", "serve [--http-addr ADDR] [--seeds DIR] [--data-dir DIR]")
+// cmdServe is serve: the HTTP API and every configured adapter, until
+// SIGINT or SIGTERM.
+func cmdServe(ctx context.Context, e Env, args []string, o Options) error {
+	fs, cfg, err := Flags(e, "serve", "serve [--http-addr ADDR] [--seeds DIR] [--data-dir DIR]")
 	if err != nil {
 		return err
 	}
@@ -23,10 +25,10 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return usagef("serve takes no arguments, got %q", strings.Join(fs.Args(), " "))
+		return Usagef("serve takes no arguments, got %q", strings.Join(fs.Args(), " "))
 	}
 	log := serveLogger(e, cfg)
-	s, err := server.New(cfg, log, serveOptions())
+	s, err := server.New(cfg, log, o.Serve)
 	if err != nil {
 		return err
 	}
@@ -47,8 +49,8 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 }
 
 // serveLogger logs JSON to stderr, at the configured level.
-func serveLogger(e env, cfg *config.Config) *slog.Logger {
+func serveLogger(e Env, cfg *config.Config) *slog.Logger {
 	level := slog.LevelInfo
 	_ = level.UnmarshalText([]byte(cfg.LogLevel))
-	return slog.New(slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: level}))
+	return slog.New(slog.NewJSONHandler(e.Stderr, &slog.HandlerOptions{Level: level}))
 }
