@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -31,33 +30,6 @@ type Asker interface {
 	Ask(ctx context.Context, q Question) (Answer, error)
 }
 
-// ErrEmptyQuestion is a question with nothing in it.
-var ErrEmptyQuestion = errors.New("the question is empty: ask something such as \"Which skills does a network engineer need?\"")
-
-// ErrNotReady is a question asked before the index is loaded.
-var ErrNotReady = errors.New("still starting up (loading the standards): please try again in a few seconds")
-
-// TooLongError is a question, or the occupation it names, over the length
-// limit.
-type TooLongError struct {
-	Max, Got int // characters
-	// Field is what is too long: "" (or "question") the question,
-	// "occupation" the occupation named with it.
-	Field string
-}
-
-func (e *TooLongError) Error() string {
-	if e.Field == FieldOccupation {
-		return fmt.Sprintf("Sorry, that occupation is too long for me: it has %s characters and I can take up to %s. Please give its reference (such as ST0127) or its name.",
-			thousands(e.Got), thousands(e.Max))
-	}
-	return fmt.Sprintf("Sorry, that question is too long for me: it has %s characters and I can take up to %s. Please ask it in fewer words.",
-		thousands(e.Got), thousands(e.Max))
-}
-
-// FieldOccupation is TooLongError.Field for the occupation.
-const FieldOccupation = "occupation"
-
 // MaxOccupationChars is the longest occupation a question may name: the
 // longest title in the catalogue is under 100 characters, and resolving a
 // name costs time in its length, so anything longer is refused before any
@@ -65,14 +37,14 @@ const FieldOccupation = "occupation"
 const MaxOccupationChars = 200
 
 // CheckOccupation validates the occupation a question names: nil, or a
-// *TooLongError past MaxOccupationChars characters.
+// too-long *Error past MaxOccupationChars characters.
 func CheckOccupation(name string) error {
 	name = strings.TrimSpace(name)
 	if len(name) <= MaxOccupationChars { // bytes bound characters: no count needed
 		return nil
 	}
 	if n := utf8.RuneCountInString(name); n > MaxOccupationChars {
-		return &TooLongError{Max: MaxOccupationChars, Got: n, Field: FieldOccupation}
+		return TooLong("occupation", n, MaxOccupationChars)
 	}
 	return nil
 }
@@ -170,7 +142,7 @@ func (b *Bot) checkAll(q Question) error {
 }
 
 // CheckQuestion validates a question's text without answering it: nil,
-// ErrEmptyQuestion, or a *TooLongError when it is over maxChars characters
+// ErrEmptyQuestion, or a too-long *Error when it is over maxChars characters
 // (DefaultMaxQuestionChars when maxChars is 0).
 func CheckQuestion(text string, maxChars int) error {
 	if maxChars <= 0 {
@@ -181,12 +153,12 @@ func CheckQuestion(text string, maxChars int) error {
 		return ErrEmptyQuestion
 	}
 	if n := utf8.RuneCountInString(text); n > maxChars {
-		return &TooLongError{Max: maxChars, Got: n}
+		return TooLong("question", n, maxChars)
 	}
 	return nil
 }
 
-// Ask answers one question. The error is ErrEmptyQuestion, a *TooLongError,
+// Ask answers one question. The error is ErrEmptyQuestion, a too-long *Error,
 // ctx's error once it ends (a client gone: no work goes on for it), or a
 // failure of the corpus; "not covered" is an answer, not an error.
 func (b *Bot) Ask(ctx context.Context, q Question) (Answer, error) {

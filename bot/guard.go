@@ -4,9 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
-	"fmt"
-	"math"
 	"sync"
 	"time"
 
@@ -14,20 +11,6 @@ import (
 
 	"github.com/careersbot/careersbot/internal/store"
 )
-
-// RateLimitError is a user over the per-user rate limit: they should slow
-// down and may ask again after RetryAfter.
-type RateLimitError struct {
-	RetryAfter time.Duration
-}
-
-func (e *RateLimitError) Error() string {
-	secs := int(math.Ceil(e.RetryAfter.Seconds()))
-	return fmt.Sprintf("You're asking faster than I can keep up with: please slow down and try again in %s.", plural(max(secs, 1), "second", "seconds"))
-}
-
-// ErrBusy is every answer slot taken for longer than a question may wait.
-var ErrBusy = errors.New("busy answering other questions right now: please try again in a moment")
 
 // Guard protects an Asker: questions are checked, each user may ask at most
 // PerMinute a minute, and at most MaxConcurrent answers are worked on at once
@@ -192,24 +175,20 @@ func (g *Guard) allow(user string) error {
 	r := lim.ReserveN(now, 1)
 	if d := r.DelayFrom(now); d > 0 {
 		r.CancelAt(now)
-		return &RateLimitError{RetryAfter: d}
+		return RateLimited(d)
 	}
 	return nil
 }
 
 // outcomeOf classifies an answer or an error for the metrics.
 func outcomeOf(a Answer, err error) Outcome {
-	var tl *TooLongError
-	var rl *RateLimitError
 	switch {
-	case err == nil && a.Outcome == OutcomeGrounded:
-		return OutcomeGrounded
-	case err == nil && a.Outcome == OutcomeRefused:
+	case err != nil && Refused(err):
 		return OutcomeRefused
-	case err == nil:
-		return OutcomeNotGrounded
-	case errors.As(err, &tl), errors.As(err, &rl), errors.Is(err, ErrEmptyQuestion), errors.Is(err, ErrBusy):
-		return OutcomeRefused
+	case err != nil:
+		return OutcomeError
+	case a.Outcome == OutcomeGrounded, a.Outcome == OutcomeRefused:
+		return a.Outcome
 	}
-	return OutcomeError
+	return OutcomeNotGrounded
 }

@@ -21,7 +21,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"github.com/careersbot/careersbot/adapters"
 	"log/slog"
 	"net"
 	"net/http"
@@ -29,6 +28,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/careersbot/careersbot/adapters"
 
 	"github.com/bwmarrin/discordgo"
 	"github.com/gorilla/websocket"
@@ -38,10 +39,12 @@ import (
 	"github.com/careersbot/careersbot/internal/store"
 )
 
-// Modes.
+// Mode is how the adapter hears interactions.
+type Mode string
+
 const (
-	ModeGateway = "gateway"
-	ModeHTTP    = "http"
+	ModeGateway Mode = "gateway" // the gateway WebSocket; no public URL
+	ModeHTTP    Mode = "http"    // Discord posts to InteractionsPath
 )
 
 // InteractionsPath is where Discord posts interactions in HTTP mode.
@@ -150,7 +153,7 @@ var _ adapters.Adapter = (*Adapter)(nil)
 
 type Adapter struct {
 	o       Options
-	mode    string
+	mode    Mode
 	pub     ed25519.PublicKey
 	session *discordgo.Session
 	rest    *rest
@@ -266,7 +269,7 @@ func New(o Options) (*Adapter, error) {
 func (a *Adapter) Name() string { return "discord" }
 
 // Mode is ModeGateway or ModeHTTP.
-func (a *Adapter) Mode() string { return a.mode }
+func (a *Adapter) Mode() Mode { return a.mode }
 
 // Routes is POST /discord/interactions in HTTP mode, nothing on the gateway.
 func (a *Adapter) Routes() map[string]http.Handler {

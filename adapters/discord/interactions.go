@@ -253,9 +253,10 @@ func (a *Adapter) command(ctx context.Context, ic *discordgo.Interaction, respon
 		result <- outcome{ans, err}
 	}()
 	finish := func() { cancel(); slot.Release() }
+	pending := pendingCommand{ic: ic, cmd: cmd, user: user, start: start, result: result, respond: respond, finish: finish}
 
 	if a.o.QuickAnswer < 0 {
-		a.deferred(ctx, workCtx, ic, cmd, user, start, result, respond, finish)
+		a.deferred(ctx, workCtx, pending)
 		return
 	}
 	quick := time.NewTimer(a.o.QuickAnswer)
@@ -264,7 +265,7 @@ func (a *Adapter) command(ctx context.Context, ic *discordgo.Interaction, respon
 	select {
 	case out = <-result:
 	case <-quick.C:
-		a.deferred(ctx, workCtx, ic, cmd, user, start, result, respond, finish)
+		a.deferred(ctx, workCtx, pending)
 		return
 	}
 	msgs := a.messages(out, user)
@@ -289,33 +290,42 @@ func (a *Adapter) command(ctx context.Context, ic *discordgo.Interaction, respon
 
 // result classifies how a command ended, for OnReply.
 func replyResult(err error, delivered bool) string {
-	var tl *bot.TooLongError
-	var rl *bot.RateLimitError
 	switch {
 	case !delivered:
 		return ReplyUndelivered
 	case err == nil:
 		return ReplyAnswered
-	case errors.As(err, &tl), errors.As(err, &rl), errors.Is(err, bot.ErrBusy), errors.Is(err, bot.ErrNotReady), errors.Is(err, bot.ErrEmptyQuestion):
+	case bot.Refused(err):
 		return ReplyRefused
 	}
 	return ReplyFailed
 }
 
+// pendingCommand is a command whose answer is being worked on: what its
+// delivery needs once the answer is ready.
+type pendingCommand struct {
+	ic      *discordgo.Interaction
+	cmd     command
+	user    string
+	start   time.Time
+	result  <-chan outcome
+	respond respondFunc
+	finish  func() // releases the command's slot; called once it is delivered
+}
+
 // deferred acknowledges the interaction with a deferred response and
 // delivers the answer when it is ready.
-func (a *Adapter) deferred(ctx, workCtx context.Context, ic *discordgo.Interaction, cmd command, user string,
-	start time.Time, result <-chan outcome, respond respondFunc, finish func()) {
-	if err := respond(ctx, response{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource}); err != nil {
+func (a *Adapter) deferred(ctx, workCtx context.Context, p pendingCommand) {
+	if err := p.respond(ctx, response{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource}); err != nil {
 		a.platformError("deferred response", err)
-		finish()
+		p.finish()
 		return
 	}
 	go func() {
-		defer finish()
+		defer p.finish()
 		var out outcome
 		select {
-		case out = <-result:
+		case out = <-p.result:
 		case <-workCtx.Done():
 			out = outcome{err: workCtx.Err()}
 		}
@@ -323,39 +333,36 @@ func (a *Adapter) deferred(ctx, workCtx context.Context, ic *discordgo.Interacti
 		// context has just ended (its timeout, a shutdown).
 		dctx, cancel := work.Notice(workCtx)
 		defer cancel()
-		msgs := a.messages(out, user)
+		msgs := a.messages(out, p.user)
 		delivered := true
 		if msgs[0].Ephemeral {
 			// The deferred response shows in the channel; what only the
 			// asker should see goes in an ephemeral follow-up, and the
 			// placeholder goes.
-			a.deleteOriginal(dctx, ic)
-			delivered = a.followUps(dctx, ic, msgs) > 0
+			a.deleteOriginal(dctx, p.ic)
+			delivered = a.followUps(dctx, p.ic, msgs) > 0
 		} else {
-			if err := a.editOriginal(dctx, ic, msgs[0]); err != nil {
+			if err := a.editOriginal(dctx, p.ic, msgs[0]); err != nil {
 				a.platformError("edit of the deferred response", err)
 				// The placeholder must not stay "thinking": say so.
-				if a.editOriginal(dctx, ic, renderError(errors.New("edit failed"))) == nil {
+				if a.editOriginal(dctx, p.ic, renderError(errors.New("edit failed"))) == nil {
 					a.o.OnReply(ReplyFailed)
 				} else {
 					a.o.OnReply(ReplyUndelivered)
 				}
 				return
 			}
-			a.followUps(dctx, ic, msgs[1:])
+			a.followUps(dctx, p.ic, msgs[1:])
 		}
 		a.o.OnReply(replyResult(out.err, delivered))
-		a.log(cmd, user, outcomeName(out), true, len(msgs), start)
+		a.log(p.cmd, p.user, outcomeName(out), true, len(msgs), p.start)
 	}()
 }
 
 // messages renders an outcome.
 func (a *Adapter) messages(out outcome, user string) []message {
 	if out.err != nil {
-		var tl *bot.TooLongError
-		var rl *bot.RateLimitError
-		if !errors.As(out.err, &tl) && !errors.As(out.err, &rl) && !errors.Is(out.err, bot.ErrBusy) &&
-			!errors.Is(out.err, bot.ErrNotReady) && !errors.Is(out.err, bot.ErrEmptyQuestion) {
+		if !bot.Refused(out.err) {
 			a.o.Logger.Error("discord answer failed", "error", out.err.Error(), "user", a.o.HashUser(user))
 		}
 		return []message{renderError(out.err)}
@@ -365,19 +372,7 @@ func (a *Adapter) messages(out outcome, user string) []message {
 
 func outcomeName(o outcome) string {
 	if o.err != nil {
-		var rl *bot.RateLimitError
-		var tl *bot.TooLongError
-		switch {
-		case errors.As(o.err, &rl):
-			return "rate_limited"
-		case errors.As(o.err, &tl):
-			return "too_long"
-		case errors.Is(o.err, bot.ErrBusy):
-			return "busy"
-		case errors.Is(o.err, bot.ErrNotReady):
-			return "not_ready"
-		}
-		return "error"
+		return bot.ErrorReason(o.err)
 	}
 	if o.answer.Outcome != "" {
 		return string(o.answer.Outcome)

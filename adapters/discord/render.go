@@ -363,20 +363,9 @@ func count(n int, one, many string) string {
 // per-user limits, a busy or starting bot, or a failure. It is ephemeral:
 // only the asker sees it.
 func renderError(err error) message {
-	var tl *bot.TooLongError
-	var rl *bot.RateLimitError
-	var text string
-	switch {
-	case errors.Is(err, bot.ErrEmptyQuestion):
+	text := bot.ErrorMessage(err)
+	if errors.Is(err, bot.ErrEmptyQuestion) {
 		text = "The question is empty: ask something such as `/careers ask question: Which skills does a network engineer need?`"
-	case errors.As(err, &tl):
-		text = tl.Error()
-	case errors.As(err, &rl):
-		text = rl.Error()
-	case errors.Is(err, bot.ErrBusy), errors.Is(err, bot.ErrNotReady):
-		text = "Sorry, I'm " + err.Error() + "."
-	default:
-		text = "Sorry, something went wrong while answering. Please try again."
 	}
 	return message{Content: truncate(text, maxContent), Ephemeral: true}
 }

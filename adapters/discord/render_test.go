@@ -90,8 +90,8 @@ func TestRenderGolden(t *testing.T) {
 		{"not-covered", renderAnswer(ask(bot.Question{Text: "How do I become an astronaut?"}))},
 		{"distress", renderAnswer(ask(bot.Question{Text: "I feel hopeless and want to end it all"}))},
 		{"help", []message{renderHelp()}},
-		{"error-rate-limit", []message{renderError(&bot.RateLimitError{RetryAfter: 3 * time.Second})}},
-		{"error-too-long", []message{renderError(&bot.TooLongError{Max: 1000, Got: 1200})}},
+		{"error-rate-limit", []message{renderError(bot.RateLimited(3 * time.Second))}},
+		{"error-too-long", []message{renderError(bot.TooLong("question", 1200, 1000))}},
 		{"error-busy", []message{renderError(bot.ErrBusy)}},
 	}
 	for _, c := range cases {

@@ -157,7 +157,7 @@ func (a *API) ask(w http.ResponseWriter, r *http.Request) {
 	question = *req.Question
 	ans, err := a.asker.Ask(r.Context(), bot.Question{Text: question, User: client, Occupation: req.Occupation, Via: "http"})
 	if err != nil {
-		code, msg := errorStatus(err)
+		code, msg := errorStatus(err), bot.ErrorMessage(err)
 		if code == http.StatusTooManyRequests || code == http.StatusServiceUnavailable {
 			w.Header().Set("Retry-After", strconv.Itoa(retryAfter(err)))
 		}
@@ -174,29 +174,23 @@ func (a *API) ask(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, ans)
 }
 
-// errorStatus maps the bot's errors to HTTP.
-func errorStatus(err error) (int, string) {
-	var tl *bot.TooLongError
-	var rl *bot.RateLimitError
-	switch {
-	case errors.Is(err, bot.ErrEmptyQuestion):
-		return http.StatusBadRequest, "The question is empty: ask something such as \"Which skills does a network engineer need?\"."
-	case errors.As(err, &tl):
-		return http.StatusBadRequest, tl.Error()
-	case errors.As(err, &rl):
-		return http.StatusTooManyRequests, rl.Error()
-	case errors.Is(err, bot.ErrBusy), errors.Is(err, bot.ErrNotReady):
-		return http.StatusServiceUnavailable, "Sorry, I'm " + err.Error() + "."
+// errorStatus maps the bot's errors to HTTP: the one place this transport
+// reads them.
+func errorStatus(err error) int {
+	switch bot.ErrorCode(err) {
+	case bot.Invalid:
+		return http.StatusBadRequest
+	case bot.TooMany:
+		return http.StatusTooManyRequests
+	case bot.Unavailable:
+		return http.StatusServiceUnavailable
 	}
-	return http.StatusInternalServerError, "Sorry, something went wrong while answering. Please try again."
+	return http.StatusInternalServerError
 }
 
+// retryAfter is the Retry-After header's whole seconds: at least one.
 func retryAfter(err error) int {
-	var rl *bot.RateLimitError
-	if errors.As(err, &rl) {
-		return max(1, int(math.Ceil(rl.RetryAfter.Seconds())))
-	}
-	return 1
+	return max(1, int(math.Ceil(bot.ErrorRetryAfter(err).Seconds())))
 }
 
 func (a *API) healthz(w http.ResponseWriter, r *http.Request) {

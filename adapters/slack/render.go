@@ -483,19 +483,11 @@ func homeView() slackgo.HomeTabViewRequest {
 }
 
 // errorReply is the sentence a user is told when their question was not
-// answered; the log gets the cause.
+// answered: the bot's own message, with this platform's example for an
+// empty question; the log gets the cause of a failure.
 func errorReply(err error) string {
-	var tl *bot.TooLongError
-	var rl *bot.RateLimitError
-	switch {
-	case errors.Is(err, bot.ErrEmptyQuestion):
+	if errors.Is(err, bot.ErrEmptyQuestion) {
 		return "Ask me a careers question, such as \"Which skills does a network engineer need?\""
-	case errors.As(err, &tl):
-		return tl.Error()
-	case errors.As(err, &rl):
-		return rl.Error()
-	case errors.Is(err, bot.ErrBusy), errors.Is(err, bot.ErrNotReady):
-		return "Sorry, I'm " + err.Error() + "."
 	}
-	return "Sorry, something went wrong while answering. Please try again in a moment."
+	return bot.ErrorMessage(err)
 }

@@ -16,7 +16,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/careersbot/careersbot/adapters"
 	"io"
 	"log/slog"
 	"net"
@@ -25,6 +24,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/careersbot/careersbot/adapters"
 
 	slackgo "github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
@@ -382,9 +383,19 @@ func busyText(err error) string {
 
 func (a *Adapter) isClosing() bool { return a.jobs.Closing() }
 
+// messageKind is where a question was asked of the bot; it decides
+// whether the answer goes in a thread and is the "via" of the log.
+type messageKind string
+
+const (
+	kindMention messageKind = "mention" // @careersbot in a channel
+	kindDM      messageKind = "dm"      // the bot's direct messages
+	kindCommand messageKind = "command" // the /careers slash command
+)
+
 // message is a mention or a direct message to answer.
 type message struct {
-	kind     string // "mention" or "dm"
+	kind     messageKind
 	eventID  string
 	team     string
 	channel  string
@@ -426,12 +437,12 @@ func (a *Adapter) onEvent(parent context.Context, ev slackevents.EventsAPIEvent,
 		if e.Edited != nil || e.BotID != "" {
 			return true
 		}
-		m = message{kind: "mention", team: ev.TeamID, channel: e.Channel, user: e.User, text: e.Text, ts: e.TimeStamp, threadTS: e.ThreadTimeStamp}
+		m = message{kind: kindMention, team: ev.TeamID, channel: e.Channel, user: e.User, text: e.Text, ts: e.TimeStamp, threadTS: e.ThreadTimeStamp}
 	case *slackevents.MessageEvent:
 		if e.ChannelType != "im" || e.SubType != "" || e.BotID != "" {
 			return true // edits, joins, bots' messages and other subtypes
 		}
-		m = message{kind: "dm", team: ev.TeamID, channel: e.Channel, user: e.User, text: e.Text, ts: e.TimeStamp, threadTS: e.ThreadTimeStamp}
+		m = message{kind: kindDM, team: ev.TeamID, channel: e.Channel, user: e.User, text: e.Text, ts: e.TimeStamp, threadTS: e.ThreadTimeStamp}
 	case *slackevents.AppHomeOpenedEvent:
 		if e.Tab != "home" || e.User == "" {
 			return true
@@ -496,7 +507,7 @@ func (a *Adapter) remember(key string, ans bot.Answer) {
 func (a *Adapter) tellBusy(ctx context.Context, m message, why error) {
 	r := plainMessage(busyText(why))
 	var err error
-	if m.kind == "dm" {
+	if m.kind == kindDM {
 		err = a.post(ctx, m.channel, m.threadTS, r)
 	} else {
 		thread := m.threadTS
@@ -519,7 +530,7 @@ func result(err error, delivered bool) string {
 		return ReplyUndelivered
 	case err == nil:
 		return ReplyAnswered
-	case userError(err):
+	case bot.Refused(err):
 		return ReplyRefused
 	}
 	return ReplyFailed
@@ -570,13 +581,13 @@ func (a *Adapter) answerMessage(ctx context.Context, m message) {
 	start := time.Now()
 	q := questionText(m.text, a.botUserID())
 	thread := m.threadTS
-	if m.kind == "mention" && thread == "" {
+	if m.kind == kindMention && thread == "" {
 		thread = m.ts // answer in the thread of the mention
 	}
 	// private sends what only the asker should see: privately in a
 	// channel, in the DM itself.
 	private := func(ctx context.Context, r rendered) error {
-		if m.kind == "dm" {
+		if m.kind == kindDM {
 			return a.post(ctx, m.channel, m.threadTS, r)
 		}
 		return a.postEphemeral(ctx, m.channel, m.user, thread, r)
@@ -586,7 +597,7 @@ func (a *Adapter) answerMessage(ctx context.Context, m message) {
 		defer cancel()
 		err := deliver(dctx, func(ctx context.Context) error { return a.post(ctx, m.channel, thread, helpBlocks()) })
 		a.o.OnReply(result(nil, err == nil))
-		a.logQuestion(m.kind, m.user, q, "help", 0, start, nil)
+		a.logQuestion(asked{m.kind, m.user, q, start}, bot.Answer{Outcome: bot.OutcomeHelp}, nil)
 		return
 	}
 	key := memoryKey(m.team, m.channel, thread)
@@ -631,7 +642,7 @@ func (a *Adapter) answerMessage(ctx context.Context, m message) {
 		}
 	}
 	a.o.OnReply(result(err, sent == nil))
-	a.logQuestion(m.kind, m.user, q, string(ans.Outcome), len(ans.Citations), start, err)
+	a.logQuestion(asked{m.kind, m.user, q, start}, ans, err)
 }
 
 // command handles /careers: it returns the reply to put in the ack (the
@@ -640,7 +651,7 @@ func (a *Adapter) command(cmd slackgo.SlashCommand) (ack *ackMessage, job func(c
 	q := questionText(cmd.Text, a.botUserID())
 	if isHelp(q) {
 		h := helpBlocks()
-		a.logQuestion("command", cmd.UserID, q, "help", 0, time.Now(), nil)
+		a.logQuestion(asked{kindCommand, cmd.UserID, q, time.Now()}, bot.Answer{Outcome: bot.OutcomeHelp}, nil)
 		return &ackMessage{ResponseType: slackgo.ResponseTypeEphemeral, Text: h.Text, Blocks: h.Blocks}, nil
 	}
 	return nil, func(ctx context.Context) { a.answerCommand(ctx, cmd, q) }
@@ -710,7 +721,7 @@ func (a *Adapter) answerCommand(ctx context.Context, cmd slackgo.SlashCommand, q
 		}
 	}
 	a.o.OnReply(result(err, sent == nil))
-	a.logQuestion("command", cmd.UserID, q, string(ans.Outcome), len(ans.Citations), start, err)
+	a.logQuestion(asked{kindCommand, cmd.UserID, q, start}, ans, err)
 }
 
 // interaction handles a button: it counts feedback at once and returns the
@@ -944,17 +955,25 @@ func (a *Adapter) apiError(method string, err error) error {
 	return err
 }
 
-// logQuestion logs one question: never its text unless LogQuestions, and
-// the user only as a pseudonym.
-func (a *Adapter) logQuestion(kind, user, q, outcome string, citations int, start time.Time, err error) {
-	attrs := []any{"via", kind, "user", a.o.HashUser(user), "outcome", outcome, "citations", citations,
-		"took_ms", float64(time.Since(start).Microseconds()) / 1000}
+// asked is one question as the log records it.
+type asked struct {
+	via   messageKind // where it was asked
+	user  string
+	text  string
+	start time.Time
+}
+
+// logQuestion logs one question and how it ended: never its text unless
+// LogQuestions, and the user only as a pseudonym.
+func (a *Adapter) logQuestion(q asked, ans bot.Answer, err error) {
+	attrs := []any{"via", q.via, "user", a.o.HashUser(q.user), "outcome", string(ans.Outcome), "citations", len(ans.Citations),
+		"took_ms", float64(time.Since(q.start).Microseconds()) / 1000}
 	if a.o.LogQuestions {
-		attrs = append(attrs, "question", q)
+		attrs = append(attrs, "question", q.text)
 	}
 	if err != nil {
 		attrs = append(attrs, "error", err.Error())
-		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || userError(err) {
+		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || bot.Refused(err) {
 			a.log.Info("slack question not answered", attrs...)
 			return
 		}
@@ -962,15 +981,6 @@ func (a *Adapter) logQuestion(kind, user, q, outcome string, citations int, star
 		return
 	}
 	a.log.Info("slack question", attrs...)
-}
-
-// userError reports whether err is the user's (too long, too fast) or a
-// passing state (busy, starting), not a failure.
-func userError(err error) bool {
-	var tl *bot.TooLongError
-	var rl *bot.RateLimitError
-	return errors.As(err, &tl) || errors.As(err, &rl) || errors.Is(err, bot.ErrEmptyQuestion) ||
-		errors.Is(err, bot.ErrBusy) || errors.Is(err, bot.ErrNotReady)
 }
 
 // slogOutput lets slack-go's debug logging go to slog.

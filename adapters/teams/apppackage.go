@@ -191,39 +191,47 @@ func encodePNG(img image.Image) ([]byte, error) {
 // answered in words. Shapes are in a unit square and drawn with 4×4
 // supersampling, so edges are smooth at both sizes.
 
-// inBubble reports whether (x, y) in the unit square is in the bubble: a
-// rounded rectangle with a tail at its lower left.
+// pt is a point in the unit square.
+type pt struct{ x, y float64 }
+
+// inBubble reports whether p is in the bubble: a rounded rectangle with a
+// tail at its lower left.
 func inBubble(x, y float64) bool {
-	if inRoundRect(x, y, 0.14, 0.18, 0.86, 0.70, 0.12) {
+	p := pt{x, y}
+	if inRoundRect(p, pt{0.14, 0.18}, pt{0.86, 0.70}, 0.12) {
 		return true
 	}
 	// The tail: a triangle below the body.
-	return inTriangle(x, y, 0.26, 0.66, 0.44, 0.66, 0.22, 0.86)
+	return inTriangle(p, pt{0.26, 0.66}, pt{0.44, 0.66}, pt{0.22, 0.86})
 }
 
 // inLines reports whether (x, y) is on one of the three text lines.
 func inLines(x, y float64) bool {
 	for i, w := range []float64{0.50, 0.42, 0.30} {
 		top := 0.30 + float64(i)*0.12
-		if inRoundRect(x, y, 0.26, top, 0.26+w, top+0.06, 0.03) {
+		if inRoundRect(pt{x, y}, pt{0.26, top}, pt{0.26 + w, top + 0.06}, 0.03) {
 			return true
 		}
 	}
 	return false
 }
 
-func inRoundRect(x, y, x0, y0, x1, y1, r float64) bool {
-	if x < x0 || x > x1 || y < y0 || y > y1 {
+// inRoundRect reports whether p is in the rectangle from lo to hi with
+// corners rounded to radius r.
+func inRoundRect(p, lo, hi pt, r float64) bool {
+	if p.x < lo.x || p.x > hi.x || p.y < lo.y || p.y > hi.y {
 		return false
 	}
-	cx := math.Max(x0+r, math.Min(x, x1-r))
-	cy := math.Max(y0+r, math.Min(y, y1-r))
-	return (x-cx)*(x-cx)+(y-cy)*(y-cy) <= r*r
+	cx := math.Max(lo.x+r, math.Min(p.x, hi.x-r))
+	cy := math.Max(lo.y+r, math.Min(p.y, hi.y-r))
+	return (p.x-cx)*(p.x-cx)+(p.y-cy)*(p.y-cy) <= r*r
 }
 
-func inTriangle(x, y, ax, ay, bx, by, cx, cy float64) bool {
-	side := func(px, py, qx, qy float64) float64 { return (x-qx)*(py-qy) - (px-qx)*(y-qy) }
-	d1, d2, d3 := side(ax, ay, bx, by), side(bx, by, cx, cy), side(cx, cy, ax, ay)
+// inTriangle reports whether p is in the triangle abc: on the same side of
+// all three edges.
+func inTriangle(p, a, b, c pt) bool {
+	side := func(u, v pt) float64 { return (p.x-v.x)*(u.y-v.y) - (u.x-v.x)*(p.y-v.y) }
+	d1, d2, d3 := side(a, b), side(b, c), side(c, a)
 	neg := d1 < 0 || d2 < 0 || d3 < 0
 	pos := d1 > 0 || d2 > 0 || d3 > 0
 	return !(neg && pos)
@@ -263,7 +271,7 @@ func outlineIcon(size int) *image.RGBA {
 	img := image.NewRGBA(image.Rect(0, 0, size, size))
 	stroke := 2.0 / float64(size)
 	inner := func(x, y float64) bool {
-		return inRoundRect(x, y, 0.14+stroke, 0.18+stroke, 0.86-stroke, 0.70-stroke, 0.12-stroke)
+		return inRoundRect(pt{x, y}, pt{0.14 + stroke, 0.18 + stroke}, pt{0.86 - stroke, 0.70 - stroke}, 0.12-stroke)
 	}
 	for y := range size {
 		for x := range size {

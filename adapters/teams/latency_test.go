@@ -1,10 +1,11 @@
 package teams
 
 import (
-	"github.com/careersbot/careersbot/internal/teamsfake"
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/careersbot/careersbot/internal/teamsfake"
 )
 
 // The time from a channel mention posted to /teams/messages (with a signed

@@ -128,7 +128,7 @@ func (a *Adapter) answerMessage(ctx context.Context, act *Activity) {
 	q := questionText(act)
 	if isHelp(q) {
 		a.reply(ctx, act, renderHelp(false))
-		a.logQuestion(scope, act.userID(), q, "help", 0, start, nil)
+		a.logQuestion(asked{scope, act.userID(), q, start}, bot.Answer{Outcome: bot.OutcomeHelp}, nil)
 		return
 	}
 	typing := make(chan struct{})
@@ -163,7 +163,7 @@ func (a *Adapter) answerMessage(ctx context.Context, act *Activity) {
 			}
 		}
 	}
-	a.logQuestion(scope, act.userID(), q, string(ans.Outcome), len(ans.Citations), start, err)
+	a.logQuestion(asked{scope, act.userID(), q, start}, ans, err)
 }
 
 // distress sends the safeguarding reply privately: in a personal chat as

@@ -18,14 +18,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/careersbot/careersbot/adapters"
-	"github.com/careersbot/careersbot/internal/store"
 	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/careersbot/careersbot/adapters"
+	"github.com/careersbot/careersbot/internal/store"
 
 	"github.com/careersbot/careersbot/bot"
 )
@@ -297,17 +298,25 @@ func (a *Adapter) platformError(what string, err error) error {
 	return err
 }
 
-// logQuestion logs one question: never its text unless LogQuestions, and
-// the user only as a pseudonym.
-func (a *Adapter) logQuestion(scope, user, q, outcome string, citations int, start time.Time, err error) {
-	attrs := []any{"via", scope, "user", a.o.HashUser(user), "outcome", outcome, "citations", citations,
-		"took_ms", float64(time.Since(start).Microseconds()) / 1000}
+// asked is one question as the log records it.
+type asked struct {
+	via   string // where it was asked
+	user  string
+	text  string
+	start time.Time
+}
+
+// logQuestion logs one question and how it ended: never its text unless
+// LogQuestions, and the user only as a pseudonym.
+func (a *Adapter) logQuestion(q asked, ans bot.Answer, err error) {
+	attrs := []any{"via", q.via, "user", a.o.HashUser(q.user), "outcome", string(ans.Outcome), "citations", len(ans.Citations),
+		"took_ms", float64(time.Since(q.start).Microseconds()) / 1000}
 	if a.o.LogQuestions {
-		attrs = append(attrs, "question", q)
+		attrs = append(attrs, "question", q.text)
 	}
 	if err != nil {
 		attrs = append(attrs, "error", err.Error())
-		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || userError(err) {
+		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || bot.Refused(err) {
 			a.log.Info("teams question not answered", attrs...)
 			return
 		}
@@ -315,13 +324,4 @@ func (a *Adapter) logQuestion(scope, user, q, outcome string, citations int, sta
 		return
 	}
 	a.log.Info("teams question", attrs...)
-}
-
-// userError reports whether err is the user's (too long, too fast) or a
-// passing state (busy, starting), not a failure.
-func userError(err error) bool {
-	var tl *bot.TooLongError
-	var rl *bot.RateLimitError
-	return errors.As(err, &tl) || errors.As(err, &rl) || errors.Is(err, bot.ErrEmptyQuestion) ||
-		errors.Is(err, bot.ErrBusy) || errors.Is(err, bot.ErrNotReady)
 }

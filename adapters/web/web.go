@@ -14,13 +14,14 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"github.com/careersbot/careersbot/adapters"
 	"html"
 	"net/http"
 	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/careersbot/careersbot/adapters"
 )
 
 //go:embed static

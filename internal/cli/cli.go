@@ -288,8 +288,7 @@ func cliLogger(w io.Writer) *slog.Logger {
 // askError turns the bot's refusals into usage errors (exit 2) with their
 // polite messages.
 func askError(err error) error {
-	var tl *bot.TooLongError
-	if errors.As(err, &tl) || errors.Is(err, bot.ErrEmptyQuestion) {
+	if bot.ErrorCode(err) == bot.Invalid {
 		return &usageError{err.Error()}
 	}
 	return err
@@ -373,8 +372,7 @@ func cmdChat(ctx context.Context, e Env, args []string) error {
 			if ctx.Err() != nil {
 				return nil
 			}
-			var tl *bot.TooLongError
-			if errors.As(err, &tl) {
+			if bot.ErrorCode(err) == bot.Invalid {
 				fmt.Fprintln(e.Stderr, err.Error())
 				continue
 			}

@@ -12,7 +12,6 @@
 package insights
 
 import (
-	"errors"
 	"time"
 
 	"github.com/careersbot/careersbot/bot"
@@ -100,9 +99,7 @@ type Feedback struct {
 // counts them.
 func Classify(o bot.Observed) (Outcome, bool) {
 	if o.Err != nil {
-		var tl *bot.TooLongError
-		var rl *bot.RateLimitError
-		if errors.As(o.Err, &tl) || errors.As(o.Err, &rl) || errors.Is(o.Err, bot.ErrEmptyQuestion) {
+		if c := bot.ErrorCode(o.Err); c == bot.Invalid || c == bot.TooMany {
 			return "", false
 		}
 		return Error, true // busy, not ready, a failed search

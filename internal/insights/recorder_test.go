@@ -234,8 +234,8 @@ func TestClassify(t *testing.T) {
 		{"busy", bot.Observed{Err: bot.ErrBusy, Outcome: bot.OutcomeRefused}, Error, true},
 		{"not ready", bot.Observed{Err: bot.ErrNotReady}, Error, true},
 		{"a failure", bot.Observed{Err: errors.New("search: disk on fire")}, Error, true},
-		{"rate limited", bot.Observed{Err: &bot.RateLimitError{RetryAfter: time.Second}}, "", false},
-		{"too long", bot.Observed{Err: &bot.TooLongError{Max: 10, Got: 20}}, "", false},
+		{"rate limited", bot.Observed{Err: bot.RateLimited(time.Second)}, "", false},
+		{"too long", bot.Observed{Err: bot.TooLong("question", 20, 10)}, "", false},
 		{"empty", bot.Observed{Err: bot.ErrEmptyQuestion}, "", false},
 	} {
 		if got, ok := Classify(tc.o); got != tc.want || ok != tc.ok {
