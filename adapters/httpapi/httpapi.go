@@ -101,9 +101,26 @@ type askRequest struct {
 	Occupation string  `json:"occupation"`
 }
 
-// errorBody is every error reply: one sentence for a person.
+// errorBody is every error reply: one sentence for a person, and the
+// bot's error code for a program (invalid, too_many, unavailable,
+// internal).
 type errorBody struct {
-	Error string `json:"error"`
+	Error string   `json:"error"`
+	Code  bot.Code `json:"code"`
+}
+
+// codeOf is the error code of an HTTP status this API answers with: what
+// the request was refused for, whether the bot or the transport refused it.
+func codeOf(status int) bot.Code {
+	switch {
+	case status == http.StatusTooManyRequests:
+		return bot.TooMany
+	case status == http.StatusServiceUnavailable:
+		return bot.Unavailable
+	case status >= 500:
+		return bot.Internal
+	}
+	return bot.Invalid
 }
 
 func (a *API) ask(w http.ResponseWriter, r *http.Request) {
@@ -121,7 +138,7 @@ func (a *API) ask(w http.ResponseWriter, r *http.Request) {
 	}()
 	fail := func(code int, msg string) {
 		status = code
-		writeJSON(w, code, errorBody{Error: msg})
+		writeJSON(w, code, errorBody{Error: msg, Code: codeOf(code)})
 	}
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", "POST, OPTIONS")

@@ -68,9 +68,14 @@ func errorOf(t *testing.T, r reply) string {
 	t.Helper()
 	var e struct {
 		Error string `json:"error"`
+		Code  string `json:"code"`
 	}
 	if err := json.Unmarshal(r.body, &e); err != nil || e.Error == "" {
 		t.Fatalf("status %d body %q is not {\"error\": ...}", r.status, r.body)
+	}
+	want := map[int]string{400: "invalid", 405: "invalid", 413: "invalid", 429: "too_many", 503: "unavailable", 500: "internal"}[r.status]
+	if e.Code != want {
+		t.Errorf("status %d: code %q, want %q", r.status, e.Code, want)
 	}
 	return e.Error
 }
@@ -200,20 +205,22 @@ func TestClientAddressBehindProxies(t *testing.T) {
 
 // slowAsker blocks until released: a stand-in for a long answer, so the
 // busy path can be seen at the wire.
-type slowAsker struct{ release chan struct{} }
+type slowAsker struct{ entered, release chan struct{} }
 
 func (s slowAsker) Ask(ctx context.Context, q bot.Question) (bot.Answer, error) {
+	s.entered <- struct{}{}
 	<-s.release
 	return bot.Answer{Question: q.Text, Citations: []bot.Citation{}}, nil
 }
 
 func TestAskBusyAndNotReady(t *testing.T) {
 	release := make(chan struct{})
-	guard := bot.NewGuard(slowAsker{release}, bot.GuardOptions{MaxConcurrent: 1, QueueWait: 20 * time.Millisecond})
+	entered := make(chan struct{}, 1)
+	guard := bot.NewGuard(slowAsker{entered, release}, bot.GuardOptions{MaxConcurrent: 1, QueueWait: 20 * time.Millisecond})
 	srv := serve(t, guard, Options{})
 	done := make(chan reply)
 	go func() { done <- post(t, srv.URL, `{"question": "first"}`) }()
-	time.Sleep(50 * time.Millisecond)
+	<-entered // the first question holds the only slot
 	r := post(t, srv.URL, `{"question": "second"}`)
 	if r.status != http.StatusServiceUnavailable || !strings.Contains(errorOf(t, r), "busy") || r.header.Get("Retry-After") == "" {
 		t.Errorf("second answer at once: status %d %s", r.status, r.body)

@@ -508,7 +508,12 @@ func TestHTTPShutdownFinishesAnswersInFlight(t *testing.T) {
 	e := start(t, guard(seedBot(t), 0), false, nil)
 	e.fake.RateLimit("chat.postMessage", 1, time.Second) // keeps the answer in flight a second
 	e.postEvent(t, callback(mention(channel, user, newTS(), "", "What level is a network engineer?"), ""), nil)
-	time.Sleep(50 * time.Millisecond)
+	// The answer is in flight once Slack has told it to wait.
+	for deadline := time.Now().Add(10 * time.Second); len(e.fake.Calls("chat.postMessage")) == 0; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no chat.postMessage within 10 s")
+		}
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := e.a.Shutdown(ctx); err != nil {

@@ -40,8 +40,18 @@ func TestStreamedAnswerIsUpdatedThenChecked(t *testing.T) {
 		t.Errorf("first post: thread %q text %q", first.ThreadTS, first.Text)
 	}
 	e.fake.WaitFor(t, "chat.update", 2, 10*time.Second)
-	time.Sleep(200 * time.Millisecond)
-	updates := e.fake.Calls("chat.update")
+	// The answer is done when an update carries blocks: streamed updates
+	// are plain text, the checked answer is rendered.
+	var updates []slackfake.Call
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		updates = e.fake.Calls("chat.update")
+		if len(updates[len(updates)-1].Message().Blocks) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no rendered update after %d updates", len(updates))
+		}
+	}
 	final := updates[len(updates)-1].Message()
 	var all strings.Builder
 	for _, blk := range final.Blocks {

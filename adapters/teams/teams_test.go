@@ -482,7 +482,11 @@ func TestShutdownFinishesAnswersInFlight(t *testing.T) {
 		defer cancel()
 		done <- e.a.Shutdown(ctx)
 	}()
-	time.Sleep(50 * time.Millisecond)
+	for closing := false; !closing; time.Sleep(time.Millisecond) {
+		e.a.mu.Lock()
+		closing = e.a.closing
+		e.a.mu.Unlock()
+	}
 	if code := e.post(t, message(e, ConversationPersonal, "help", false), ""); code != http.StatusServiceUnavailable {
 		t.Errorf("during shutdown: status %d, want 503", code)
 	}

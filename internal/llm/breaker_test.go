@@ -65,10 +65,15 @@ func TestCircuitOpensFailsFastAndProbes(t *testing.T) {
 
 	// After the cooldown a probe goes: it fails, and the circuit opens
 	// again without retries.
-	time.Sleep(1100 * time.Millisecond)
-	if c.Circuit(OpChat) != StateHalfOpen {
-		t.Errorf("after the cooldown: %s, want half-open", c.Circuit(OpChat))
+	waitHalfOpen := func() {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); c.Circuit(OpChat) != StateHalfOpen; time.Sleep(10 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("10 s after opening, the circuit is %s, want half-open after its 1 s cooldown", c.Circuit(OpChat))
+			}
+		}
 	}
+	waitHalfOpen()
 	if _, err := c.Chat(context.Background(), "m", "s", "u", nil); !errors.Is(err, ErrCircuitOpen) {
 		t.Errorf("failed probe: %v", err)
 	}
@@ -78,7 +83,7 @@ func TestCircuitOpensFailsFastAndProbes(t *testing.T) {
 
 	// The server recovers: the next probe closes the circuit.
 	f.Set(func(s *openaifake.Server) { s.FailNext = 0 })
-	time.Sleep(1100 * time.Millisecond)
+	waitHalfOpen()
 	if _, err := c.Chat(context.Background(), "m", "s", "u", nil); err != nil {
 		t.Fatalf("probe to a recovered server: %v", err)
 	}
