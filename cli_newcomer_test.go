@@ -18,6 +18,11 @@ func TestNewcomerCLI(t *testing.T) {
 	if !strings.HasPrefix(r.stdout, "{") || strings.Contains(r.stdout, `"question":"What level is the network engineer apprenticeship? --json"`) {
 		t.Errorf("a flag after the question was not taken as a flag:\n%s", r.stdout)
 	}
+	r = cli(t, env, "", "ask", "What level is a chef?", "--jsn")
+	wantCode(t, r, exitUsage, "ask ... --jsn")
+	if r.stdout != "" || !strings.Contains(r.stderr, "-jsn") {
+		t.Errorf("a mistyped flag after the question was not refused by name:\n%s", r)
+	}
 	r = cli(t, env, "", "ask", "--", "what does --json mean")
 	wantCode(t, r, exitOK, "ask -- ...")
 	if strings.HasPrefix(r.stdout, "{") {

@@ -245,7 +245,9 @@ func parse(fs *flag.FlagSet, cfg *config.Config, args []string) error {
 
 // flagsFirst moves the command's flags (and their values) that follow the
 // first word of a question before it; "--" ends the flags, and anything
-// after it is question.
+// after it is question. A word shaped like a flag the command does not have
+// ("--jsn") goes with the flags too, so that it is refused by name rather
+// than asked about.
 func flagsFirst(fs *flag.FlagSet, args []string) []string {
 	var flags, words []string
 	for i := 0; i < len(args); i++ {
@@ -256,6 +258,10 @@ func flagsFirst(fs *flag.FlagSet, args []string) []string {
 		}
 		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
 		f := fs.Lookup(name)
+		if f == nil && flagShaped(a) {
+			flags = append(flags, a)
+			continue
+		}
 		if !strings.HasPrefix(a, "-") || a == "-" || f == nil {
 			words = append(words, a)
 			continue
@@ -267,6 +273,27 @@ func flagsFirst(fs *flag.FlagSet, args []string) []string {
 		}
 	}
 	return append(flags, words...)
+}
+
+// flagShaped reports whether a word reads as a flag: one or two dashes, a
+// letter, then letters, digits or dashes, and perhaps "=value". "-" alone,
+// "-5" and "- and" are words of a question.
+func flagShaped(a string) bool {
+	name, _, _ := strings.Cut(a, "=")
+	name, ok := strings.CutPrefix(name, "-")
+	if !ok {
+		return false
+	}
+	name = strings.TrimPrefix(name, "-")
+	if name == "" || !('a' <= name[0] && name[0] <= 'z' || 'A' <= name[0] && name[0] <= 'Z') {
+		return false
+	}
+	for _, r := range name {
+		if !(r == '-' || '0' <= r && r <= '9' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z') {
+			return false
+		}
+	}
+	return true
 }
 
 func ParseFlags(fs *flag.FlagSet, args []string) error {
