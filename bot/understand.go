@@ -283,7 +283,9 @@ func (b *Bot) understand(s Searcher, q Question) understanding {
 	phraseAt := map[int]string{} // byte start of its first word -> the phrase
 	inPhrase := map[int]bool{}   // byte starts of its other words
 	for _, p := range retrieval.Phrases(text) {
-		topical := false
+		// A verb with its particle is a topic of its own though its
+		// words are light ("go up" is to climb, "look over" to inspect).
+		topical := p.Phrasal
 		for _, w := range strings.Fields(p.Text) {
 			_, isFact := factWords[w]
 			if !fillerWords[w] && !isFact && kindWords[w] == nil && !retrieval.IsStopword(w) {
