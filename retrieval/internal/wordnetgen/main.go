@@ -87,6 +87,11 @@ func main() {
 
 var posFiles = map[byte]string{'n': "noun", 'v': "verb", 'a': "adj", 'r': "adv"}
 
+// posOrder is the order parts of speech are read in: a lemma's senses
+// are listed in it, and senses that tie keep it, so the table is the same
+// on every run.
+var posOrder = []byte{'n', 'v', 'a', 'r'}
+
 func run(dict, out string) error {
 	d := db{}
 	for pos, name := range posFiles {
@@ -106,7 +111,8 @@ func run(dict, out string) error {
 		return err
 	}
 	senses := map[string][]sense{} // lemma -> its senses in every part of speech
-	for pos, name := range posFiles {
+	for _, pos := range posOrder {
+		name := posFiles[pos]
 		f, err := os.Open(filepath.Join(dict, "index."+name))
 		if err != nil {
 			return err
@@ -234,7 +240,8 @@ func run(dict, out string) error {
 		}
 	}
 	// Irregular forms (children, went, better) share their lemma's entry.
-	for pos, name := range posFiles {
+	for _, pos := range posOrder {
+		name := posFiles[pos]
 		b, err := os.ReadFile(filepath.Join(dict, name+".exc"))
 		if err != nil {
 			return err
