@@ -38,7 +38,11 @@ const (
 	// Verbs: a verb group's other senses, and one hop up.
 	wVerbGroup    = 0.55
 	wVerbHypernym = 0.45
-	senseDecay    = 0.10
+	// wGloss links the everyday phrasal verb a definition opens with to
+	// the verbs it defines: "keep an eye on" to monitor, "look over" to
+	// inspect. WordNet defines formal verbs in the words people ask in.
+	wGloss     = 0.7
+	senseDecay = 0.10
 	// maxSenses is how many of a word's senses are followed, commonest
 	// first: the rare ones (kit, a young fox) are noise in careers
 	// questions.
@@ -71,6 +75,7 @@ type synset struct {
 	lexFile int
 	ssType  byte
 	ptrs    []pointer
+	gloss   string // the definitions and examples after "|"
 }
 
 // db holds the synsets by part of speech and offset.
@@ -239,6 +244,12 @@ func run(dict, out string) error {
 			add(r.from, r.to, r.weight)
 		}
 	}
+	for _, g := range glossHeads(d['v'], senses) {
+		addWords(g.phrase, g.ss, wGloss)
+		if !strings.ContainsRune(posOf[g.phrase], 'v') {
+			posOf[g.phrase] += "v"
+		}
+	}
 	// Irregular forms (children, went, better) share their lemma's entry.
 	for _, pos := range posOrder {
 		name := posFiles[pos]
@@ -262,6 +273,100 @@ func run(dict, out string) error {
 		}
 	}
 	return write(out, links, posOf)
+}
+
+// glossHead is a phrasal verb that opens a verb's definition, and the
+// synset it defines.
+type glossHead struct {
+	phrase string
+	ss     *synset
+}
+
+// glossParticles end a phrasal verb in a definition ("look over
+// carefully").
+var glossParticles = map[string]bool{"up": true, "down": true, "out": true, "over": true, "off": true, "on": true,
+	"in": true, "after": true, "away": true, "back": true, "through": true, "around": true, "about": true}
+
+// glossHeads finds each verb synset's definitions (the parts of its gloss
+// between semicolons that are no quoted example) that are a phrasal verb
+// alone, but for adverbs: a multiword verb WordNet lists ("keep an eye
+// on"), or a verb and its particle ("look over carefully"). Sorted, so
+// the table is the same on every run.
+func glossHeads(verbs map[string]*synset, senses map[string][]sense) []glossHead {
+	isPOS := func(lemma string, pos byte) bool {
+		for _, sn := range senses[lemma] {
+			if sn.pos == pos {
+				return true
+			}
+		}
+		return false
+	}
+	offsets := make([]string, 0, len(verbs))
+	for off := range verbs {
+		offsets = append(offsets, off)
+	}
+	slices.Sort(offsets)
+	var out []glossHead
+	for _, off := range offsets {
+		ss := verbs[off]
+		for _, def := range strings.Split(ss.gloss, ";") {
+			def = strings.TrimSpace(def)
+			if def == "" || strings.HasPrefix(def, "\"") {
+				continue
+			}
+			words := glossWords(def)
+			if len(words) < 2 {
+				continue
+			}
+			// The phrase must be the whole definition but for adverbs
+			// ("look over carefully"): a phrase with more after it is a
+			// preposition before its object ("put in order") or names a
+			// narrower act ("take part in a riot").
+			ends := func(n int) bool {
+				for _, w := range words[n:] {
+					if !isPOS(w, 'r') || isPOS(w, 'n') || isPOS(w, 'v') || isPOS(w, 'a') {
+						return false
+					}
+				}
+				return true
+			}
+			phrase := ""
+			for n := min(4, len(words)); n >= 2 && phrase == ""; n-- {
+				if p := strings.Join(words[:n], " "); isPOS(p, 'v') && ends(n) {
+					phrase = p
+				}
+			}
+			if phrase == "" && glossParticles[words[1]] && isPOS(words[0], 'v') && ends(2) {
+				phrase = words[0] + " " + words[1]
+			}
+			if phrase == "" || slices.Contains(ss.words, strings.ReplaceAll(phrase, " ", "_")) {
+				continue
+			}
+			out = append(out, glossHead{phrase: phrase, ss: ss})
+		}
+	}
+	return out
+}
+
+// glossWords are a definition's words, lower case, without what it puts
+// in brackets ("make (one thing) compatible").
+func glossWords(def string) []string {
+	var b strings.Builder
+	depth := 0
+	for _, r := range strings.ToLower(def) {
+		switch {
+		case r == '(':
+			depth++
+		case r == ')':
+			depth = max(depth-1, 0)
+		case depth > 0:
+		case r >= 'a' && r <= 'z' || r == '\'':
+			b.WriteRune(r)
+		default:
+			b.WriteByte(' ')
+		}
+	}
+	return strings.Fields(b.String())
 }
 
 // sense is one synset of a lemma, with its rank in its part of speech
@@ -521,7 +626,7 @@ func readData(path string, pos byte) (map[string]*synset, error) {
 		if strings.HasPrefix(line, " ") {
 			continue
 		}
-		head, _, _ := strings.Cut(line, " | ")
+		head, gloss, _ := strings.Cut(line, " | ")
 		fl := strings.Fields(head)
 		if len(fl) < 4 {
 			return nil, fmt.Errorf("%s:%d: short synset line", path, n)
@@ -531,7 +636,7 @@ func readData(path string, pos byte) (map[string]*synset, error) {
 			return nil, fmt.Errorf("%s:%d: word count %q: %v", path, n, fl[3], err)
 		}
 		lexFile, _ := strconv.Atoi(fl[1])
-		ss := &synset{lexFile: lexFile, ssType: fl[2][0]}
+		ss := &synset{lexFile: lexFile, ssType: fl[2][0], gloss: strings.TrimSpace(gloss)}
 		i := 4
 		for range wCnt {
 			w := fl[i]
