@@ -59,6 +59,12 @@ const (
 	maxLinks = 16
 	// lexNounPerson is the lexicographer file of nouns for people.
 	lexNounPerson = 18
+	// lightCount: a lemma whose verb senses are tagged this often in the
+	// semantic concordance is one of general English's workhorse verbs
+	// (do, leave, keep): said in a question, it carries the sentence, not
+	// its topic. Adjectives are left out: "good" or "best" may be what is
+	// asked.
+	lightCount = 250
 )
 
 type pointer struct {
@@ -170,6 +176,10 @@ func run(dict, out string) error {
 				posOf[lemma] += "p"
 			}
 		}
+		// l marks a light word (lightCount).
+		if light(all) {
+			posOf[lemma] += "l"
+		}
 	}
 	add := func(src, tgt string, w float64) {
 		if src == "" || tgt == "" || tgt == stems(src) || w <= 0 {
@@ -259,11 +269,23 @@ func run(dict, out string) error {
 		}
 		for _, line := range strings.Split(string(b), "\n") {
 			f := strings.Fields(line)
-			if len(f) < 2 || links[f[0]] != nil || links[f[1]] == nil || strings.ContainsAny(f[0], "_-.'") {
+			if len(f) < 2 || links[f[1]] == nil || strings.ContainsAny(f[0], "_-.'") {
+				continue
+			}
+			// The form of a light verb is light, whatever else it is
+			// ("done", "left").
+			lightForm := pos == 'v' && light(senses[f[1]]) && !strings.ContainsRune(posOf[f[0]], 'l')
+			if links[f[0]] != nil {
+				if lightForm {
+					posOf[f[0]] += "l"
+				}
 				continue
 			}
 			links[f[0]] = map[string]float64{}
 			posOf[f[0]] = string(pos)
+			if lightForm {
+				posOf[f[0]] += "l"
+			}
 			for t, w := range links[f[1]] {
 				links[f[0]][t] = w
 			}
@@ -367,6 +389,18 @@ func glossWords(def string) []string {
 		}
 	}
 	return strings.Fields(b.String())
+}
+
+// light reports whether a lemma's verb senses are tagged at least
+// lightCount times in the semantic concordance.
+func light(all []sense) bool {
+	n := 0
+	for _, sn := range all {
+		if sn.pos == 'v' {
+			n += sn.count
+		}
+	}
+	return n >= lightCount
 }
 
 // sense is one synset of a lemma, with its rank in its part of speech
@@ -671,7 +705,7 @@ func readData(path string, pos byte) (map[string]*synset, error) {
 }
 
 // write stores the table: one line a source word, sorted, with its parts of
-// speech (a, n, r, v; p for a noun naming a person) and then each link as "stems|weight%" after a tab,
+// speech (a, n, r, v; p for a noun naming a person, l for a light word) and then each link as "stems|weight%" after a tab,
 // strongest first.
 func write(path string, links map[string]map[string]float64, posOf map[string]string) error {
 	srcs := make([]string, 0, len(links))
