@@ -283,7 +283,9 @@ func (b *Bot) understand(s Searcher, q Question) understanding {
 	phraseAt := map[int]string{} // byte start of its first word -> the phrase
 	inPhrase := map[int]bool{}   // byte starts of its other words
 	for _, p := range retrieval.Phrases(text) {
-		topical := false
+		// A verb with its particle is a topic of its own though its
+		// words are light ("go up" is to climb, "look over" to inspect).
+		topical := p.Phrasal
 		for _, w := range strings.Fields(p.Text) {
 			_, isFact := factWords[w]
 			if !fillerWords[w] && !isFact && kindWords[w] == nil && !retrieval.IsStopword(w) {
@@ -346,7 +348,15 @@ func (b *Bot) understand(s Searcher, q Question) understanding {
 			residual++
 		}
 	}
-	u.topic = strings.Join(topic, " ")
+	// Light words (WordNet's everyday workhorse verbs: "done", "left",
+	// "provide") say how a question is put, not what it is about: they are
+	// not searched for when the topic has other words, but they still
+	// count in deciding what is asked.
+	searched := topic
+	if slices.ContainsFunc(topic, func(w string) bool { return !retrieval.WordNet.Light(w) }) {
+		searched = slices.DeleteFunc(slices.Clone(topic), retrieval.WordNet.Light)
+	}
+	u.topic = strings.Join(searched, " ")
 	if residual == 0 {
 		for _, f := range factHits {
 			if !slices.Contains(u.facts, f) {

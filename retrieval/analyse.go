@@ -219,8 +219,10 @@ func phraseWords(words []Token, seq []Token) []foundPhrase {
 			if _, ok := phraseParticles[p.Word]; !ok {
 				continue
 			}
-			if i+gap+2 < len(words) && words[i+gap+2].Word == "of" {
-				continue // "cutting shapes out of metal": a preposition
+			if i+gap+2 < len(words) && (words[i+gap+2].Word == "of" || words[i+gap+2].Meaningful()) {
+				// "cutting shapes out of metal", "keep the staff on
+				// track": a preposition with its object, no particle.
+				continue
 			}
 			if rel := WordNet.Phrase([]string{words[i].Word, p.Word}); rel != nil {
 				out = append(out, foundPhrase{words: []int{i, i + gap + 1}, seqPos: si, meaningful: 1, rel: rel})
@@ -237,6 +239,10 @@ func phraseWords(words []Token, seq []Token) []foundPhrase {
 type Phrase struct {
 	Spans [][2]int
 	Text  string
+	// Phrasal is a verb with its particle ("go up", "look the truck
+	// over"): it means more than its words, each of which may be light on
+	// its own.
+	Phrasal bool
 }
 
 // Phrases finds the set phrases and phrasal verbs of a text, for callers
@@ -283,6 +289,7 @@ func Phrases(text string) []Phrase {
 			ws = append(ws, words[k].Word)
 		}
 		p.Text = strings.Join(ws, " ")
+		_, p.Phrasal = phraseParticles[ws[len(ws)-1]]
 		out = append(out, p)
 	}
 	return out

@@ -11,7 +11,7 @@ import (
 
 // wordnetTable is the WordNet 3.0 table of related words (see
 // internal/wordnetgen and WORDNET-LICENSE): one line a word, sorted, then
-// its parts of speech (a, n, r, v) and tab-separated "stems|weight%" links,
+// its parts of speech (a, n, r, v; p a person, l a light word) and tab-separated "stems|weight%" links,
 // strongest first.
 //
 // It is embedded as it is, not compressed: it is searched where it lies,
@@ -175,6 +175,28 @@ func (t *Thesaurus) Person(word string) (person, known bool) {
 	}
 	t.mu.Unlock()
 	return person, known
+}
+
+// Light reports whether a folded word is one of general English's
+// workhorse verbs (do, done, leave, left): so common in everyday English
+// that in a question it carries the sentence, not the topic. Its own
+// entry says so, or that of its base form.
+func (t *Thesaurus) Light(word string) bool {
+	t.init()
+	if _, pos := t.lookup(word); pos != "" {
+		return strings.IndexByte(pos, 'l') >= 0
+	}
+	for _, r := range detachRules {
+		if r.pos != 'v' {
+			continue
+		}
+		if base, ok := strings.CutSuffix(word, r.suffix); ok && len(base)+len(r.ending) >= 2 {
+			if _, pos := t.lookup(base + r.ending); strings.IndexByte(pos, r.pos) >= 0 {
+				return strings.IndexByte(pos, 'l') >= 0
+			}
+		}
+	}
+	return false
 }
 
 // lookup reads one word's line by binary search over the sorted table,

@@ -55,6 +55,63 @@ func TestWordNetRelated(t *testing.T) {
 	}
 }
 
+// TestWordNetDefinitionPhrases checks that a phrasal verb a definition
+// consists of stands in for the verb it defines, and is found in a text
+// with its object between verb and particle, but not where the particle
+// is a preposition before its object.
+func TestWordNetDefinitionPhrases(t *testing.T) {
+	for _, tc := range []struct {
+		phrase []string
+		want   string
+	}{
+		{[]string{"keep", "an", "eye", "on"}, "monitor"},
+		{[]string{"looking", "over"}, "inspect"},
+		{[]string{"keep", "tabs", "on"}, "monitor"},
+	} {
+		got := relatedStems(WordNet.Phrase(tc.phrase))
+		if _, ok := got[tc.want]; !ok {
+			t.Errorf("%v: no %q among %v", tc.phrase, tc.want, got)
+		}
+	}
+	for _, tc := range []struct {
+		text, phrase string
+		phrasal      bool
+	}{
+		{"look the van over for problems", "look over", true},
+		{"do arborists go up into the trees", "go up", true},
+		{"keep the staff on track", "", false},
+	} {
+		var found *Phrase
+		for _, p := range Phrases(tc.text) {
+			if p.Text == tc.phrase {
+				found = &p
+			}
+		}
+		switch {
+		case tc.phrase == "" && len(Phrases(tc.text)) > 0:
+			t.Errorf("%q: phrases %v, want none", tc.text, Phrases(tc.text))
+		case tc.phrase != "" && found == nil:
+			t.Errorf("%q: no phrase %q among %v", tc.text, tc.phrase, Phrases(tc.text))
+		case found != nil && found.Phrasal != tc.phrasal:
+			t.Errorf("%q: %q phrasal %v, want %v", tc.text, tc.phrase, found.Phrasal, tc.phrasal)
+		}
+	}
+}
+
+// TestWordNetLight checks which words are general English's workhorse
+// verbs: their lemmas, inflections and irregular forms, and no content
+// word or adjective.
+func TestWordNetLight(t *testing.T) {
+	for word, want := range map[string]bool{
+		"do": true, "done": true, "keeps": true, "left": true, "provide": true,
+		"network": false, "clean": false, "monitor": false, "good": false, "staying": false, "xqzzyv": false,
+	} {
+		if got := WordNet.Light(word); got != want {
+			t.Errorf("Light(%q) = %v, want %v", word, got, want)
+		}
+	}
+}
+
 func BenchmarkWordNetRelated(b *testing.B) {
 	words := strings.Fields("customers spanners surveyor repairing faulty kit tidy paperwork coding networks engineers xqzzyv")
 	WordNet.Related("warm")

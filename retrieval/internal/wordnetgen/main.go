@@ -38,7 +38,11 @@ const (
 	// Verbs: a verb group's other senses, and one hop up.
 	wVerbGroup    = 0.55
 	wVerbHypernym = 0.45
-	senseDecay    = 0.10
+	// wGloss links the everyday phrasal verb a definition opens with to
+	// the verbs it defines: "keep an eye on" to monitor, "look over" to
+	// inspect. WordNet defines formal verbs in the words people ask in.
+	wGloss     = 0.7
+	senseDecay = 0.10
 	// maxSenses is how many of a word's senses are followed, commonest
 	// first: the rare ones (kit, a young fox) are noise in careers
 	// questions.
@@ -55,6 +59,12 @@ const (
 	maxLinks = 16
 	// lexNounPerson is the lexicographer file of nouns for people.
 	lexNounPerson = 18
+	// lightCount: a lemma whose verb senses are tagged this often in the
+	// semantic concordance is one of general English's workhorse verbs
+	// (do, leave, keep): said in a question, it carries the sentence, not
+	// its topic. Adjectives are left out: "good" or "best" may be what is
+	// asked.
+	lightCount = 250
 )
 
 type pointer struct {
@@ -71,6 +81,7 @@ type synset struct {
 	lexFile int
 	ssType  byte
 	ptrs    []pointer
+	gloss   string // the definitions and examples after "|"
 }
 
 // db holds the synsets by part of speech and offset.
@@ -86,6 +97,11 @@ func main() {
 }
 
 var posFiles = map[byte]string{'n': "noun", 'v': "verb", 'a': "adj", 'r': "adv"}
+
+// posOrder is the order parts of speech are read in: a lemma's senses
+// are listed in it, and senses that tie keep it, so the table is the same
+// on every run.
+var posOrder = []byte{'n', 'v', 'a', 'r'}
 
 func run(dict, out string) error {
 	d := db{}
@@ -106,7 +122,8 @@ func run(dict, out string) error {
 		return err
 	}
 	senses := map[string][]sense{} // lemma -> its senses in every part of speech
-	for pos, name := range posFiles {
+	for _, pos := range posOrder {
+		name := posFiles[pos]
 		f, err := os.Open(filepath.Join(dict, "index."+name))
 		if err != nil {
 			return err
@@ -158,6 +175,10 @@ func run(dict, out string) error {
 			if sn.pos == 'n' && sn.ss.lexFile == lexNounPerson && !strings.ContainsRune(posOf[lemma], 'p') {
 				posOf[lemma] += "p"
 			}
+		}
+		// l marks a light word (lightCount).
+		if light(all) {
+			posOf[lemma] += "l"
 		}
 	}
 	add := func(src, tgt string, w float64) {
@@ -233,19 +254,38 @@ func run(dict, out string) error {
 			add(r.from, r.to, r.weight)
 		}
 	}
+	for _, g := range glossHeads(d['v'], senses) {
+		addWords(g.phrase, g.ss, wGloss)
+		if !strings.ContainsRune(posOf[g.phrase], 'v') {
+			posOf[g.phrase] += "v"
+		}
+	}
 	// Irregular forms (children, went, better) share their lemma's entry.
-	for pos, name := range posFiles {
+	for _, pos := range posOrder {
+		name := posFiles[pos]
 		b, err := os.ReadFile(filepath.Join(dict, name+".exc"))
 		if err != nil {
 			return err
 		}
 		for _, line := range strings.Split(string(b), "\n") {
 			f := strings.Fields(line)
-			if len(f) < 2 || links[f[0]] != nil || links[f[1]] == nil || strings.ContainsAny(f[0], "_-.'") {
+			if len(f) < 2 || links[f[1]] == nil || strings.ContainsAny(f[0], "_-.'") {
+				continue
+			}
+			// The form of a light verb is light, whatever else it is
+			// ("done", "left").
+			lightForm := pos == 'v' && light(senses[f[1]]) && !strings.ContainsRune(posOf[f[0]], 'l')
+			if links[f[0]] != nil {
+				if lightForm {
+					posOf[f[0]] += "l"
+				}
 				continue
 			}
 			links[f[0]] = map[string]float64{}
 			posOf[f[0]] = string(pos)
+			if lightForm {
+				posOf[f[0]] += "l"
+			}
 			for t, w := range links[f[1]] {
 				links[f[0]][t] = w
 			}
@@ -255,6 +295,112 @@ func run(dict, out string) error {
 		}
 	}
 	return write(out, links, posOf)
+}
+
+// glossHead is a phrasal verb that opens a verb's definition, and the
+// synset it defines.
+type glossHead struct {
+	phrase string
+	ss     *synset
+}
+
+// glossParticles end a phrasal verb in a definition ("look over
+// carefully").
+var glossParticles = map[string]bool{"up": true, "down": true, "out": true, "over": true, "off": true, "on": true,
+	"in": true, "after": true, "away": true, "back": true, "through": true, "around": true, "about": true}
+
+// glossHeads finds each verb synset's definitions (the parts of its gloss
+// between semicolons that are no quoted example) that are a phrasal verb
+// alone, but for adverbs: a multiword verb WordNet lists ("keep an eye
+// on"), or a verb and its particle ("look over carefully"). Sorted, so
+// the table is the same on every run.
+func glossHeads(verbs map[string]*synset, senses map[string][]sense) []glossHead {
+	isPOS := func(lemma string, pos byte) bool {
+		for _, sn := range senses[lemma] {
+			if sn.pos == pos {
+				return true
+			}
+		}
+		return false
+	}
+	offsets := make([]string, 0, len(verbs))
+	for off := range verbs {
+		offsets = append(offsets, off)
+	}
+	slices.Sort(offsets)
+	var out []glossHead
+	for _, off := range offsets {
+		ss := verbs[off]
+		for _, def := range strings.Split(ss.gloss, ";") {
+			def = strings.TrimSpace(def)
+			if def == "" || strings.HasPrefix(def, "\"") {
+				continue
+			}
+			words := glossWords(def)
+			if len(words) < 2 {
+				continue
+			}
+			// The phrase must be the whole definition but for adverbs
+			// ("look over carefully"): a phrase with more after it is a
+			// preposition before its object ("put in order") or names a
+			// narrower act ("take part in a riot").
+			ends := func(n int) bool {
+				for _, w := range words[n:] {
+					if !isPOS(w, 'r') || isPOS(w, 'n') || isPOS(w, 'v') || isPOS(w, 'a') {
+						return false
+					}
+				}
+				return true
+			}
+			phrase := ""
+			for n := min(4, len(words)); n >= 2 && phrase == ""; n-- {
+				if p := strings.Join(words[:n], " "); isPOS(p, 'v') && ends(n) {
+					phrase = p
+				}
+			}
+			if phrase == "" && glossParticles[words[1]] && isPOS(words[0], 'v') && ends(2) {
+				phrase = words[0] + " " + words[1]
+			}
+			if phrase == "" || slices.Contains(ss.words, strings.ReplaceAll(phrase, " ", "_")) {
+				continue
+			}
+			out = append(out, glossHead{phrase: phrase, ss: ss})
+		}
+	}
+	return out
+}
+
+// glossWords are a definition's words, lower case, without what it puts
+// in brackets ("make (one thing) compatible").
+func glossWords(def string) []string {
+	var b strings.Builder
+	depth := 0
+	for _, r := range strings.ToLower(def) {
+		switch {
+		case r == '(':
+			depth++
+		case r == ')':
+			depth = max(depth-1, 0)
+		case depth > 0:
+		case r >= 'a' && r <= 'z' || r == '\'':
+			b.WriteRune(r)
+		default:
+			b.WriteByte(' ')
+		}
+	}
+	return strings.Fields(b.String())
+}
+
+// light reports whether a lemma's verb senses are tagged at least
+// lightCount times in the semantic concordance.
+func light(all []sense) bool {
+	n := 0
+	for _, sn := range all {
+		if sn.pos == 'v' {
+			n += sn.count
+		}
+	}
+	return n >= lightCount
 }
 
 // sense is one synset of a lemma, with its rank in its part of speech
@@ -514,7 +660,7 @@ func readData(path string, pos byte) (map[string]*synset, error) {
 		if strings.HasPrefix(line, " ") {
 			continue
 		}
-		head, _, _ := strings.Cut(line, " | ")
+		head, gloss, _ := strings.Cut(line, " | ")
 		fl := strings.Fields(head)
 		if len(fl) < 4 {
 			return nil, fmt.Errorf("%s:%d: short synset line", path, n)
@@ -524,7 +670,7 @@ func readData(path string, pos byte) (map[string]*synset, error) {
 			return nil, fmt.Errorf("%s:%d: word count %q: %v", path, n, fl[3], err)
 		}
 		lexFile, _ := strconv.Atoi(fl[1])
-		ss := &synset{lexFile: lexFile, ssType: fl[2][0]}
+		ss := &synset{lexFile: lexFile, ssType: fl[2][0], gloss: strings.TrimSpace(gloss)}
 		i := 4
 		for range wCnt {
 			w := fl[i]
@@ -559,7 +705,7 @@ func readData(path string, pos byte) (map[string]*synset, error) {
 }
 
 // write stores the table: one line a source word, sorted, with its parts of
-// speech (a, n, r, v; p for a noun naming a person) and then each link as "stems|weight%" after a tab,
+// speech (a, n, r, v; p for a noun naming a person, l for a light word) and then each link as "stems|weight%" after a tab,
 // strongest first.
 func write(path string, links map[string]map[string]float64, posOf map[string]string) error {
 	srcs := make([]string, 0, len(links))
