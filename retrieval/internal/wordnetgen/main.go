@@ -38,6 +38,9 @@ const (
 	// Verbs: a verb group's other senses, and one hop up.
 	wVerbGroup    = 0.55
 	wVerbHypernym = 0.45
+	// wSecondHop scales a link reached through another (an adjective's
+	// similar adjective's derivations).
+	wSecondHop = 0.8
 	// wGloss links the everyday phrasal verb a definition opens with to
 	// the verbs it defines: "keep an eye on" to monitor, "look over" to
 	// inspect. WordNet defines formal verbs in the words people ask in.
@@ -231,7 +234,20 @@ func run(dict, out string) error {
 						reverse = append(reverse, derivation{from: w, to: stems(lemma), weight: wPertainym - decay})
 					}
 				case p.symbol == "&" && sn.pos == 'a':
-					addWords(src, target(d, p), wSimilar-decay)
+					sim := target(d, p)
+					addWords(src, sim, wSimilar-decay)
+					// A second hop: the nouns and verbs a similar
+					// adjective derives from (tired ~ fatigued ->
+					// fatigue), for the standards name states as nouns.
+					for _, q := range sim.ptrs {
+						if q.symbol == "+" || q.symbol == `\` {
+							add(src, wordAt(d, q), (wSimilar-decay)*wSecondHop)
+						}
+					}
+				case (p.symbol == "^" || p.symbol == "*") && sn.pos == 'v':
+					// A verb's "also see" and entailment: "snore" entails
+					// "sleep", "calm down" sees "calm".
+					addWords(src, target(d, p), wVerbGroup-decay)
 				case p.symbol == "$" && sn.pos == 'v':
 					// A verb group: senses of one verb close in meaning.
 					addWords(src, target(d, p), wVerbGroup-decay)
@@ -294,7 +310,7 @@ func run(dict, out string) error {
 			}
 		}
 	}
-	return write(out, links, posOf)
+	return write(out, links, posOf, vocab)
 }
 
 // glossHead is a phrasal verb that opens a verb's definition, and the
@@ -707,7 +723,12 @@ func readData(path string, pos byte) (map[string]*synset, error) {
 // write stores the table: one line a source word, sorted, with its parts of
 // speech (a, n, r, v; p for a noun naming a person, l for a light word) and then each link as "stems|weight%" after a tab,
 // strongest first.
-func write(path string, links map[string]map[string]float64, posOf map[string]string) error {
+//
+// When a word has more links than maxLinks, those whose every stem the
+// corpus uses are kept first: a stand-in no passage holds finds nothing,
+// and alphabetical order among equal weights would otherwise decide
+// (tired kept "bleary" and lost "fatigued").
+func write(path string, links map[string]map[string]float64, posOf map[string]string, vocab map[string]bool) error {
 	srcs := make([]string, 0, len(links))
 	for s := range links {
 		srcs = append(srcs, s)
@@ -739,7 +760,33 @@ func write(path string, links map[string]map[string]float64, posOf map[string]st
 			return strings.Compare(a.t, b.t)
 		})
 		if len(ls) > maxLinks {
+			known := func(l link) bool {
+				for _, st := range strings.Fields(l.t) {
+					if !vocab[st] {
+						return false
+					}
+				}
+				return true
+			}
+			slices.SortStableFunc(ls, func(a, b link) int {
+				switch ka, kb := known(a), known(b); {
+				case ka && !kb:
+					return -1
+				case kb && !ka:
+					return 1
+				}
+				return 0
+			})
 			ls = ls[:maxLinks]
+			slices.SortStableFunc(ls, func(a, b link) int {
+				if a.w != b.w {
+					if a.w > b.w {
+						return -1
+					}
+					return 1
+				}
+				return strings.Compare(a.t, b.t)
+			})
 		}
 		pos := []byte(posOf[s])
 		slices.Sort(pos)
