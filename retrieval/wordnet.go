@@ -2,6 +2,7 @@ package retrieval
 
 import (
 	_ "embed"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -108,13 +109,17 @@ func (t *Thesaurus) Entry(word string) ([]Related, string) {
 // out", "keep an eye on"), its first word as written or as the lemma of an
 // inflection ("sorting out", "goes down"); nil when WordNet has no such
 // phrase.
+//
+// The everyday phrases (phrases.txt) are phrases too: what one means
+// there comes first, then what WordNet says ("sort out" is fix and
+// resolve in British English before it is classify).
 func (t *Thesaurus) Phrase(words []string) []Related {
 	if len(words) < 2 || len(words) > 4 {
 		return nil
 	}
 	t.init()
 	rest := " " + strings.Join(words[1:], " ")
-	if rel, pos := t.lookup(words[0] + rest); pos != "" {
+	if rel, ok := t.phrase(words[0] + rest); ok {
 		return rel
 	}
 	for _, r := range detachRules {
@@ -122,15 +127,31 @@ func (t *Thesaurus) Phrase(words []string) []Related {
 			continue
 		}
 		if base, ok := strings.CutSuffix(words[0], r.suffix); ok && len(base)+len(r.ending) >= 2 {
-			if rel, pos := t.lookup(base + r.ending + rest); pos != "" {
+			if rel, ok := t.phrase(base + r.ending + rest); ok {
 				return rel
 			}
 		}
 	}
-	if rel, pos := t.lookup(irregularVerbs[words[0]] + rest); pos != "" {
+	if rel, ok := t.phrase(irregularVerbs[words[0]] + rest); ok {
 		return rel
 	}
 	return nil
+}
+
+// phrase looks a whole phrase up in the everyday phrases and WordNet.
+func (t *Thesaurus) phrase(key string) ([]Related, bool) {
+	rel, pos := t.lookup(key)
+	mine, ok := everydayPhrases[key]
+	if !ok {
+		return rel, pos != ""
+	}
+	out := slices.Clone(mine)
+	for _, r := range rel {
+		if !slices.ContainsFunc(out, func(m Related) bool { return slices.Equal(m.Stems, r.Stems) }) {
+			out = append(out, r)
+		}
+	}
+	return out, true
 }
 
 // irregularVerbs are the commonest irregular forms, for phrasal verbs
