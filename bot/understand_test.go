@@ -136,3 +136,25 @@ func TestUnderstandingEval(t *testing.T) {
 		}
 	}
 }
+
+// TestUnderstandingDataEval runs the second dev file: paraphrase, nickname,
+// progression and interest questions written from passages and titles
+// sampled across every route, before the mechanisms they measure. Its
+// floors are what was reached; raise them as it improves.
+func TestUnderstandingDataEval(t *testing.T) {
+	b := catalogueBot(t)
+	cases := readEval(t, filepath.Join("..", "testdata", "eval", "understanding-data.jsonl"))
+	results, err := RunEval(context.Background(), b, cases)
+	if err != nil {
+		t.Fatal(err)
+	}
+	passed, rate := PassRate(results)
+	t.Logf("pass %d/%d = %.2f", passed, len(results), rate)
+	floors := map[string]float64{"paraphrase": 0.60, "nickname": 0.18, "progression": 0.80, "interest": 0.60}
+	for _, c := range PassRateByCategory(results) {
+		t.Logf("category %-14s %d/%d = %.2f", c.Category, c.Passed, c.Total, c.Rate())
+		if c.Rate() < floors[c.Category] {
+			t.Errorf("category %s at %.2f, below %.2f", c.Category, c.Rate(), floors[c.Category])
+		}
+	}
+}

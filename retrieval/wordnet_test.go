@@ -30,6 +30,7 @@ func TestWordNetRelated(t *testing.T) {
 		{"repairing", "mend", "inflection to its lemma"},
 		{"went", "go", "irregular form"},
 		{"helping", "assist", "verb base of a noun lemma"},
+		{"tired", "fatigu", "similar adjective the corpus uses, kept among many"},
 	} {
 		got := relatedStems(WordNet.Related(tc.word))
 		w, ok := got[tc.want]
@@ -94,6 +95,60 @@ func TestWordNetDefinitionPhrases(t *testing.T) {
 			t.Errorf("%q: no phrase %q among %v", tc.text, tc.phrase, Phrases(tc.text))
 		case found != nil && found.Phrasal != tc.phrasal:
 			t.Errorf("%q: %q phrasal %v, want %v", tc.text, tc.phrase, found.Phrasal, tc.phrasal)
+		}
+	}
+}
+
+// TestEverydayPhrases checks the everyday phrases: found whole, in any
+// form of their first word and with an object between verb and particle,
+// their own meaning first and WordNet's after; the first word alone is
+// never sent to the phrase's meaning.
+func TestEverydayPhrases(t *testing.T) {
+	for _, tc := range []struct {
+		phrase     []string
+		want, also string // also: a WordNet sense kept after the everyday one
+	}{
+		{[]string{"sorting", "out"}, "fix", "classifi"},
+		{[]string{"sort", "out"}, "troubleshoot", ""},
+		{[]string{"mucked", "out"}, "clean", ""},
+		{[]string{"kicks", "off"}, "conflict", "kickoff"},
+		{[]string{"sat", "nav"}, "satellit navig", ""},
+	} {
+		rel := WordNet.Phrase(tc.phrase)
+		got := relatedStems(rel)
+		if _, ok := got[tc.want]; !ok {
+			t.Errorf("%v: no %q among %v", tc.phrase, tc.want, got)
+			continue
+		}
+		if w := got[tc.want]; w != wEveryday {
+			t.Errorf("%v -> %s weighs %v, want %v", tc.phrase, tc.want, w, wEveryday)
+		}
+		if strings.Join(rel[0].Stems, " ") == "" || rel[0].Weight != wEveryday {
+			t.Errorf("%v: first link %v, want an everyday meaning", tc.phrase, rel[0])
+		}
+		if _, ok := got[tc.also]; tc.also != "" && !ok {
+			t.Errorf("%v: WordNet's %q lost among %v", tc.phrase, tc.also, got)
+		}
+	}
+	for _, w := range []string{"sort", "muck", "kick"} {
+		for _, r := range WordNet.Related(w) {
+			if s := strings.Join(r.Stems, " "); s == "troubleshoot" || (w == "kick" && s == "conflict") {
+				t.Errorf("%s alone relates to %s", w, s)
+			}
+		}
+	}
+	found := false
+	for _, p := range Phrases("who sorts it out when the network goes down") {
+		if p.Text == "sorts out" && p.Phrasal {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("gapped everyday phrase not found: %v", Phrases("who sorts it out when the network goes down"))
+	}
+	for _, bad := range []string{"sort: fix", "x", "", "# sort out: fix"} {
+		if got := parsePhrases(bad); len(got) != 0 {
+			t.Errorf("parsePhrases(%q) = %v, want nothing", bad, got)
 		}
 	}
 }
