@@ -277,6 +277,47 @@ const (
 	partialSimilarity = 0.35
 )
 
+// preferMargin is how much better another occupation's standard must
+// hold a topic to be taken instead of the one first named.
+const preferMargin = 0.05
+
+// preferByTopic decides between occupations a question names exactly as
+// well ("groundsman" is a job title of a golf greenkeeper and of a sports
+// turf operative) by the rest of the question: the one whose standard
+// holds the topic best is the one meant. The others stay offered.
+func (c *composer) preferByTopic(ctx context.Context) error {
+	if len(c.u.tied) == 0 || c.u.fromContext || c.u.topic == "" {
+		return nil
+	}
+	cands := append([]*retrieval.Occupation{c.u.occ}, c.u.tied...)
+	fit := make([]float64, len(cands))
+	for i, o := range cands {
+		hits, err := c.b.search(ctx, c.s, retrieval.Query{Text: c.u.topic, Occupation: o.Reference, Kinds: c.u.kinds, Limit: 3})
+		if err != nil {
+			return err
+		}
+		for _, h := range hits {
+			if h.Passage.Kind != retrieval.KindProfile {
+				fit[i] = max(fit[i], h.Coverage+h.Similarity)
+			}
+		}
+	}
+	best := 0
+	for i := range cands {
+		if fit[i] > fit[best] {
+			best = i
+		}
+	}
+	if best == 0 || fit[best] < fit[0]+preferMargin {
+		return nil
+	}
+	chosen := cands[best]
+	c.u.others = slices.DeleteFunc(slices.Clone(c.u.others), func(o *retrieval.Occupation) bool { return o == chosen })
+	c.u.others = append([]*retrieval.Occupation{c.u.occ}, c.u.others...)
+	c.u.occ = chosen
+	return nil
+}
+
 // evidence grades what a passage holds of a topic question.
 type evidence int
 
@@ -297,6 +338,9 @@ func evidenceOf(h retrieval.Hit) evidence {
 }
 
 func (c *composer) topic(ctx context.Context) (Answer, error) {
+	if err := c.preferByTopic(ctx); err != nil {
+		return Answer{}, err
+	}
 	o := c.u.occ
 	hits, err := c.b.search(ctx, c.s, retrieval.Query{Text: c.u.topic, Occupation: o.Reference, Kinds: c.u.kinds, Limit: 10})
 	if err != nil {
@@ -310,6 +354,15 @@ func (c *composer) topic(ctx context.Context) (Answer, error) {
 	ev := noEvidence
 	for _, h := range hits {
 		ev = max(ev, evidenceOf(h))
+	}
+	if ev == noEvidence && c.u.scores[IntentOverview] > 0 {
+		// Asked how to become one, with words the standard does not
+		// use ("a groundsman at a football club"): what the standard is
+		// about answers the question; the rest is said to be missing.
+		a := c.overview()
+		a.Text = fmt.Sprintf("The %s standard (%s) doesn't mention %s; this is what it covers.\n\n%s",
+			o.Title, o.Reference, quoteTopic(c.u.topic), a.Text)
+		return a, nil
 	}
 	if ev == noEvidence {
 		return c.notInOccupation(ctx, o), nil

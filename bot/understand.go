@@ -15,6 +15,9 @@ type understanding struct {
 	// others are occupations that fit the question almost as well as occ:
 	// the answer names them.
 	others []*retrieval.Occupation
+	// tied are the others the question names exactly as well as occ (one
+	// job title in two standards): the rest of the question decides.
+	tied []*retrieval.Occupation
 	// second is the other occupation of a comparison.
 	second *retrieval.Occupation
 	// took is the name occ was found by when it is not its title
@@ -48,6 +51,8 @@ const (
 	// is taken even when a general word fits many others.
 	clearScore = 0.8
 	tieMargin  = 0.1
+	// exactTie: candidates this close are named equally well.
+	exactTie = 0.02
 	// strongScore: a name not said whole must score this to change the
 	// occupation a conversation is about.
 	strongScore = 0.9
@@ -204,6 +209,11 @@ func (b *Bot) understand(s Searcher, q Question) understanding {
 			u.others = m.ties()
 			if len(u.others) > maxOthers {
 				u.others = u.others[:maxOthers]
+			}
+			for _, c := range m.cands[1:] {
+				if c.Score >= m.cands[0].Score-exactTie && slices.Contains(u.others, c.Occupation) {
+					u.tied = append(u.tied, c.Occupation)
+				}
 			}
 		}
 		for _, m2 := range ms {
@@ -410,7 +420,7 @@ func (b *Bot) understand(s Searcher, q Question) understanding {
 			}
 		}
 		u.topic = strings.Join(interest, " ")
-		u.occ, u.others, u.second, u.took = nil, nil, nil, ""
+		u.occ, u.others, u.tied, u.second, u.took = nil, nil, nil, nil, ""
 	}
 	return u
 }

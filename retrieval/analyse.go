@@ -394,6 +394,13 @@ func (ix *Index) termAlternatives(t Token, wide bool) []alternative {
 			}
 		}
 	}
+	// A closed compound no passage holds, which the standards write as two
+	// words ("forklift", "fork lift"; "windscreen").
+	if _, known := ix.lex.terms[stem]; !known {
+		if parts := ix.splitTerm(t.Word); parts != nil {
+			alts = append(alts, alternative{terms: parts, weight: wAltCompound})
+		}
+	}
 	// Typos: only for a word no passage holds, long enough that one slip
 	// does not turn it into another real word, and not a code or number
 	// (ST9999 is no typo of ST0999).
@@ -434,6 +441,32 @@ func (ix *Index) termAlternatives(t Token, wide bool) []alternative {
 		}
 	}
 	return alts
+}
+
+// wAltCompound is the weight of a compound's two words: the word itself,
+// spelt apart.
+const wAltCompound = 0.9
+
+// splitTerm splits a word into two words passages hold, each at least
+// minCompoundPart letters: of the splits, the one whose rarer word is
+// rarest. Nil when there is none.
+func (ix *Index) splitTerm(word string) []int32 {
+	if len(word) < 2*minCompoundPart+1 || strings.ContainsAny(word, "0123456789") {
+		return nil
+	}
+	var best []int32
+	bestDF := 0
+	for i := minCompoundPart; i <= len(word)-minCompoundPart; i++ {
+		l, lok := ix.lex.terms[Stem(word[:i])]
+		r, rok := ix.lex.terms[Stem(word[i:])]
+		if !lok || !rok {
+			continue
+		}
+		if df := min(len(ix.lex.postings[l]), len(ix.lex.postings[r])); best == nil || df < bestDF {
+			best, bestDF = []int32{int32(l), int32(r)}, df
+		}
+	}
+	return best
 }
 
 // weigh sets a concept's weight: the best weighted IDF among its

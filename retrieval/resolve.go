@@ -190,6 +190,7 @@ func (ix *Index) RankOccupations(text string) []Candidate {
 			seq = append(seq, resolveWord{Token: t, nounLike: personUse(words, i), framed: framedAsJob(words, i), agent: agentNoun(t.Word)})
 		}
 	}
+	seq = ix.compounds(seq)
 	for _, c := range ix.rankWords(seq) {
 		consider(c)
 	}
@@ -240,6 +241,84 @@ func (ix *Index) RankOccupations(text string) []Candidate {
 	return out
 }
 
+// compounds reads a question's closed compound as the two words names say
+// apart ("forklift" for "Fork lift truck engineer", "windscreen") and two
+// words as the compound a name says ("fork lift" for "Forklift driver"):
+// each reading is the standards' own spelling, so it counts in full.
+func (ix *Index) compounds(seq []resolveWord) []resolveWord {
+	ri := ix.resolve
+	var out []resolveWord
+	changed := false
+	for i := 0; i < len(seq); i++ {
+		w := seq[i]
+		if _, isName := ri.idf[w.Stem]; !isName && i+1 < len(seq) && seq[i+1].Start-w.End <= 1 {
+			joined := w.Word + seq[i+1].Word
+			if st := Stem(joined); ri.idf[st] > 0 {
+				tok := Token{Word: joined, Stem: st, Start: w.Start, End: seq[i+1].End}
+				out = append(out, resolveWord{Token: tok, nounLike: w.nounLike || seq[i+1].nounLike,
+					framed: w.framed || seq[i+1].framed, agent: agentNoun(joined), virtual: true})
+				i++
+				changed = true
+				continue
+			}
+		}
+		if left, right, ok := ix.splitCompound(w.Word); ok {
+			for _, part := range []string{left, right} {
+				out = append(out, resolveWord{Token: Token{Word: part, Stem: Stem(part), Start: w.Start, End: w.End},
+					nounLike: w.nounLike, framed: w.framed, agent: agentNoun(part), virtual: true})
+			}
+			changed = true
+			continue
+		}
+		out = append(out, w)
+	}
+	if !changed {
+		return seq
+	}
+	return out
+}
+
+// minCompoundPart is the shortest part of a compound split: shorter parts
+// (a, in, up) split too many words.
+const minCompoundPart = 3
+
+// splitCompound splits a word no name holds into two that names hold, in
+// that order of a name ("forklifts": fork, lifts): the split whose rarer
+// part is rarest among names.
+func (ix *Index) splitCompound(word string) (left, right string, ok bool) {
+	ri := ix.resolve
+	if len(word) < 2*minCompoundPart+1 {
+		return "", "", false
+	}
+	if _, isName := ri.idf[Stem(word)]; isName {
+		return "", "", false
+	}
+	best := 0.0
+	for i := minCompoundPart; i <= len(word)-minCompoundPart; i++ {
+		l, r := word[:i], word[i:]
+		li, lok := ri.idf[Stem(l)]
+		rj, rok := ri.idf[Stem(r)]
+		if !lok || !rok || !followsInName(ix, Stem(l), Stem(r)) {
+			continue
+		}
+		if v := min(li, rj); v > best {
+			best, left, right, ok = v, l, r, true
+		}
+	}
+	return left, right, ok
+}
+
+// followsInName reports whether some name has stem a just before stem b.
+func followsInName(ix *Index, a, b string) bool {
+	for _, nw := range ix.resolve.byStem[a] {
+		n := ix.names.names[nw.name]
+		if int(nw.pos)+1 < len(n.stems) && n.stems[nw.pos+1] == b {
+			return true
+		}
+	}
+	return false
+}
+
 // wDerivationForm is the least weight of WordNet's derivational links;
 // resolveNamedSynonym discounts a synonym of a word that names occupations
 // itself.
@@ -256,6 +335,9 @@ func personUse(words []Token, i int) bool {
 	person, known := WordNet.Person(t.Word)
 	if known && !person {
 		return false
+	}
+	if person && WordNet.PersonNoun(t.Word) {
+		return true // no other use to mistake it for
 	}
 	if strings.HasSuffix(t.Word, "s") && len(t.Word) > 3 {
 		return true
@@ -346,7 +428,7 @@ func place(h [][]nameMatch, anchorPos, anchor int) []nameMatch {
 	value := func(p int, m nameMatch) float64 {
 		v := m.w - 0.05*float64(abs(m.qi-anchor))
 		if (p < anchorPos && m.qi > anchor) || (p > anchorPos && m.qi < anchor) {
-			v -= 0.03 // out of the name's order
+			v -= 0.08 // out of the name's order: worse than a word further off
 		}
 		if m.exact {
 			v += 0.01
@@ -418,7 +500,7 @@ func (ix *Index) fitName(n occName, total float64, at []nameMatch, words int, se
 			all += ri.idf[n.stems[p]]
 			got += ri.idf[n.stems[p]] * at[p].w
 		}
-		if all > 0 {
+		if all > 0 && !modifiedPart(part, at, seq) {
 			score = max(score, resolveConjunct*got/all)
 		}
 	}
@@ -451,6 +533,26 @@ func (ix *Index) fitName(n occName, total float64, at []nameMatch, words int, se
 		score *= resolveHeadless
 	}
 	return nameFit{score: score, lo: lo, hi: hi, complete: complete}
+}
+
+// modifiedPart reports whether a one-word part of a name ("collector" of
+// "Credit controller and collector") is found right after a word of the
+// question the name lacks: "refuse collector" is another job, not that
+// part said whole.
+func modifiedPart(part [2]int, at []nameMatch, seq []resolveWord) bool {
+	if part[1]-part[0] != 1 || part[0] >= len(at) || at[part[0]].w == 0 {
+		return false
+	}
+	qi := at[part[0]].qi
+	if qi == 0 || seq[qi].Start-seq[qi-1].End > 1 || questionWord[seq[qi-1].Stem] {
+		return false
+	}
+	for _, m := range at {
+		if m.w > 0 && m.qi == qi-1 {
+			return false
+		}
+	}
+	return true
 }
 
 // resolveWord is a meaningful word of a question, as resolution sees it.
@@ -552,7 +654,7 @@ func (ix *Index) rankWords(seq []resolveWord) []Candidate {
 		}
 		c := Candidate{
 			Occupation: o, Name: n.text, Title: n.title, Score: score,
-			Start: seq[fit.lo].Start, End: seq[fit.hi].End, Complete: fit.complete,
+			Start: seq[fit.lo].Start, End: ix.personTail(seq, fit.hi), Complete: fit.complete,
 		}
 		if prev, ok := best[n.occ]; !ok || c.Score > prev.Score {
 			best[n.occ] = c
@@ -566,6 +668,27 @@ func (ix *Index) rankWords(seq []resolveWord) []Candidate {
 		out = append(out, c)
 	}
 	return out
+}
+
+// personTail is where a mention ending at word hi ends: after the word for
+// a person that follows it when no name uses that word ("removal man",
+// "lollipop lady"), for that word says who, not what about.
+func (ix *Index) personTail(seq []resolveWord, hi int) int {
+	end := seq[hi].End
+	if hi+1 >= len(seq) {
+		return end
+	}
+	next := seq[hi+1]
+	if next.Start-end > 1 || next.virtual {
+		return end
+	}
+	if _, named := ix.resolve.idf[next.Stem]; named {
+		return end
+	}
+	if person, _ := WordNet.Person(next.Word); !person {
+		return end
+	}
+	return next.End
 }
 
 // Bounds on resolution's work: how many times one stem of a question is
@@ -660,6 +783,12 @@ func (ix *Index) nameStandIns(rw resolveWord) []standIn {
 	if !t.Upper {
 		person, _ := WordNet.Person(t.Word)
 		for _, r := range WordNet.Related(t.Word) {
+			if len(r.Stems) == 1 && r.Weight >= 0.7 && len(t.Stem) >= 3 && len(r.Stems[0]) > len(t.Stem)+2 && strings.HasPrefix(r.Stems[0], t.Stem) {
+				// A clipped form and its synonym in full (lab,
+				// laboratory; vet, veterinary) are one word.
+				add(r.Stems[0], resolveTypo, false)
+				continue
+			}
 			if len(r.Stems) != 1 || r.Weight < 0.6 || (r.Weight < wDerivationForm && (!person || !ri.heads[r.Stems[0]])) {
 				continue
 			}

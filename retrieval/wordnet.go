@@ -198,6 +198,21 @@ func (t *Thesaurus) Person(word string) (person, known bool) {
 	return person, known
 }
 
+// PersonNoun reports whether WordNet knows a folded word (or the singular
+// of a plural) only as a noun, and as a noun for a person: "hairdresser",
+// "chemist", not "cook" or "nurse", which are verbs too. Such a word names
+// a person wherever it stands ("a men's hairdresser", "a qualified
+// plumber").
+func (t *Thesaurus) PersonNoun(word string) bool {
+	t.init()
+	for _, w := range []string{word, strings.TrimSuffix(word, "s"), strings.TrimSuffix(word, "es")} {
+		if _, pos := t.lookup(w); pos != "" {
+			return strings.IndexByte(pos, 'p') >= 0 && strings.Trim(pos, "npl") == ""
+		}
+	}
+	return false
+}
+
 // Light reports whether a folded word is one of general English's
 // workhorse verbs (do, done, leave, left): so common in everyday English
 // that in a question it carries the sentence, not the topic. Its own
