@@ -81,6 +81,21 @@ func TestTopicEvidence(t *testing.T) {
 	}
 }
 
+// TestTiedNamesDecidedByTheQuestion: one job title in two standards
+// ("Groundsman": Golf greenkeeper and Sports turf operative) is decided by
+// the rest of the question, the other still offered; a question of how to
+// become one, in words the standard lacks, gets what the standard covers.
+func TestTiedNamesDecidedByTheQuestion(t *testing.T) {
+	b := catalogueBot(t)
+	a := ask(t, b, Question{Text: "how do I become a groundsman at a football club"})
+	if a.Occupation != "ST0210" || !a.Grounded || !strings.Contains(a.Text, "Golf greenkeeper (ST0209)") {
+		t.Errorf("groundsman at a football club: %s, grounded %v: %s", a.Occupation, a.Grounded, a.Text)
+	}
+	if !strings.Contains(a.Text, `doesn't mention "football club"; this is what it covers`) || !strings.Contains(a.Text, "[ST0210 overview-1]") {
+		t.Errorf("how-to-become answer does not say what is missing and what it covers: %s", a.Text)
+	}
+}
+
 // TestNewKindsCiteTheirStandards checks that comparisons, progression and
 // interest answers cite every standard they name.
 func TestNewKindsCiteTheirStandards(t *testing.T) {

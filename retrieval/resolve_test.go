@@ -1,0 +1,67 @@
+package retrieval
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestRankOccupationsAsPeopleSay pins the ways people name occupations that
+// the standards write otherwise, over the whole catalogue: each case is a
+// class (a noun only ever a person, a clipped word, a closed compound, a
+// word for a person after the name, a conjunct that is another job,
+// readings in the name's order), with the data's own names.
+func TestRankOccupationsAsPeopleSay(t *testing.T) {
+	ix := fullIndex(t)
+	tests := []struct {
+		name, text string
+		want       string // best candidate, at useful score (0.72)
+		span       string // the words that name it; "" not checked
+	}{
+		{"person noun after a possessive", "is there an apprenticeship for a men's hairdresser", "ST0213", "hairdresser"},
+		{"person noun after an adjective", "what does a qualified plumber earn", "ST0303", "plumber"},
+		{"clipped word", "is there a lab tech apprenticeship", "ST0248", "lab tech"},
+		{"person word after the name", "what does a removal man learn", "ST1393", "removal man"},
+		{"name in its order", "the difference between an early years practitioner and an early years educator", "ST0888", "early years practitioner"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cs := ix.RankOccupations(tt.text)
+			if len(cs) == 0 || cs[0].Occupation.Reference != tt.want || cs[0].Score < 0.72 {
+				t.Fatalf("RankOccupations(%q) = %s, want %s first", tt.text, summary(cs), tt.want)
+			}
+			if got := tt.text[cs[0].Start:cs[0].End]; tt.span != "" && got != tt.span {
+				t.Errorf("named by %q, want %q", got, tt.span)
+			}
+		})
+	}
+
+	// "refuse collector" is not the "collector" of Credit controller and
+	// collector: a one-word part of a name after a word the name lacks.
+	for _, c := range ix.RankOccupations("what does a refuse collector do") {
+		if c.Occupation.Reference == "ST0176" && c.Score >= 0.72 {
+			t.Errorf("refuse collector names ST0176 at %.2f", c.Score)
+		}
+	}
+	// A closed compound meets a name that writes it apart ("Fork lift
+	// truck engineer"), and a word that is a name's own is not split.
+	if l, r, ok := ix.splitCompound("forklifts"); !ok || l != "fork" || r != "lifts" {
+		t.Errorf("splitCompound(forklifts) = %q %q %v, want fork lifts", l, r, ok)
+	}
+	if _, _, ok := ix.splitCompound("groundsman"); ok {
+		t.Error("groundsman, a job title's own word, was split")
+	}
+	if terms := ix.splitTerm("forklifts"); len(terms) != 2 {
+		t.Errorf("splitTerm(forklifts) = %v, want the two words passages hold", terms)
+	}
+}
+
+func summary(cs []Candidate) string {
+	var b strings.Builder
+	for i, c := range cs {
+		if i == 4 {
+			break
+		}
+		b.WriteString(c.Occupation.Reference + " " + c.Name + "; ")
+	}
+	return b.String()
+}
