@@ -5,7 +5,6 @@ import (
 
 	"github.com/careersbot/careersbot/adapters/discord"
 	"github.com/careersbot/careersbot/bot"
-	"github.com/careersbot/careersbot/internal/store"
 )
 
 // newDiscordAdapter builds the Discord adapter when DISCORD_BOT_TOKEN and
@@ -15,7 +14,7 @@ func newDiscordAdapter(d deps) (Adapter, error) {
 	if d.cfg.DiscordMode() == "" {
 		return nil, nil
 	}
-	dedupe := store.NewDedupe(d.cfg.DedupeMax, time.Hour, nil)
+	dedupe := d.stores.dedupe("discord", time.Hour)
 	a, err := discord.New(discord.Options{
 		BotToken:  d.cfg.DiscordBotToken.Reveal(),
 		AppID:     d.cfg.DiscordAppID,

@@ -5,7 +5,6 @@ import (
 
 	"github.com/careersbot/careersbot/adapters/slack"
 	"github.com/careersbot/careersbot/bot"
-	"github.com/careersbot/careersbot/internal/store"
 )
 
 // newSlackAdapter builds the Slack adapter when SLACK_BOT_TOKEN and either
@@ -14,9 +13,9 @@ func newSlackAdapter(d deps) (Adapter, error) {
 	if d.cfg.SlackMode() == "" {
 		return nil, nil
 	}
-	// The adapter's state, bounded, in memory (one process).
-	dedupe := store.NewDedupe(d.cfg.DedupeMax, slack.SeenTTL, nil)
-	shares := store.NewKeep[slack.Share](d.cfg.SharesMax, slack.ShareTTL, nil)
+	// The adapter's state, bounded: in memory, or shared by replicas.
+	dedupe := d.stores.dedupe("slack", slack.SeenTTL)
+	shares := keepFor[slack.Share](d.stores, d.cfg.SharesMax, slack.ShareTTL)
 	a, err := slack.New(slack.Options{
 		BotToken:      d.cfg.SlackBotToken.Reveal(),
 		AppToken:      d.cfg.SlackAppToken.Reveal(),

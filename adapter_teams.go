@@ -5,7 +5,6 @@ import (
 
 	"github.com/careersbot/careersbot/adapters/teams"
 	"github.com/careersbot/careersbot/bot"
-	"github.com/careersbot/careersbot/internal/store"
 )
 
 // newTeamsAdapter builds the Microsoft Teams adapter when TEAMS_APP_ID is
@@ -15,7 +14,7 @@ func newTeamsAdapter(d deps) (Adapter, error) {
 	if !d.cfg.TeamsEnabled() {
 		return nil, nil
 	}
-	dedupe := store.NewDedupe(d.cfg.DedupeMax, teams.SeenTTL, nil)
+	dedupe := d.stores.dedupe("teams", teams.SeenTTL)
 	d.metrics.WatchStore("teams_dedupe", dedupe.Len, dedupe.Evicted)
 	a, err := teams.New(teams.Options{
 		Seen:         dedupe,

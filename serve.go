@@ -57,12 +57,13 @@ type deps struct {
 	log      *slog.Logger
 	metrics  *metrics.Metrics
 	hashUser func(string) string
-	memory   *bot.Memory
+	memory   bot.Conversations
 	bot      func() *bot.Bot // the bot, once the index is loaded
 	onState  func(adapter string) func(connected bool, detail string)
 	// feedback records a vote on an answer, for insights.
 	feedback func(bot.Feedback)
 	insights *insightsService
+	stores   *stores // the state between messages: memory or PostgreSQL
 }
 
 // onReply counts how an adapter's questions ended.
@@ -87,6 +88,7 @@ var adapterConstructors = []func(d deps) (Adapter, error){
 	// Last: its Shutdown writes the events of the answers the others
 	// finished in theirs.
 	insightsAdapter,
+	storesAdapter, // the shared state's probe; its Shutdown closes the pool
 }
 
 // shutdownGrace bounds how long answers in flight may take to finish after
@@ -102,7 +104,7 @@ type server struct {
 	ready    *readiness
 	asker    *lazyAsker
 	hashUser func(string) string
-	memory   *bot.Memory
+	memory   conversations
 	mux      *http.ServeMux
 	adapters []Adapter
 	// alerts tells the safeguarding lead of distress; nil when off.
@@ -122,13 +124,17 @@ type server struct {
 }
 
 func newServer(cfg *config.Config, log *slog.Logger) (*server, error) {
+	st, err := newStores(cfg, log)
+	if err != nil {
+		return nil, err
+	}
 	s := &server{
 		cfg:      cfg,
 		log:      log,
 		metrics:  metrics.New(),
 		asker:    &lazyAsker{},
 		hashUser: bot.UserHasher(),
-		memory:   bot.NewMemory(cfg.MemoryTTL, cfg.MemoryMax),
+		memory:   st.memory,
 		mux:      http.NewServeMux(),
 	}
 	s.ready = newReadiness(s.metrics)
@@ -156,7 +162,8 @@ func newServer(cfg *config.Config, log *slog.Logger) (*server, error) {
 		Metrics: bot.Metrics{ObserveAnswer: func(via string, o bot.Outcome, took time.Duration) {
 			s.metrics.ObserveAnswer(via, string(o), took)
 		}},
-		OnAnswer: ins.onAnswer(),
+		OnAnswer:   ins.onAnswer(),
+		Allowances: st.allowances(),
 	})
 	s.metrics.WatchStore("rate_users", guard.Users, guard.UsersEvicted)
 	api := httpapi.New(guard, httpapi.Options{
@@ -179,7 +186,7 @@ func newServer(cfg *config.Config, log *slog.Logger) (*server, error) {
 		bot: s.currentBot, onState: func(name string) func(bool, string) {
 			s.ready.set(name, false, "starting")
 			return func(ok bool, detail string) { s.ready.set(name, ok, detail) }
-		}, feedback: ins.feedback, insights: ins}
+		}, feedback: ins.feedback, insights: ins, stores: st}
 	for _, construct := range adapterConstructors {
 		a, err := construct(d)
 		if err != nil {

@@ -49,6 +49,19 @@ type Guard struct {
 	// one step.
 	mu    sync.Mutex
 	users *store.LRU[string, *rate.Limiter]
+	// shared, when set, holds the allowances instead, for every replica;
+	// users is then the fallback while it fails.
+	shared Allowances
+}
+
+// Allowances keeps users' allowances where every replica sees them, so
+// that a user's limit holds across replicas. Take takes one question from
+// user's allowance of burst questions, refilled one every every: wait is 0
+// when it was taken, else how long until one is left. An error means the
+// shared store failed (or is known to be down): the Guard then counts on
+// its own, so that answers keep flowing.
+type Allowances interface {
+	Take(ctx context.Context, user string, every time.Duration, burst int) (wait time.Duration, err error)
 }
 
 // DefaultMaxUsers bounds the users whose allowance the Guard tracks.
@@ -68,6 +81,9 @@ type GuardOptions struct {
 	// insights recorder. It must not block (queue the work). With it set,
 	// every answer gets an ID, for its feedback buttons.
 	OnAnswer func(Observed)
+	// Allowances, when set, keeps the per-user allowances for every
+	// replica; while it fails the Guard's own (bounded by MaxUsers) count.
+	Allowances Allowances
 }
 
 // Observed is one question the Guard saw to its end.
@@ -85,7 +101,7 @@ type Observed struct {
 // NewGuard wraps next.
 func NewGuard(next Asker, o GuardOptions) *Guard {
 	g := &Guard{next: next, maxChars: o.MaxQuestionChars, perMinute: o.PerMinute, queueWait: o.QueueWait,
-		metrics: o.Metrics, now: o.Now, onAnswer: o.OnAnswer}
+		metrics: o.Metrics, now: o.Now, onAnswer: o.OnAnswer, shared: o.Allowances}
 	if g.queueWait <= 0 {
 		g.queueWait = 2 * time.Second
 	}
@@ -151,7 +167,7 @@ func (g *Guard) ask(ctx context.Context, q Question) (Answer, error) {
 	// cheap (no search), and someone in crisis may write many times. The
 	// detector runs only when a message would be refused.
 	distress := func() bool { return !DetectSafeguarding(q.Text).IsZero() }
-	if err := g.allow(q.User); err != nil {
+	if err := g.allow(ctx, q.User); err != nil {
 		if distress() {
 			return g.next.Ask(ctx, q)
 		}
@@ -176,16 +192,27 @@ func (g *Guard) ask(ctx context.Context, q Question) (Answer, error) {
 	return g.next.Ask(ctx, q)
 }
 
-// allow takes one question from the user's allowance.
-func (g *Guard) allow(user string) error {
+// allow takes one question from the user's allowance: the shared one when
+// there is one and it answers, else this process's.
+func (g *Guard) allow(ctx context.Context, user string) error {
 	if g.perMinute <= 0 {
 		return nil
+	}
+	every := time.Minute / time.Duration(g.perMinute)
+	if g.shared != nil {
+		wait, err := g.shared.Take(ctx, user, every, g.perMinute)
+		if err == nil {
+			if wait > 0 {
+				return &RateLimitError{RetryAfter: wait}
+			}
+			return nil
+		}
 	}
 	now := g.now()
 	g.mu.Lock()
 	lim, ok := g.users.Get(user)
 	if !ok {
-		lim = rate.NewLimiter(rate.Every(time.Minute/time.Duration(g.perMinute)), g.perMinute)
+		lim = rate.NewLimiter(rate.Every(every), g.perMinute)
 	}
 	g.users.Put(user, lim) // seen now: kept two more minutes
 	g.mu.Unlock()
