@@ -344,7 +344,7 @@ func TestServeInsightsPostgres(t *testing.T) {
 // postgresTestSchema is CAREERSBOT_TEST_DATABASE_URL with a schema of the
 // test's own as its search_path, dropped at the end; it skips the test
 // when the variable is not set.
-func postgresTestSchema(t *testing.T) string {
+func postgresTestSchema(t testing.TB) string {
 	t.Helper()
 	base := os.Getenv("CAREERSBOT_TEST_DATABASE_URL")
 	if base == "" {

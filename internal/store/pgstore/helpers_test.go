@@ -23,7 +23,9 @@ const TestDatabaseURLEnv = "CAREERSBOT_TEST_DATABASE_URL"
 // testURL is TestDatabaseURLEnv's database with a schema of the test's own
 // as its search_path, made now and dropped when the test ends. It skips the
 // test when the variable is not set.
-func testURL(t *testing.T) string {
+func testURL(t *testing.T) string { return testURLB(t) }
+
+func testURLB(t testing.TB) string {
 	t.Helper()
 	base := os.Getenv(TestDatabaseURLEnv)
 	if base == "" {
@@ -44,7 +46,7 @@ func testURL(t *testing.T) string {
 	return u.String()
 }
 
-func exec(t *testing.T, dbURL, sql string, args ...any) {
+func exec(t testing.TB, dbURL, sql string, args ...any) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
