@@ -117,18 +117,6 @@ func summary(rs []askRecord) (n, bad int, p50, p99, max time.Duration) {
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
-// stopProcess ends a process as its operator would (SIGTERM) and waits.
-func stopProcess(t testing.TB, p *process) {
-	t.Helper()
-	p.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-p.done:
-	case <-time.After(30 * time.Second):
-		p.cmd.Process.Kill()
-		t.Fatal("serve did not stop on SIGTERM")
-	}
-}
-
 // loadEnv is a replica's environment for the load: the default corpus,
 // the rate limit on (high enough never to refuse) so that every question
 // checks its user's allowance, and the load's addresses trusted.

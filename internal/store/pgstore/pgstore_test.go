@@ -273,6 +273,7 @@ func TestPostgresKeepAcrossReplicas(t *testing.T) {
 // answers costs a call its timeout, no more.
 func TestPostgresLostAndBack(t *testing.T) {
 	dbURL := testURL(t)
+	asker := bot.New(testcorpus.Seed(t), bot.Options{})
 	p, viaProxy := newProxy(t, dbURL)
 	db := openReplica(t, viaProxy, Options{Timeout: 300 * time.Millisecond, ProbeEvery: 100 * time.Millisecond})
 	other := openReplica(t, dbURL, Options{})
@@ -330,6 +331,15 @@ func TestPostgresLostAndBack(t *testing.T) {
 	}
 	if took := time.Since(t0); took > 50*time.Millisecond {
 		t.Errorf("calls while down took %v: they should not wait for the database", took)
+	}
+	// The Guard counts on its own meanwhile: the limit still holds here.
+	g := bot.NewGuard(asker, bot.GuardOptions{PerMinute: 2, Allowances: r})
+	for i := range 3 {
+		_, err := g.Ask(context.Background(), bot.Question{Text: "What level is a network engineer?", User: "U0DOWN"})
+		var rl *bot.RateLimitError
+		if (i < 2 && err != nil) || (i == 2 && !errors.As(err, &rl)) {
+			t.Errorf("question %d while down: %v", i+1, err)
+		}
 	}
 	t.Logf("down noticed after %v", time.Since(start))
 
