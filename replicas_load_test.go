@@ -141,7 +141,7 @@ func loadEnv(t testing.TB, dbURL string) map[string]string {
 // BenchmarkReplicasAsk compares, in one run, /v1/ask of one `serve` with
 // its state in memory and of two `serve` processes sharing PostgreSQL
 // (each question then takes its user's allowance in the database), both
-// on this machine's cores with the same 8 clients, b.N questions a round.
+// on this machine's cores with the same 16 clients, b.N questions a round.
 // Rounds alternate (memory, shared; five of each) so that other work on
 // the machine falls on both alike; it reports the median round of each:
 // answers/s, p50 and p99, and the ratio of the medians. Skipped without
@@ -151,7 +151,7 @@ func BenchmarkReplicasAsk(b *testing.B) {
 	if b.N < 100 {
 		return // the probe run: processes are not worth starting for it
 	}
-	const clients, rounds = 8, 5
+	const clients, rounds = 16, 5
 	type round struct {
 		rate     float64
 		p50, p99 time.Duration

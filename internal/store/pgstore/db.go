@@ -76,6 +76,9 @@ type DB struct {
 	o     Options
 	where string
 
+	closed    chan struct{} // closed by Close: background work stops
+	closeOnce sync.Once
+
 	mu      sync.Mutex
 	down    string // why the database is down; "" while it answers
 	onState func(ok bool, detail string)
@@ -115,7 +118,7 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("PostgreSQL at %s: %w", where, err)
 	}
-	db := &DB{pool: pool, o: o, where: where}
+	db := &DB{pool: pool, o: o, where: where, closed: make(chan struct{})}
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("cannot reach PostgreSQL at %s: %w", where, err)
@@ -139,8 +142,11 @@ func Redact(v string) string {
 // Where names the database for people: its URL without the password.
 func (db *DB) Where() string { return db.where }
 
-// Close closes the pool.
-func (db *DB) Close() { db.pool.Close() }
+// Close stops the background work and closes the pool.
+func (db *DB) Close() {
+	db.closeOnce.Do(func() { close(db.closed) })
+	db.pool.Close()
+}
 
 // Down is why the database is down, or "" while it answers.
 func (db *DB) Down() string {

@@ -214,6 +214,47 @@ func TestPostgresRatesAcrossReplicas(t *testing.T) {
 	}
 }
 
+// Many questions at once, several from each user, through both replicas:
+// each user gets exactly their allowance, however the questions fall into
+// statements (a user twice in one is put off to the next).
+func TestPostgresRatesAtOnce(t *testing.T) {
+	dbURL := testURL(t)
+	a, b := openReplica(t, dbURL, Options{}), openReplica(t, dbURL, Options{})
+	rates := []*Rates{a.NewRates(), b.NewRates()}
+	const users, each, burst = 5, 30, 10
+	var taken [users]atomic.Int64
+	var refused atomic.Int64
+	var wg sync.WaitGroup
+	for u := range users {
+		for i := range each {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				w, err := rates[i%2].Take(context.Background(), fmt.Sprint("user-", u), time.Hour, burst)
+				switch {
+				case err != nil:
+					t.Error(err)
+				case w == 0:
+					taken[u].Add(1)
+				case w < 50*time.Minute:
+					t.Errorf("a refusal with %v to wait, want about an hour or more", w)
+				default:
+					refused.Add(1)
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	for u := range users {
+		if n := taken[u].Load(); n != burst {
+			t.Errorf("user %d: %d questions taken, want %d", u, n, burst)
+		}
+	}
+	if refused.Load() != users*(each-burst) {
+		t.Errorf("%d refused, want %d", refused.Load(), users*(each-burst))
+	}
+}
+
 type share struct {
 	Answer   bot.Answer
 	Question string
