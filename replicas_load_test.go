@@ -328,23 +328,22 @@ func waitReadyz(t *testing.T, within time.Duration, code int, prefix string, ps 
 }
 
 // TestReplicasPostgresKilledUnderLoad kills the PostgreSQL two replicas
-// share while clients ask through both: no answer is lost (every request
+// share while BenchmarkReplicasAsk's load (16 clients, each its own user,
+// the default corpus) asks through both: no answer is lost (every request
 // 200), both /readyz turn not ready naming the database, and after
 // PostgreSQL is started again both recover with no action and write their
 // state to it again.
 func TestReplicasPostgresKilledUnderLoad(t *testing.T) {
 	pg := startPrivatePostgres(t)
-	env := seedEnv(t)
-	env["CAREERSBOT_DATABASE_URL"] = pg.url()
-	env["CAREERSBOT_RATE_PER_MINUTE"] = "1000000"
-	env["CAREERSBOT_TRUSTED_PROXIES"] = "127.0.0.1"
+	env := loadEnv(t, pg.url()) // BenchmarkReplicasAsk's replicas and load
+	delete(env, "CAREERSBOT_INSIGHTS_RETENTION_DAYS") // insights on: their store goes too
 	a := startProcess(t, env)
 	b := startProcess(t, env)
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan *askLoad, 1)
-	go func() { done <- runAskLoad(ctx, []string{a.url, b.url}, 8, 0) }()
+	go func() { done <- runAskLoad(ctx, []string{a.url, b.url}, 16, 0) }()
 	time.Sleep(2 * time.Second)
 	killed := time.Now()
 	pg.kill(t)
