@@ -182,8 +182,7 @@ func shareID(t *testing.T, body []byte) string {
 func TestReplicasSharePostgres(t *testing.T) {
 	dbURL := postgresTestSchema(t)
 	slackAPI := newSlackRecorder(t)
-	discordAPI := discordfake.NewAPI(t)
-	discordAPI.Token = discordTestToken
+	discordAPI := discordfake.NewAPI(t) // any token: set after it serves, Token would race with the replicas' calls
 	signer := discordfake.NewSigner(t)
 	env := defaultEnv(t) // the default corpus: a follow-up without its occupation is ambiguous
 	for k, v := range map[string]string{
