@@ -139,12 +139,17 @@ func loadEnv(t testing.TB, dbURL string) map[string]string {
 }
 
 // BenchmarkReplicasAsk compares, in one run, /v1/ask of one `serve` with
-// its state in memory and of two `serve` processes sharing PostgreSQL
-// (each question then takes its user's allowance in the database), both
-// on this machine's cores with the same 16 clients, b.N questions a round.
-// Rounds alternate (memory, shared; five of each) so that other work on
-// the machine falls on both alike; it reports the median round of each:
-// answers/s, p50 and p99, and the ratio of the medians. Skipped without
+// its state in memory ("memory") and of two `serve` processes sharing
+// PostgreSQL ("shared": each question then takes its user's allowance in
+// the database), with two `serve` processes each in memory ("memory-x2",
+// which shares nothing) to tell the cost of a second process on the same
+// cores from the cost of the shared state. Same 16 clients, b.N questions
+// a round; rounds alternate (memory, memory-x2, shared; five of each) so
+// that other work on the machine falls on all alike. It reports the median
+// round of each (answers/s, p50, p99), the ratios of the medians, and the
+// CPU time per answer of the serve processes and of PostgreSQL (every
+// process named postgres on the machine, /proc), which other work on the
+// machine does not move as much as it moves throughput. Skipped without
 // CAREERSBOT_TEST_DATABASE_URL. Run with -benchtime 4000x.
 func BenchmarkReplicasAsk(b *testing.B) {
 	dbURL := postgresTestSchema(b)
@@ -153,45 +158,104 @@ func BenchmarkReplicasAsk(b *testing.B) {
 	}
 	const clients, rounds = 16, 5
 	type round struct {
-		rate     float64
-		p50, p99 time.Duration
+		rate            float64
+		p50, p99        time.Duration
+		serveCPU, pgCPU time.Duration // per answer
 	}
-	measure := func(targets []string) round {
+	measure := func(ps ...*process) round {
+		var targets []string
+		for _, p := range ps {
+			targets = append(targets, p.url)
+		}
 		runAskLoad(context.Background(), targets, clients, int64(4*clients)) // warm connections and caches
+		serve0, pg0 := cpuTime(ps...), postgresCPU()
 		start := time.Now()
 		l := runAskLoad(context.Background(), targets, clients, int64(b.N))
 		elapsed := time.Since(start)
+		serve, pg := cpuTime(ps...)-serve0, postgresCPU()-pg0
 		n, bad, p50, p99, _ := summary(l.reqs)
 		if bad > 0 {
 			b.Fatalf("%d of %d requests failed", bad, n)
 		}
-		return round{float64(n) / elapsed.Seconds(), p50, p99}
+		return round{float64(n) / elapsed.Seconds(), p50, p99, serve / time.Duration(n), pg / time.Duration(n)}
 	}
 	b.StopTimer()
 	mem := startProcess(b, loadEnv(b, ""))
+	mem2 := startProcess(b, loadEnv(b, ""))
 	a := startProcess(b, loadEnv(b, dbURL))
 	c := startProcess(b, loadEnv(b, dbURL))
-	var memRounds, sharedRounds []round
-	for range rounds {
-		memRounds = append(memRounds, measure([]string{mem.url}))
-		sharedRounds = append(sharedRounds, measure([]string{a.url, c.url}))
+	arms := []struct {
+		name   string
+		ps     []*process
+		rounds []round
+	}{{name: "memory", ps: []*process{mem}}, {name: "memory-x2", ps: []*process{mem, mem2}}, {name: "shared", ps: []*process{a, c}}}
+	for i := range rounds {
+		line := fmt.Sprintf("round %d:", i+1)
+		for j := range arms {
+			r := measure(arms[j].ps...)
+			arms[j].rounds = append(arms[j].rounds, r)
+			line += fmt.Sprintf(" %s %.0f/s p99 %.1f ms cpu %.0f+%.0f µs;", arms[j].name, r.rate, ms(r.p99),
+				float64(r.serveCPU.Microseconds()), float64(r.pgCPU.Microseconds()))
+		}
+		b.Log(line)
 	}
-	median := func(rs []round) round {
-		slices.SortFunc(rs, func(x, y round) int { return cmp.Compare(x.rate, y.rate) })
+	median := func(rs []round, key func(round) float64) round {
+		rs = slices.Clone(rs)
+		slices.SortFunc(rs, func(x, y round) int { return cmp.Compare(key(x), key(y)) })
 		return rs[len(rs)/2]
 	}
-	for i := range rounds {
-		b.Logf("round %d: memory %.0f answers/s (p99 %.1f ms), shared %.0f answers/s (p99 %.1f ms)", i+1,
-			memRounds[i].rate, ms(memRounds[i].p99), sharedRounds[i].rate, ms(sharedRounds[i].p99))
+	rate := func(r round) float64 { return r.rate }
+	cpu := func(r round) float64 { return float64(r.serveCPU + r.pgCPU) }
+	for _, arm := range arms {
+		m := median(arm.rounds, rate)
+		b.ReportMetric(m.rate, arm.name+"-answers/s")
+		b.ReportMetric(ms(m.p50), arm.name+"-p50-ms")
+		b.ReportMetric(ms(m.p99), arm.name+"-p99-ms")
+		b.ReportMetric(cpu(median(arm.rounds, cpu))/1000, arm.name+"-cpu-µs/answer")
 	}
-	m, s := median(memRounds), median(sharedRounds)
-	b.ReportMetric(m.rate, "memory-answers/s")
-	b.ReportMetric(ms(m.p50), "memory-p50-ms")
-	b.ReportMetric(ms(m.p99), "memory-p99-ms")
-	b.ReportMetric(s.rate, "shared-answers/s")
-	b.ReportMetric(ms(s.p50), "shared-p50-ms")
-	b.ReportMetric(ms(s.p99), "shared-p99-ms")
-	b.ReportMetric(s.rate/m.rate, "shared/memory")
+	memory, shared := median(arms[0].rounds, rate), median(arms[2].rounds, rate)
+	b.ReportMetric(shared.rate/memory.rate, "shared/memory")
+	b.ReportMetric(median(arms[1].rounds, rate).rate/memory.rate, "memory-x2/memory")
+	b.ReportMetric(cpu(median(arms[0].rounds, cpu))/cpu(median(arms[2].rounds, cpu)), "cpu-memory/shared")
+}
+
+// cpuTime is the CPU time the processes have used (user and system).
+func cpuTime(ps ...*process) time.Duration {
+	var d time.Duration
+	for _, p := range ps {
+		d += procCPU(p.cmd.Process.Pid)
+	}
+	return d
+}
+
+// postgresCPU is the CPU time of every process named postgres (Linux).
+func postgresCPU() time.Duration {
+	var d time.Duration
+	comms, _ := filepath.Glob("/proc/[0-9]*/comm")
+	for _, c := range comms {
+		if b, err := os.ReadFile(c); err == nil && strings.TrimSpace(string(b)) == "postgres" {
+			pid, _ := strconv.Atoi(filepath.Base(filepath.Dir(c)))
+			d += procCPU(pid)
+		}
+	}
+	return d
+}
+
+// procCPU is a process's CPU time from /proc/PID/stat (utime + stime, in
+// clock ticks of 10 ms); 0 when it cannot be read.
+func procCPU(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	s := string(b)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
+	if len(f) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(utime+stime) * 10 * time.Millisecond
 }
 
 // privatePostgres is a PostgreSQL cluster of the test's own, from the
@@ -335,7 +399,7 @@ func waitReadyz(t *testing.T, within time.Duration, code int, prefix string, ps 
 // state to it again.
 func TestReplicasPostgresKilledUnderLoad(t *testing.T) {
 	pg := startPrivatePostgres(t)
-	env := loadEnv(t, pg.url()) // BenchmarkReplicasAsk's replicas and load
+	env := loadEnv(t, pg.url())                       // BenchmarkReplicasAsk's replicas and load
 	delete(env, "CAREERSBOT_INSIGHTS_RETENTION_DAYS") // insights on: their store goes too
 	a := startProcess(t, env)
 	b := startProcess(t, env)

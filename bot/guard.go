@@ -49,8 +49,9 @@ type Guard struct {
 	// one step.
 	mu    sync.Mutex
 	users *store.LRU[string, *rate.Limiter]
-	// shared, when set, holds the allowances instead, for every replica;
-	// users is then the fallback while it fails.
+	// shared, when set, holds the allowances of every replica, taken
+	// beside users (which bounds this process's work, and decides alone
+	// while shared fails).
 	shared Allowances
 }
 
@@ -82,7 +83,8 @@ type GuardOptions struct {
 	// every answer gets an ID, for its feedback buttons.
 	OnAnswer func(Observed)
 	// Allowances, when set, keeps the per-user allowances for every
-	// replica; while it fails the Guard's own (bounded by MaxUsers) count.
+	// replica, beside the Guard's own (bounded by MaxUsers), which alone
+	// count while it fails.
 	Allowances Allowances
 }
 
@@ -167,12 +169,13 @@ func (g *Guard) ask(ctx context.Context, q Question) (Answer, error) {
 	// cheap (no search), and someone in crisis may write many times. The
 	// detector runs only when a message would be refused.
 	distress := func() bool { return !DetectSafeguarding(q.Text).IsZero() }
-	if err := g.allow(ctx, q.User); err != nil {
+	if err := g.allow(q.User); err != nil {
 		if distress() {
 			return g.next.Ask(ctx, q)
 		}
 		return Answer{}, err
 	}
+	shared := g.takeShared(ctx, q.User)
 	if g.sem != nil {
 		timer := time.NewTimer(g.queueWait)
 		select {
@@ -189,25 +192,46 @@ func (g *Guard) ask(ctx context.Context, q Question) (Answer, error) {
 		}
 		defer func() { <-g.sem }()
 	}
-	return g.next.Ask(ctx, q)
+	a, err := g.next.Ask(ctx, q)
+	if shared != nil {
+		if limit := shared(); limit != nil && a.Safeguarding.IsZero() {
+			return Answer{}, limit
+		}
+	}
+	return a, err
 }
 
-// allow takes one question from the user's allowance: the shared one when
-// there is one and it answers, else this process's.
-func (g *Guard) allow(ctx context.Context, user string) error {
+// takeShared starts taking the question from the user's shared allowance
+// (every replica's) beside the answer, so that its round trip to the store
+// adds nothing to an answer's time; the func it returns waits for it: a
+// *RateLimitError when the user is past the shared limit (the answer is
+// then discarded), nil when taken or when the store failed (this process's
+// allowance, taken first, decides then). What a user past the shared limit
+// can make one replica work on is bounded by that replica's own allowance,
+// as it is with no shared store. nil when there is no shared store.
+func (g *Guard) takeShared(ctx context.Context, user string) func() error {
+	if g.shared == nil || g.perMinute <= 0 {
+		return nil
+	}
+	every := time.Minute / time.Duration(g.perMinute)
+	done := make(chan error, 1)
+	go func() {
+		wait, err := g.shared.Take(ctx, user, every, g.perMinute)
+		if err == nil && wait > 0 {
+			done <- &RateLimitError{RetryAfter: wait}
+			return
+		}
+		done <- nil
+	}()
+	return func() error { return <-done }
+}
+
+// allow takes one question from the user's allowance in this process.
+func (g *Guard) allow(user string) error {
 	if g.perMinute <= 0 {
 		return nil
 	}
 	every := time.Minute / time.Duration(g.perMinute)
-	if g.shared != nil {
-		wait, err := g.shared.Take(ctx, user, every, g.perMinute)
-		if err == nil {
-			if wait > 0 {
-				return &RateLimitError{RetryAfter: wait}
-			}
-			return nil
-		}
-	}
 	now := g.now()
 	g.mu.Lock()
 	lim, ok := g.users.Get(user)

@@ -192,6 +192,11 @@ func TestPostgresRatesAcrossReplicas(t *testing.T) {
 	if _, err := gb.Ask(context.Background(), bot.Question{Text: q.Text, User: "U0OTHER"}); err != nil {
 		t.Errorf("another user: %v", err)
 	}
+	// A message that shows distress is answered past the limit, whichever
+	// allowance refuses it.
+	if a, err := gb.Ask(context.Background(), bot.Question{Text: "I want to kill myself", User: "U0LEARNER"}); err != nil || a.Safeguarding.IsZero() {
+		t.Errorf("distress past the limit: %v, %+v", err, a.Safeguarding)
+	}
 	for _, row := range rows(t, dbURL, `SELECT key FROM state_rates`) {
 		if strings.Contains(row[0], "U0") {
 			t.Errorf("a user id stored in the clear: %q", row[0])
