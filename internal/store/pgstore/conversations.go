@@ -32,7 +32,7 @@ func (db *DB) NewConversations(ttl time.Duration, max int) *Conversations {
 }
 
 // Get returns a conversation's context while it is fresh: the shared one,
-// or this replica's while the database is down.
+// else this replica's.
 func (c *Conversations) Get(key string) bot.Context {
 	var occ string
 	err := c.db.call(context.Background(), func(ctx context.Context) error {
@@ -43,7 +43,10 @@ func (c *Conversations) Get(key string) bot.Context {
 		}
 		return err
 	})
-	if err != nil {
+	if err != nil || occ == "" {
+		// Down, or a context only this replica knows: one it remembered
+		// while the database was down (or that a crash of PostgreSQL
+		// emptied from the unlogged table).
 		return c.local.Get(key)
 	}
 	return bot.Context{Occupation: occ}

@@ -389,10 +389,14 @@ func TestPostgresLostAndBack(t *testing.T) {
 	}
 	t.Logf("down noticed after %v", time.Since(start))
 
+	c.Remember("thread-while-down", bot.Answer{Occupation: "ST0228"})
 	p.restore()
 	next(true)
 	if db.Down() != "" {
 		t.Error("still down after the probe succeeded")
+	}
+	if got := c.Get("thread-while-down"); got.Occupation != "ST0228" {
+		t.Errorf("a context remembered while down is lost once the database is back: %+v", got)
 	}
 	if d.First("before") {
 		t.Error("a key taken before the loss is new again")
