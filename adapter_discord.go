@@ -7,7 +7,6 @@ import (
 	"github.com/careersbot/careersbot/adapters/discord"
 	"github.com/careersbot/careersbot/bot"
 	"github.com/careersbot/careersbot/internal/server"
-	"github.com/careersbot/careersbot/internal/store"
 )
 
 // newDiscordAdapter builds the Discord adapter when DISCORD_BOT_TOKEN and
@@ -17,7 +16,7 @@ func newDiscordAdapter(d server.Deps) (adapters.Adapter, error) {
 	if d.Config.DiscordMode() == "" {
 		return nil, nil
 	}
-	dedupe := store.NewDedupe(d.Config.DedupeMax, time.Hour, nil)
+	dedupe := d.Stores.Dedupe("discord", time.Hour)
 	a, err := discord.New(discord.Options{
 		BotToken:  d.Config.DiscordBotToken.Reveal(),
 		AppID:     d.Config.DiscordAppID,

@@ -7,7 +7,6 @@ import (
 	"github.com/careersbot/careersbot/adapters/slack"
 	"github.com/careersbot/careersbot/bot"
 	"github.com/careersbot/careersbot/internal/server"
-	"github.com/careersbot/careersbot/internal/store"
 )
 
 // newSlackAdapter builds the Slack adapter when SLACK_BOT_TOKEN and either
@@ -16,9 +15,9 @@ func newSlackAdapter(d server.Deps) (adapters.Adapter, error) {
 	if d.Config.SlackMode() == "" {
 		return nil, nil
 	}
-	// The adapter's state, bounded, in memory (one process).
-	dedupe := store.NewDedupe(d.Config.DedupeMax, slack.SeenTTL, nil)
-	shares := store.NewKeep[slack.Share](d.Config.SharesMax, slack.ShareTTL, nil)
+	// The adapter's state, bounded: in memory, or shared by replicas.
+	dedupe := d.Stores.Dedupe("slack", slack.SeenTTL)
+	shares := server.KeepIn[slack.Share](d.Stores, d.Config.SharesMax, slack.ShareTTL)
 	a, err := slack.New(slack.Options{
 		BotToken:      d.Config.SlackBotToken.Reveal(),
 		AppToken:      d.Config.SlackAppToken.Reveal(),

@@ -7,7 +7,6 @@ import (
 	"github.com/careersbot/careersbot/adapters/teams"
 	"github.com/careersbot/careersbot/bot"
 	"github.com/careersbot/careersbot/internal/server"
-	"github.com/careersbot/careersbot/internal/store"
 )
 
 // newTeamsAdapter builds the Microsoft Teams adapter when TEAMS_APP_ID is
@@ -17,7 +16,7 @@ func newTeamsAdapter(d server.Deps) (adapters.Adapter, error) {
 	if !d.Config.TeamsEnabled() {
 		return nil, nil
 	}
-	dedupe := store.NewDedupe(d.Config.DedupeMax, teams.SeenTTL, nil)
+	dedupe := d.Stores.Dedupe("teams", teams.SeenTTL)
 	d.Metrics.WatchStore("teams_dedupe", dedupe.Len, dedupe.Evicted)
 	a, err := teams.New(teams.Options{
 		Seen:         dedupe,

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"os"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/careersbot/careersbot/adapters/slack"
 	"github.com/careersbot/careersbot/internal/insights"
+	"github.com/careersbot/careersbot/internal/server"
 	"github.com/careersbot/careersbot/internal/teamsfake"
 )
 
@@ -208,26 +210,27 @@ func TestServeInsightsAbsent(t *testing.T) {
 	}
 }
 
-// A store that is down costs the answers nothing: they come back as
-// always; the page says the store is not open.
+// A PostgreSQL that cannot be reached at start stops serve with an error
+// naming the variable (it holds the replicas' shared state too: a replica
+// must not start with state it cannot share); `careersbot insights` names
+// the store. A database lost after the start costs the answers nothing:
+// TestReplicasPostgresKilledUnderLoad.
 func TestServeInsightsStoreDown(t *testing.T) {
 	env := map[string]string{"CAREERSBOT_ADMIN_TOKEN": insightsToken,
 		"CAREERSBOT_DATABASE_URL": "postgres://careersbot@127.0.0.1:1/careersbot?connect_timeout=1&sslmode=disable"}
-	_, base, _ := startServer(t, serveConfig(t, env))
-	for range 3 {
-		code, body, err := askHTTP(base, "Which skills does a network engineer need?", "")
-		if err != nil || code != http.StatusOK || !strings.Contains(string(body), `"grounded":true`) {
-			t.Fatalf("an answer with the store down: %d %v %s", code, err, body)
-		}
-	}
-	code, body := authedGet(t, base+"/insights/api.json")
-	if code != http.StatusServiceUnavailable || !strings.Contains(string(body), "not open yet") {
-		t.Errorf("api.json with the store down: %d %s", code, body)
+	_, err := server.New(serveConfig(t, env), slog.New(slog.DiscardHandler), serveOptions())
+	if err == nil || !strings.Contains(err.Error(), "CAREERSBOT_DATABASE_URL") || !strings.Contains(err.Error(), "127.0.0.1:1") {
+		t.Errorf("serve with the database down: %v, want an error naming the variable and the address", err)
 	}
 	res := cli(t, map[string]string{"CAREERSBOT_DATA_DIR": t.TempDir(), "CAREERSBOT_DATABASE_URL": env["CAREERSBOT_DATABASE_URL"]}, "", "insights")
 	wantCode(t, res, exitFailure, "insights with the store down")
 	if !strings.Contains(res.stderr, "127.0.0.1:1") {
 		t.Errorf("the error does not name the store: %s", res.stderr)
+	}
+	res = cli(t, map[string]string{"CAREERSBOT_DATA_DIR": t.TempDir(), "CAREERSBOT_HTTP_ADDR": "127.0.0.1:0", "CAREERSBOT_DATABASE_URL": env["CAREERSBOT_DATABASE_URL"]}, "", "serve")
+	wantCode(t, res, exitFailure, "serve with the database down")
+	if !strings.Contains(res.stderr, "careersbot serve: CAREERSBOT_DATABASE_URL: cannot reach PostgreSQL at postgres://careersbot@127.0.0.1:1/") {
+		t.Errorf("serve's error: %s", res.stderr)
 	}
 }
 
@@ -344,7 +347,7 @@ func TestServeInsightsPostgres(t *testing.T) {
 // postgresTestSchema is CAREERSBOT_TEST_DATABASE_URL with a schema of the
 // test's own as its search_path, dropped at the end; it skips the test
 // when the variable is not set.
-func postgresTestSchema(t *testing.T) string {
+func postgresTestSchema(t testing.TB) string {
 	t.Helper()
 	base := os.Getenv("CAREERSBOT_TEST_DATABASE_URL")
 	if base == "" {

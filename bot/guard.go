@@ -32,6 +32,20 @@ type Guard struct {
 	// one step.
 	mu    sync.Mutex
 	users *store.LRU[string, *rate.Limiter]
+	// shared, when set, holds the allowances of every replica, taken
+	// beside users (which bounds this process's work, and decides alone
+	// while shared fails).
+	shared Allowances
+}
+
+// Allowances keeps users' allowances where every replica sees them, so
+// that a user's limit holds across replicas. Take takes one question from
+// user's allowance of burst questions, refilled one every every: wait is 0
+// when it was taken, else how long until one is left. An error means the
+// shared store failed (or is known to be down): the Guard then counts on
+// its own, so that answers keep flowing.
+type Allowances interface {
+	Take(ctx context.Context, user string, every time.Duration, burst int) (wait time.Duration, err error)
 }
 
 // DefaultMaxUsers bounds the users whose allowance the Guard tracks.
@@ -51,6 +65,10 @@ type GuardOptions struct {
 	// insights recorder. It must not block (queue the work). With it set,
 	// every answer gets an ID, for its feedback buttons.
 	OnAnswer func(Observed)
+	// Allowances, when set, keeps the per-user allowances for every
+	// replica, beside the Guard's own (bounded by MaxUsers), which alone
+	// count while it fails.
+	Allowances Allowances
 }
 
 // Observed is one question the Guard saw to its end.
@@ -68,7 +86,7 @@ type Observed struct {
 // NewGuard wraps next.
 func NewGuard(next Asker, o GuardOptions) *Guard {
 	g := &Guard{next: next, maxChars: o.MaxQuestionChars, perMinute: o.PerMinute, queueWait: o.QueueWait,
-		metrics: o.Metrics, now: o.Now, onAnswer: o.OnAnswer}
+		metrics: o.Metrics, now: o.Now, onAnswer: o.OnAnswer, shared: o.Allowances}
 	if g.queueWait <= 0 {
 		g.queueWait = 2 * time.Second
 	}
@@ -140,6 +158,7 @@ func (g *Guard) ask(ctx context.Context, q Question) (Answer, error) {
 		}
 		return Answer{}, err
 	}
+	shared := g.takeShared(ctx, q.User)
 	if g.sem != nil {
 		timer := time.NewTimer(g.queueWait)
 		select {
@@ -156,19 +175,51 @@ func (g *Guard) ask(ctx context.Context, q Question) (Answer, error) {
 		}
 		defer func() { <-g.sem }()
 	}
-	return g.next.Ask(ctx, q)
+	a, err := g.next.Ask(ctx, q)
+	if shared != nil {
+		if limit := shared(); limit != nil && a.Safeguarding.IsZero() {
+			return Answer{}, limit
+		}
+	}
+	return a, err
 }
 
-// allow takes one question from the user's allowance.
+// takeShared starts taking the question from the user's shared allowance
+// (every replica's) beside the answer, so that its round trip to the store
+// adds nothing to an answer's time; the func it returns waits for it: a
+// rate-limit *Error when the user is past the shared limit (the answer is
+// then discarded), nil when taken or when the store failed (this process's
+// allowance, taken first, decides then). What a user past the shared limit
+// can make one replica work on is bounded by that replica's own allowance,
+// as it is with no shared store. nil when there is no shared store.
+func (g *Guard) takeShared(ctx context.Context, user string) func() error {
+	if g.shared == nil || g.perMinute <= 0 {
+		return nil
+	}
+	every := time.Minute / time.Duration(g.perMinute)
+	done := make(chan error, 1)
+	go func() {
+		wait, err := g.shared.Take(ctx, user, every, g.perMinute)
+		if err == nil && wait > 0 {
+			done <- RateLimited(wait)
+			return
+		}
+		done <- nil
+	}()
+	return func() error { return <-done }
+}
+
+// allow takes one question from the user's allowance in this process.
 func (g *Guard) allow(user string) error {
 	if g.perMinute <= 0 {
 		return nil
 	}
+	every := time.Minute / time.Duration(g.perMinute)
 	now := g.now()
 	g.mu.Lock()
 	lim, ok := g.users.Get(user)
 	if !ok {
-		lim = rate.NewLimiter(rate.Every(time.Minute/time.Duration(g.perMinute)), g.perMinute)
+		lim = rate.NewLimiter(rate.Every(every), g.perMinute)
 	}
 	g.users.Put(user, lim) // seen now: kept two more minutes
 	g.mu.Unlock()

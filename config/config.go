@@ -60,8 +60,9 @@ type Config struct {
 	RatePerMinute    int
 	DistressReply    string
 
-	// DatabaseURL is a postgres:// URL shared by replicas; "" keeps state
-	// in memory and insights in SQLite in the data dir.
+	// DatabaseURL is a postgres:// URL shared by replicas, holding the
+	// state between messages and insights; "" keeps state in memory and
+	// insights in SQLite in the data dir.
 	DatabaseURL Secret
 	// InsightsRetentionDays is how long insight events are kept; 0 turns
 	// insights off.
@@ -229,7 +230,7 @@ var settings = []setting{
 	{env: "CAREERSBOT_RATE_PER_MINUTE", def: constant("20"), help: "questions a user may ask a minute; 0 turns the limit off",
 		set: intSetter(func(c *Config) *int { return &c.RatePerMinute }, 0, "a whole number such as 20, or 0 for no limit"),
 		get: func(c *Config) string { return strconv.Itoa(c.RatePerMinute) }},
-	{env: "CAREERSBOT_DATABASE_URL", def: constant(""), help: "postgres:// URL of a PostgreSQL shared by replicas (insights go there); unset: insights in SQLite in the data dir",
+	{env: "CAREERSBOT_DATABASE_URL", def: constant(""), help: "postgres:// URL of a PostgreSQL shared by replicas: the state between messages (dedupe, conversation context, rate limits, Slack shares) and insights go there; unset: state in memory, insights in SQLite in the data dir",
 		set: func(c *Config, v string) error {
 			v = strings.TrimSpace(v)
 			if err := checkDatabaseURL(v); err != nil {

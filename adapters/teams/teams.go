@@ -64,7 +64,7 @@ type Options struct {
 	Asker bot.Asker
 	// Memory keeps each conversation's occupation so a follow-up keeps
 	// it; nil: no follow-ups.
-	Memory *bot.Memory
+	Memory bot.Conversations
 	// Seen remembers the activities taken; nil: a bounded set of the last
 	// hour's.
 	Seen Seen

@@ -31,8 +31,11 @@ type Deps struct {
 	Log      *slog.Logger
 	Metrics  *metrics.Metrics
 	HashUser func(string) string
-	Memory   *bot.Memory
-	Bot      func() *bot.Bot // the bot, once the index is loaded; nil before
+	Memory   bot.Conversations
+	// Stores are the state between messages an adapter keeps (what it
+	// took, what to take once): in memory, or shared by replicas.
+	Stores *Stores
+	Bot    func() *bot.Bot // the bot, once the index is loaded; nil before
 	// OnState registers an adapter's check in /readyz and returns how the
 	// adapter reports it.
 	OnState func(adapter string) func(connected bool, detail string)
@@ -80,7 +83,8 @@ type Server struct {
 	ready    *readiness
 	asker    *lazyAsker
 	hashUser func(string) string
-	memory   *bot.Memory
+	memory   conversations
+	stores   *Stores
 	mux      *http.ServeMux
 	adapters []adapters.Adapter
 	// alerts tells the safeguarding lead of distress; nil when off.
@@ -100,13 +104,18 @@ type Server struct {
 }
 
 func New(cfg *config.Config, log *slog.Logger, o Options) (*Server, error) {
+	st, err := openStores(cfg, log)
+	if err != nil {
+		return nil, err
+	}
 	s := &Server{
 		cfg:      cfg,
 		log:      log,
 		metrics:  metrics.New(),
 		asker:    &lazyAsker{},
 		hashUser: bot.UserHasher(),
-		memory:   bot.NewMemory(cfg.MemoryTTL, cfg.MemoryMax),
+		memory:   st.memory,
+		stores:   st,
 		mux:      http.NewServeMux(),
 	}
 	s.ready = newReadiness(s.metrics)
@@ -134,7 +143,8 @@ func New(cfg *config.Config, log *slog.Logger, o Options) (*Server, error) {
 		Metrics: bot.Metrics{ObserveAnswer: func(via string, o bot.Outcome, took time.Duration) {
 			s.metrics.ObserveAnswer(via, string(o), took)
 		}},
-		OnAnswer: ins.onAnswer(),
+		OnAnswer:   ins.onAnswer(),
+		Allowances: st.allowances(),
 	})
 	s.metrics.WatchStore("rate_users", guard.Users, guard.UsersEvicted)
 	s.mux.Handle("GET /metrics", s.metrics.Handler())
@@ -146,10 +156,13 @@ func New(cfg *config.Config, log *slog.Logger, o Options) (*Server, error) {
 		Bot: s.CurrentBot, OnState: func(name string) func(bool, string) {
 			s.ready.set(name, false, "starting")
 			return func(ok bool, detail string) { s.ready.set(name, ok, detail) }
-		}, Ready: s.ready.state, Feedback: ins.feedback}
+		}, Ready: s.ready.state, Feedback: ins.feedback, Stores: st}
 	// The insights service runs last: its Shutdown writes the events of
 	// the answers the others finished in theirs.
-	constructors := append(slices.Clone(o.Adapters), func(Deps) (adapters.Adapter, error) { return ins, nil })
+	// The shared state's probe runs after it: its Shutdown closes the pool.
+	constructors := append(slices.Clone(o.Adapters),
+		func(Deps) (adapters.Adapter, error) { return ins, nil },
+		func(d Deps) (adapters.Adapter, error) { return st.runner(d), nil })
 	for _, construct := range constructors {
 		a, err := construct(d)
 		if err != nil {
