@@ -3,6 +3,7 @@ package bot
 import (
 	_ "embed"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -24,7 +25,8 @@ type cue struct {
 // cueSet indexes cues by their first stem.
 type cueSet struct {
 	byFirst map[string][]cue
-	anyLead []cue // cues starting with "*"
+	anyLead []cue           // cues starting with "*"
+	stems   map[string]bool // every word of every cue, as a stem
 }
 
 var cues = mustParseCues(cuesText)
@@ -39,7 +41,7 @@ func mustParseCues(text string) *cueSet {
 
 // parseCues reads cues.txt; errors name the line.
 func parseCues(text string) (*cueSet, error) {
-	cs := &cueSet{byFirst: map[string][]cue{}}
+	cs := &cueSet{byFirst: map[string][]cue{}, stems: map[string]bool{}}
 	seen := map[string]int{} // a cue's intent and stems -> its line
 	for n, line := range strings.Split(text, "\n") {
 		line = strings.TrimSpace(line)
@@ -74,6 +76,7 @@ func parseCues(text string) (*cueSet, error) {
 				continue
 			}
 			c.stems = append(c.stems, retrieval.Stem(retrieval.Fold(word)))
+			cs.stems[c.stems[len(c.stems)-1]] = true
 		}
 		key := fmt.Sprint(c.intent, c.start, c.stems)
 		if first, dup := seen[key]; dup {
@@ -87,6 +90,27 @@ func parseCues(text string) (*cueSet, error) {
 		}
 	}
 	return cs, nil
+}
+
+// minCueLink is the least weight of a WordNet link by which a verb stands
+// for a cue's verb: a synonym, or the more general verb ("adores": love,
+// "prefer": like), not looser links.
+const minCueLink = 0.45
+
+// verbStandIns are the cue words a question's verb may stand for, when it
+// is no cue word itself: cues list the everyday verbs, and WordNet knows
+// the others that say as much ("adore", "relish", "fancy").
+func (cs *cueSet) verbStandIns(w retrieval.Token) []string {
+	if cs.stems[w.Stem] || len(w.Word) < 4 || !w.Meaningful() || !retrieval.WordNet.Verb(w.Word) {
+		return nil
+	}
+	var out []string
+	for _, r := range retrieval.WordNet.Related(w.Word) {
+		if len(r.Stems) == 1 && r.Weight >= minCueLink && cs.stems[r.Stems[0]] && !slices.Contains(out, r.Stems[0]) {
+			out = append(out, r.Stems[0])
+		}
+	}
+	return out
 }
 
 // cueIntents are the intents cues may weigh for.
@@ -114,6 +138,10 @@ type cueMatch struct {
 // each cue counts once, and a word may serve several cues.
 func (cs *cueSet) match(words []retrieval.Token) cueMatch {
 	m := cueMatch{weight: map[Intent]float64{}, words: make([]bool, len(words))}
+	alts := make([][]string, len(words))
+	for i, w := range words {
+		alts[i] = cs.verbStandIns(w)
+	}
 	seen := map[*cue]bool{}
 	var used []int
 	// at matches c.stems[k:] from word i, recording the words it used.
@@ -136,7 +164,7 @@ func (cs *cueSet) match(words []retrieval.Token) cueMatch {
 			if i >= len(words) {
 				return false
 			}
-			if w, exact := strings.CutPrefix(s, "="); (exact && words[i].Word != w) || (!exact && words[i].Stem != s) {
+			if w, exact := strings.CutPrefix(s, "="); (exact && words[i].Word != w) || (!exact && words[i].Stem != s && !slices.Contains(alts[i], s)) {
 				return false
 			}
 			n := len(used)
@@ -168,6 +196,12 @@ func (cs *cueSet) match(words []retrieval.Token) cueMatch {
 		list := cs.byFirst[w.Stem]
 		for j := range list {
 			try(&list[j], i)
+		}
+		for _, st := range alts[i] {
+			list := cs.byFirst[st]
+			for j := range list {
+				try(&list[j], i)
+			}
 		}
 		for j := range cs.anyLead {
 			try(&cs.anyLead[j], i)

@@ -30,6 +30,8 @@ func TestUnderstandingAsPeopleAsk(t *testing.T) {
 		{q: "what jobs can I get after a bricklaying apprenticeship", intent: IntentProgression, occ: "ST0095"},
 		{q: "i love cooking", intent: IntentInterest, topicIn: "cooking"},
 		{q: "im obsessed with makeup and nails lol", intent: IntentInterest, topicIn: "nails"},
+		// A verb no cue lists says as much through WordNet (adore: love).
+		{q: "my son adores horses", intent: IntentInterest, topicIn: "horses"},
 		{q: "I'm interested in being a teaching assistant", intent: IntentOverview, occ: "ST0454"},
 		{q: "how do I write a CV", intent: IntentOutOfScope},
 		{q: "what time is it", ctx: "ST0127", intent: IntentOutOfScope, occ: "ST0127"},

@@ -213,6 +213,26 @@ func (t *Thesaurus) PersonNoun(word string) bool {
 	return false
 }
 
+// Verb reports whether WordNet knows a folded word, or the base form its
+// ending gives ("adores": adore), as a verb.
+func (t *Thesaurus) Verb(word string) bool {
+	t.init()
+	if _, pos := t.lookup(word); strings.IndexByte(pos, 'v') >= 0 {
+		return true
+	}
+	for _, r := range detachRules {
+		if r.pos != 'v' {
+			continue
+		}
+		if base, ok := strings.CutSuffix(word, r.suffix); ok && len(base)+len(r.ending) >= 2 {
+			if _, pos := t.lookup(base + r.ending); strings.IndexByte(pos, 'v') >= 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // Light reports whether a folded word is one of general English's
 // workhorse verbs (do, done, leave, left): so common in everyday English
 // that in a question it carries the sentence, not the topic. Its own
