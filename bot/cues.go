@@ -27,6 +27,9 @@ type cueSet struct {
 	byFirst map[string][]cue
 	anyLead []cue           // cues starting with "*"
 	stems   map[string]bool // every word of every cue, as a stem
+	// feeling holds the words of interest cues (love, enjoy, like): the
+	// verbs another verb may stand for.
+	feeling map[string]bool
 }
 
 var cues = mustParseCues(cuesText)
@@ -41,7 +44,7 @@ func mustParseCues(text string) *cueSet {
 
 // parseCues reads cues.txt; errors name the line.
 func parseCues(text string) (*cueSet, error) {
-	cs := &cueSet{byFirst: map[string][]cue{}, stems: map[string]bool{}}
+	cs := &cueSet{byFirst: map[string][]cue{}, stems: map[string]bool{}, feeling: map[string]bool{}}
 	seen := map[string]int{} // a cue's intent and stems -> its line
 	for n, line := range strings.Split(text, "\n") {
 		line = strings.TrimSpace(line)
@@ -77,6 +80,9 @@ func parseCues(text string) (*cueSet, error) {
 			}
 			c.stems = append(c.stems, retrieval.Stem(retrieval.Fold(word)))
 			cs.stems[c.stems[len(c.stems)-1]] = true
+			if c.intent == IntentInterest {
+				cs.feeling[c.stems[len(c.stems)-1]] = true
+			}
 		}
 		key := fmt.Sprint(c.intent, c.start, c.stems)
 		if first, dup := seen[key]; dup {
@@ -98,15 +104,17 @@ func parseCues(text string) (*cueSet, error) {
 const minCueLink = 0.45
 
 // verbStandIns are the cue words a question's verb may stand for, when it
-// is no cue word itself: cues list the everyday verbs, and WordNet knows
-// the others that say as much ("adore", "relish", "fancy").
+// is no cue word itself: interest cues list the everyday verbs of liking,
+// and WordNet knows the others that say as much ("adore", "relish").
+// Other cues' words are left to themselves: "repair" links to "better",
+// which is no comparison.
 func (cs *cueSet) verbStandIns(w retrieval.Token) []string {
 	if cs.stems[w.Stem] || len(w.Word) < 4 || !w.Meaningful() || !retrieval.WordNet.Verb(w.Word) {
 		return nil
 	}
 	var out []string
 	for _, r := range retrieval.WordNet.Related(w.Word) {
-		if len(r.Stems) == 1 && r.Weight >= minCueLink && cs.stems[r.Stems[0]] && !slices.Contains(out, r.Stems[0]) {
+		if len(r.Stems) == 1 && r.Weight >= minCueLink && cs.feeling[r.Stems[0]] && !slices.Contains(out, r.Stems[0]) {
 			out = append(out, r.Stems[0])
 		}
 	}
