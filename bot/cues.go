@@ -98,6 +98,10 @@ func parseCues(text string) (*cueSet, error) {
 	return cs, nil
 }
 
+// maxStandInWords bounds the words whose WordNet stand-ins are looked up:
+// what someone likes is said early, and a pasted essay must cost no more.
+const maxStandInWords = 48
+
 // minCueLink is the least weight of a WordNet link by which a verb stands
 // for a cue's verb: a synonym, or the more general verb ("adores": love,
 // "prefer": like), not looser links.
@@ -147,7 +151,7 @@ type cueMatch struct {
 func (cs *cueSet) match(words []retrieval.Token) cueMatch {
 	m := cueMatch{weight: map[Intent]float64{}, words: make([]bool, len(words))}
 	alts := make([][]string, len(words))
-	for i, w := range words {
+	for i, w := range words[:min(len(words), maxStandInWords)] {
 		alts[i] = cs.verbStandIns(w)
 	}
 	seen := map[*cue]bool{}
