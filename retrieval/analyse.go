@@ -224,6 +224,11 @@ func phraseWords(words []Token, seq []Token) []foundPhrase {
 				// track": a preposition with its object, no particle.
 				continue
 			}
+			if gap == 2 && WordNet.Phrase([]string{words[i+gap].Word, p.Word}) != nil {
+				// "help people work out": the particle is the nearer
+				// verb's.
+				continue
+			}
 			if rel := WordNet.Phrase([]string{words[i].Word, p.Word}); rel != nil {
 				out = append(out, foundPhrase{words: []int{i, i + gap + 1}, seqPos: si, meaningful: 1, rel: rel})
 				found = true

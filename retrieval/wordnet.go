@@ -132,8 +132,10 @@ func (t *Thesaurus) Phrase(words []string) []Related {
 			}
 		}
 	}
-	if rel, ok := t.phrase(irregularVerbs[words[0]] + rest); ok {
-		return rel
+	if lemma := verbLemma(words[0]); lemma != "" {
+		if rel, ok := t.phrase(lemma + rest); ok {
+			return rel
+		}
 	}
 	return nil
 }
@@ -154,13 +156,24 @@ func (t *Thesaurus) phrase(key string) ([]Related, bool) {
 	return out, true
 }
 
-// irregularVerbs are the commonest irregular forms, for phrasal verbs
-// ("went down", "took over").
-var irregularVerbs = map[string]string{
-	"went": "go", "gone": "go", "goes": "go", "took": "take", "taken": "take", "got": "get", "gotten": "get",
-	"made": "make", "kept": "keep", "ran": "run", "came": "come", "set": "set", "put": "put", "did": "do",
-	"done": "do", "broke": "break", "broken": "break", "brought": "bring", "held": "hold", "gave": "give",
-	"given": "give", "sat": "sit", "stood": "stand", "left": "leave", "found": "find", "told": "tell",
+// verbFormsTable is WordNet's irregular verb forms, "form<TAB>lemma" a
+// line, sorted (generated with wordnet.tsv).
+//
+//go:embed wordnet-forms.tsv
+var verbFormsTable string
+
+// verbLemma returns the lemma of an irregular verb form ("thrown": throw),
+// "" for a word that is none.
+func verbLemma(word string) string {
+	i := strings.Index(verbFormsTable, "\n"+word+"\t")
+	if i < 0 {
+		return ""
+	}
+	rest := verbFormsTable[i+len(word)+2:]
+	if j := strings.IndexByte(rest, '\n'); j >= 0 {
+		rest = rest[:j]
+	}
+	return rest
 }
 
 // Person reports whether WordNet knows a folded word (or the singular of

@@ -1,6 +1,7 @@
 package retrieval
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -68,6 +69,9 @@ func TestWordNetDefinitionPhrases(t *testing.T) {
 		{[]string{"keep", "an", "eye", "on"}, "monitor"},
 		{[]string{"looking", "over"}, "inspect"},
 		{[]string{"keep", "tabs", "on"}, "monitor"},
+		// An irregular form of the verb, by WordNet's own list.
+		{[]string{"thrown", "away"}, "wast"},
+		{[]string{"took", "over"}, "assum"},
 	} {
 		got := relatedStems(WordNet.Phrase(tc.phrase))
 		if _, ok := got[tc.want]; !ok {
@@ -95,6 +99,27 @@ func TestWordNetDefinitionPhrases(t *testing.T) {
 			t.Errorf("%q: no phrase %q among %v", tc.text, tc.phrase, Phrases(tc.text))
 		case found != nil && found.Phrasal != tc.phrasal:
 			t.Errorf("%q: %q phrasal %v, want %v", tc.text, tc.phrase, found.Phrasal, tc.phrasal)
+		}
+	}
+}
+
+// TestGappedParticleGoesToTheNearerVerb: in "help people work out a
+// budget" the particle makes "work out", not "help out".
+func TestGappedParticleGoesToTheNearerVerb(t *testing.T) {
+	var got []string
+	for _, p := range Phrases("help people work out a budget") {
+		got = append(got, p.Text)
+	}
+	if !slices.Contains(got, "work out") || slices.Contains(got, "help out") {
+		t.Errorf("phrases %q, want \"work out\" and no \"help out\"", got)
+	}
+}
+
+// TestVerbLemma reads WordNet's irregular verb forms.
+func TestVerbLemma(t *testing.T) {
+	for form, want := range map[string]string{"thrown": "throw", "fell": "fall", "abetted": "abet", "throw": "", "zzz": ""} {
+		if got := verbLemma(form); got != want {
+			t.Errorf("verbLemma(%q) = %q, want %q", form, got, want)
 		}
 	}
 }
