@@ -264,7 +264,7 @@ func (c *composer) role() Answer {
 // mention it.
 const (
 	topicHits       = 5
-	topicKeepFrac   = 0.7
+	topicKeepFrac   = 0.65
 	strongEvidence  = 0.75
 	partialEvidence = 0.35
 	// A telling word held (Mass, in units of the rarest word's weight)
