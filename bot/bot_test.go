@@ -501,6 +501,18 @@ func TestEvalChecks(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "x.jsonl:2") {
 		t.Errorf("a line with no check: %v, want an error naming x.jsonl:2", err)
 	}
+	// Labels as the sources write them match the citations' labels.
+	cases, err := ParseEval("z.jsonl", strings.NewReader(`{"q":"a","ref":"ST0001","any":["K047","s3","overview-2"]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(cases[0].Any, []string{"K47", "S3", "overview-2"}) {
+		t.Errorf("labels read as %q, want K47 S3 overview-2", cases[0].Any)
+	}
+	pass, why := cases[0].Check(Answer{Citations: []Citation{{Reference: "ST0001", ID: "K47", Kind: "knowledge"}}})
+	if !pass {
+		t.Errorf("a citation of K47 fails a case expecting K047: %s", why)
+	}
 }
 
 // TestGoldenAnswers pins the extractive answers' wording.

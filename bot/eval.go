@@ -8,6 +8,8 @@ import (
 	"io"
 	"slices"
 	"strings"
+
+	"github.com/careersbot/careersbot/retrieval"
 )
 
 // EvalCase is one line of an eval file (docs/interfaces.md section 6): a question
@@ -53,6 +55,14 @@ func ParseEval(name string, r io.Reader) ([]EvalCase, error) {
 		}
 		if c.All == nil && c.Any == nil && c.AnswerHas == nil && c.Grounded == nil && c.RefsAny == nil && c.RefTop == "" && c.Distress == nil {
 			return nil, fmt.Errorf("%s:%d: no check: give one of all, any, answer_has, grounded, refs_any, ref_top, distress", name, n)
+		}
+		// An expected label is read as the index writes it: a file
+		// written from the sources says K047 where the citation says
+		// K47.
+		for _, ids := range [][]string{c.All, c.Any} {
+			for i, id := range ids {
+				ids[i] = retrieval.NormaliseLabel(id)
+			}
 		}
 		c.Line = n
 		out = append(out, c)

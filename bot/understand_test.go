@@ -175,3 +175,22 @@ func TestUnderstandingDataEval(t *testing.T) {
 		}
 	}
 }
+
+// TestUnderstandingParaphraseEval runs the hardest file: paraphrases of one
+// passage each, over 60 standards no other file uses, written (by someone
+// who had not read bot or retrieval) to share no distinctive word with the
+// passage. It measures what lexical stand-ins cannot reach; its floor is
+// what was reached, to be raised as meaning is better understood.
+func TestUnderstandingParaphraseEval(t *testing.T) {
+	b := catalogueBot(t)
+	cases := readEval(t, filepath.Join("..", "testdata", "eval", "understanding-paraphrase.jsonl"))
+	results, err := RunEval(context.Background(), b, cases)
+	if err != nil {
+		t.Fatal(err)
+	}
+	passed, rate := PassRate(results)
+	t.Logf("pass %d/%d = %.2f", passed, len(results), rate)
+	if rate < 0.18 {
+		t.Errorf("paraphrase pass rate %.2f, below 0.18", rate)
+	}
+}

@@ -293,6 +293,15 @@ func normaliseLabel(s string) string {
 	return m[1] + m[2]
 }
 
+// NormaliseLabel writes a passage label as the index does: a source's K001
+// or k1 is K1; any other label ("overview-2", "profile") is as given.
+func NormaliseLabel(s string) string {
+	if l := normaliseLabel(s); l != "" {
+		return l
+	}
+	return s
+}
+
 // parseDate reads the dates the sources give ("2022-06-01T00:00:00 +00:00",
 // "01-08-2025" day first, "2025-03-18") as YYYY-MM-DD; unknown ("01-01-0001")
 // and unreadable dates are "".
