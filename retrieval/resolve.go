@@ -51,8 +51,11 @@ const (
 	// resolveTitlePart raises a title's share found: below 1, so a part
 	// of a title fits better than the same part of a job title.
 	resolveTitlePart = 0.75
-	// resolveConjunct is what one part of a name joined by "and" counts.
-	resolveConjunct = 0.85
+	// resolveConjunct is what one part of a name joined by "and" counts:
+	// a part of a title is still the title ("credit controller" of Credit
+	// controller and collector), above the same words as one of another
+	// standard's job titles.
+	resolveConjunct = 0.95
 	// resolveLonger is added for each word beyond the first of a name
 	// said whole.
 	resolveLonger = 0.05

@@ -22,6 +22,9 @@ func TestRankOccupationsAsPeopleSay(t *testing.T) {
 		{"clipped word", "is there a lab tech apprenticeship", "ST0248", "lab tech"},
 		{"person word after the name", "what does a removal man learn", "ST1393", "removal man"},
 		{"name in its order", "the difference between an early years practitioner and an early years educator", "ST0888", "early years practitioner"},
+		// One part of a title joined by "and" is the title's: it beats
+		// the same words among another standard's eleven job titles.
+		{"part of a title before a job title", "what could a credit controller progress to", "ST0176", "credit controller"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
