@@ -27,6 +27,9 @@ var wordnetTable string
 type Related struct {
 	Stems  []string
 	Weight float32
+	// POS are the parts of speech of the senses the link comes from
+	// (a, n, r, v); "" for a link of no one sense.
+	POS string
 }
 
 // A Thesaurus answers which words relate to a word. It is the lexical
@@ -85,6 +88,12 @@ func (t *Thesaurus) Related(word string) []Related {
 		// The base form must be a lemma of the rule's part of speech:
 		// "news" is no plural of "new", "paper" no comparative of "pap".
 		if more, pos := t.lookup(base); strings.IndexByte(pos, r.pos) >= 0 {
+			// Only the base's senses of the rule's part of speech:
+			// "plumbing" is the verb plumb's, not the adverb's
+			// ("clean").
+			more = slices.DeleteFunc(slices.Clone(more), func(m Related) bool {
+				return m.POS != "" && strings.IndexByte(m.POS, r.pos) < 0
+			})
 			rel = mergeRelated(rel, more, Stem(base), Stem(word))
 		}
 	}
@@ -311,11 +320,12 @@ func parseLine(line string) ([]Related, string) {
 	out := make([]Related, 0, len(fields))
 	for _, f := range fields {
 		stems, w, ok := strings.Cut(f, "|")
-		pct, err := strconv.Atoi(w)
+		digits := strings.TrimRight(w, "anrv")
+		pct, err := strconv.Atoi(digits)
 		if !ok || err != nil || stems == "" {
 			continue
 		}
-		out = append(out, Related{Stems: strings.Fields(stems), Weight: float32(pct) / 100})
+		out = append(out, Related{Stems: strings.Fields(stems), Weight: float32(pct) / 100, POS: w[len(digits):]})
 	}
 	return out, pos
 }

@@ -184,14 +184,28 @@ func run(dict, out string) error {
 			posOf[lemma] += "l"
 		}
 	}
+	// linkPOS records the parts of speech of the senses a link comes
+	// from: an inflection borrows only its own part of speech's links
+	// ("plumbing" the verb plumb's, not the adverb's "clean"). curPOS is
+	// the sense being followed, 0 for a link of no one sense.
+	linkPOS := map[string]map[string]string{}
+	var curPOS byte
 	add := func(src, tgt string, w float64) {
 		if src == "" || tgt == "" || tgt == stems(src) || w <= 0 {
 			return
 		}
 		if links[src] == nil {
 			links[src] = map[string]float64{}
+			linkPOS[src] = map[string]string{}
 		}
-		links[src][tgt] = max(links[src][tgt], w)
+		old, seen := links[src][tgt]
+		links[src][tgt] = max(old, w)
+		switch p := linkPOS[src][tgt]; {
+		case curPOS == 0 || (seen && p == ""):
+			linkPOS[src][tgt] = "" // untagged: any part of speech
+		case !strings.ContainsRune(p, rune(curPOS)):
+			linkPOS[src][tgt] = p + string(curPOS)
+		}
 	}
 	addWords := func(src string, ss *synset, w float64) {
 		for i, word := range ss.words {
@@ -215,6 +229,7 @@ func run(dict, out string) error {
 			continue
 		}
 		for order, sn := range common(d, all, vocab) {
+			curPOS = sn.pos
 			decay := senseDecay * float64(order)
 			ss := sn.ss
 			self := slices.Index(ss.words, strings.ReplaceAll(lemma, " ", "_")) + 1 // word number, 1-based
@@ -265,11 +280,13 @@ func run(dict, out string) error {
 			}
 		}
 	}
+	curPOS = 0
 	for _, r := range reverse {
 		if senses[r.from] != nil {
 			add(r.from, r.to, r.weight)
 		}
 	}
+	curPOS = 'v'
 	for _, g := range glossHeads(d['v'], senses) {
 		addWords(g.phrase, g.ss, wGloss)
 		if !strings.ContainsRune(posOf[g.phrase], 'v') {
@@ -298,12 +315,14 @@ func run(dict, out string) error {
 				continue
 			}
 			links[f[0]] = map[string]float64{}
+			linkPOS[f[0]] = map[string]string{}
 			posOf[f[0]] = string(pos)
 			if lightForm {
 				posOf[f[0]] += "l"
 			}
 			for t, w := range links[f[1]] {
 				links[f[0]][t] = w
+				linkPOS[f[0]][t] = linkPOS[f[1]][t]
 			}
 			if st := stems(f[1]); st != stems(f[0]) {
 				links[f[0]][st] = 1 // the lemma itself, as a stand-in of full weight
@@ -313,7 +332,7 @@ func run(dict, out string) error {
 	if err := writeVerbForms(filepath.Join(dict, "verb.exc"), filepath.Join(filepath.Dir(out), "wordnet-forms.tsv")); err != nil {
 		return err
 	}
-	return write(out, links, posOf, vocab)
+	return write(out, links, linkPOS, posOf, vocab)
 }
 
 // writeVerbForms copies WordNet's irregular verb forms (verb.exc: "thrown
@@ -751,13 +770,14 @@ func readData(path string, pos byte) (map[string]*synset, error) {
 
 // write stores the table: one line a source word, sorted, with its parts of
 // speech (a, n, r, v; p for a noun naming a person, l for a light word) and then each link as "stems|weight%" after a tab,
-// strongest first.
+// strongest first, followed by the parts of speech of the senses it comes
+// from ("clean|80r"; none for a link of no one sense).
 //
 // When a word has more links than maxLinks, those whose every stem the
 // corpus uses are kept first: a stand-in no passage holds finds nothing,
 // and alphabetical order among equal weights would otherwise decide
 // (tired kept "bleary" and lost "fatigued").
-func write(path string, links map[string]map[string]float64, posOf map[string]string, vocab map[string]bool) error {
+func write(path string, links map[string]map[string]float64, linkPOS map[string]map[string]string, posOf map[string]string, vocab map[string]bool) error {
 	srcs := make([]string, 0, len(links))
 	for s := range links {
 		srcs = append(srcs, s)
@@ -821,7 +841,9 @@ func write(path string, links map[string]map[string]float64, posOf map[string]st
 		slices.Sort(pos)
 		bw.WriteString(s + "\t" + string(pos))
 		for _, l := range ls {
-			fmt.Fprintf(bw, "\t%s|%d", l.t, int(l.w*100+0.5))
+			p := []byte(linkPOS[s][l.t])
+			slices.Sort(p)
+			fmt.Fprintf(bw, "\t%s|%d%s", l.t, int(l.w*100+0.5), p)
 		}
 		bw.WriteByte('\n')
 		entries++
