@@ -44,9 +44,9 @@ func TestWordNetRelated(t *testing.T) {
 		}
 	}
 	for _, tc := range []struct{ word, not string }{
-		{"news", "new"},      // no plural of the adjective
-		{"paper", "pap"},     // no comparative of another noun
-		{"computer", "work"}, // the verb "compute" does not leak in
+		{"news", "new"},       // no plural of the adjective
+		{"paper", "pap"},      // no comparative of another noun
+		{"computer", "work"},  // the verb "compute" does not leak in
 		{"plumbing", "clean"}, // the verb plumb's senses, not the adverb's
 	} {
 		if _, ok := relatedStems(WordNet.Related(tc.word))[tc.not]; ok {
