@@ -194,7 +194,8 @@ func (ix *Index) RankOccupations(text string) []Candidate {
 		}
 	}
 	seq = ix.compounds(seq)
-	for _, c := range ix.rankWords(seq) {
+	said, saidFit := ix.rankWords(seq)
+	for _, c := range said {
 		consider(c)
 	}
 	// What the lexicon knows by other names (chippy, PT, beautician) is
@@ -219,7 +220,14 @@ func (ix *Index) RankOccupations(text string) []Candidate {
 				})
 			}
 			virt = append(virt, seq[m.end:]...)
-			for _, c := range ix.rankWords(virt) {
+			cands, fit := ix.rankWords(virt)
+			for _, c := range cands {
+				// How well a title fits the words as said counts too:
+				// "hairdressing" read as "hair stylist" still names
+				// Hairdressing professional best.
+				if occ := ix.byRef[c.Occupation.Reference]; !c.Title && saidFit[occ] > fit[occ] {
+					c.Score += resolveTitleAffinity * (saidFit[occ] - fit[occ])
+				}
 				c.Score *= wAltSynonym
 				consider(c)
 			}
@@ -571,8 +579,9 @@ type resolveWord struct {
 const maxRewrites = 8
 
 // rankWords ranks the occupations a sequence of question words names, at
-// most one candidate per occupation.
-func (ix *Index) rankWords(seq []resolveWord) []Candidate {
+// most one candidate per occupation, and says how well each occupation's
+// title fits the words.
+func (ix *Index) rankWords(seq []resolveWord) ([]Candidate, map[int]float64) {
 	ni, ri := ix.names, ix.resolve
 	// Where each name's words are found: every occurrence, so that a name
 	// said twice ("software developer vs software tester") is read where
@@ -670,7 +679,7 @@ func (ix *Index) rankWords(seq []resolveWord) []Candidate {
 		}
 		out = append(out, c)
 	}
-	return out
+	return out, titleFit
 }
 
 // personTail is where a mention ending at word hi ends: after the word for
