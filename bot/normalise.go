@@ -25,7 +25,11 @@ func parseChatspeak(text string) map[string]string {
 		}
 		from, to, ok := strings.Cut(line, " ")
 		if ok {
-			m[from] = strings.TrimSpace(to)
+			to = strings.TrimSpace(to)
+			if to == "-" {
+				to = ""
+			}
+			m[from] = to
 		}
 	}
 	return m

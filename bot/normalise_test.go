@@ -20,6 +20,8 @@ func TestNormalise(t *testing.T) {
 		{"What's ST0127?", "what is ST0127?"},
 		{"it's cool, coool", "its cool, cool"},
 		{"can u tell me abt chefs", "can you tell me about chefs"},
+		// Laughter and asides are dropped: they are no topic.
+		{"omg wat do roofers learn lol", "what do roofers learn"},
 	} {
 		if got := normalise(tc.in); strings.Join(strings.Fields(got), " ") != strings.Join(strings.Fields(tc.want), " ") {
 			t.Errorf("normalise(%q) = %q, want %q", tc.in, got, tc.want)

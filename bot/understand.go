@@ -312,6 +312,7 @@ func (b *Bot) understand(s Searcher, q Question) understanding {
 	}
 	var topic []string
 	var factHits []Fact
+	stated := map[int]bool{} // words of a level stated ("level 2")
 	for i, t := range words {
 		if inSpan(t) || cm.words[i] || inPhrase[t.Start] {
 			continue
@@ -326,6 +327,20 @@ func (b *Bot) understand(s Searcher, q Question) understanding {
 					u.kinds = append(u.kinds, k)
 				}
 			}
+			continue
+		}
+		if t.Word == "level" && i+1 < len(words) && isNumber(words[i+1].Word) {
+			// "level 2" (or "level 3 or 4") names a level: it is no
+			// topic. Where the question asks where it leads, it is the
+			// level done; else it is the level asked about.
+			for j := i + 1; j < len(words) && (isNumber(words[j].Word) || ((words[j].Word == "or" || words[j].Word == "and" || words[j].Word == "to" || words[j].Word == "level") && j+1 < len(words) && (isNumber(words[j+1].Word) || words[j+1].Word == "level"))); j++ {
+				stated[j] = true
+			}
+			if cm.weight[IntentProgression] > 0 {
+				continue
+			}
+		}
+		if stated[i] {
 			continue
 		}
 		if f, ok := factWords[t.Word]; ok {
@@ -549,4 +564,9 @@ func cleanName(phrase string) string {
 		}
 	}
 	return strings.Join(words, " ")
+}
+
+// isNumber reports whether a word is all digits.
+func isNumber(w string) bool {
+	return w != "" && strings.Trim(w, "0123456789") == ""
 }

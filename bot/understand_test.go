@@ -24,6 +24,11 @@ func TestUnderstandingAsPeopleAsk(t *testing.T) {
 		{q: "What skills does a sparky need?", intent: IntentList, occ: "ST0152"},
 		{q: "wat level is a chippy apprenticeship", intent: IntentFact, occ: "ST0264"},
 		{q: "whats the level of a hairdresser", intent: IntentFact, occ: "ST0213"},
+		// A level named in a yes/no question is the level asked about;
+		// in a question of where it leads, the level done.
+		{q: "is hairdressing level 2?", intent: IntentFact, occ: "ST0213"},
+		{q: "is the plumbing apprenticeship level 3 or 4", intent: IntentFact, occ: "ST0303"},
+		{q: "ive done level 2 bricklaying, where can i go from here", intent: IntentProgression, occ: "ST0095"},
 		{q: "<@U123ABC> @here what does the PT apprenticeship cover", intent: IntentOverview, occ: "ST0302"},
 		{q: "difference between a butcher and a fishmonger apprenticeship", intent: IntentCompare, occ: "ST0078", second: "ST0194"},
 		{q: "software developer vs software tester?", intent: IntentCompare, occ: "ST0116", second: "ST0129"},

@@ -51,6 +51,9 @@ const (
 	// resolveTitlePart raises a title's share found: below 1, so a part
 	// of a title fits better than the same part of a job title.
 	resolveTitlePart = 0.75
+	// resolveFramedLead is what a title's leading words count when the
+	// question frames them as an apprenticeship's name.
+	resolveFramedLead = 0.8
 	// resolveConjunct is what one part of a name joined by "and" counts:
 	// a part of a title is still the title ("credit controller" of Credit
 	// controller and collector), above the same words as one of another
@@ -374,6 +377,10 @@ func framedAsJob(words []Token, i int) bool {
 			return true
 		}
 	}
+	// "my level 2 bricklaying": a level said before it.
+	if i >= 2 && words[i-2].Word == "level" && words[i-1].Word != "" && strings.Trim(words[i-1].Word, "0123456789") == "" {
+		return true
+	}
 	return false
 }
 
@@ -515,6 +522,12 @@ func (ix *Index) fitName(n occName, total float64, at []nameMatch, words int, se
 			score = max(score, resolveConjunct*got/all)
 		}
 	}
+	if n.title && framedLead(n, at, seq) {
+		// "the plumbing apprenticeship": the title's leading words,
+		// said as the name of an apprenticeship, name it (Plumbing and
+		// domestic heating technician) as its other words would.
+		score = max(score, resolveFramedLead)
+	}
 	if n.title {
 		// Titles carry qualifiers a question leaves out (Junior estate
 		// agent, Advanced butcher): a part of a title fits better than
@@ -544,6 +557,25 @@ func (ix *Index) fitName(n occName, total float64, at []nameMatch, words int, se
 		score *= resolveHeadless
 	}
 	return nameFit{score: score, lo: lo, hi: hi, complete: complete}
+}
+
+// framedLead reports whether the question says a title's leading words,
+// and only those, exactly and in order, the last of them framed as a job
+// ("plumbing apprenticeship"), and the title goes on past them.
+func framedLead(n occName, at []nameMatch, seq []resolveWord) bool {
+	k := 0
+	for k < len(n.stems) && at[k].w > 0 && at[k].exact && (k == 0 || at[k].qi == at[k-1].qi+1) {
+		k++
+	}
+	if k == 0 || k == len(n.stems) || !seq[at[k-1].qi].framed {
+		return false
+	}
+	for p := k; p < len(n.stems); p++ {
+		if at[p].w > 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // modifiedPart reports whether a one-word part of a name ("collector" of

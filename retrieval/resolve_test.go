@@ -25,6 +25,10 @@ func TestRankOccupationsAsPeopleSay(t *testing.T) {
 		// One part of a title joined by "and" is the title's: it beats
 		// the same words among another standard's eleven job titles.
 		{"part of a title before a job title", "what could a credit controller progress to", "ST0176", "credit controller"},
+		// A title's leading word said as an apprenticeship's name.
+		{"title's lead framed", "what does the plumbing apprenticeship cover", "ST0303", "plumbing"},
+		// A trade after a level names its standard.
+		{"trade after a level", "i have done level 2 bricklaying, what next", "ST0095", "bricklaying"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
