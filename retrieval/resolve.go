@@ -53,7 +53,7 @@ const (
 	resolveTitlePart = 0.75
 	// resolveFramedLead is what a title's leading words count when the
 	// question frames them as an apprenticeship's name.
-	resolveFramedLead = 0.8
+	resolveFramedLead = 0.85
 	// resolveConjunct is what one part of a name joined by "and" counts:
 	// a part of a title is still the title ("credit controller" of Credit
 	// controller and collector), above the same words as one of another
@@ -522,12 +522,6 @@ func (ix *Index) fitName(n occName, total float64, at []nameMatch, words int, se
 			score = max(score, resolveConjunct*got/all)
 		}
 	}
-	if n.title && framedLead(n, at, seq) {
-		// "the plumbing apprenticeship": the title's leading words,
-		// said as the name of an apprenticeship, name it (Plumbing and
-		// domestic heating technician) as its other words would.
-		score = max(score, resolveFramedLead)
-	}
 	if n.title {
 		// Titles carry qualifiers a question leaves out (Junior estate
 		// agent, Advanced butcher): a part of a title fits better than
@@ -555,6 +549,12 @@ func (ix *Index) fitName(n occName, total float64, at []nameMatch, words int, se
 		// A head that says little (professional, practitioner) may go
 		// unsaid: "hairdressing" names Hairdressing professional.
 		score *= resolveHeadless
+	}
+	if n.title && framedLead(n, at, seq) {
+		// "the plumbing apprenticeship": the title's leading words,
+		// said as the name of an apprenticeship, name it (Plumbing and
+		// domestic heating technician), whatever its head.
+		score = max(score, resolveFramedLead)
 	}
 	return nameFit{score: score, lo: lo, hi: hi, complete: complete}
 }

@@ -29,6 +29,7 @@ func TestRankOccupationsAsPeopleSay(t *testing.T) {
 		{"title's lead framed", "what does the plumbing apprenticeship cover", "ST0303", "plumbing"},
 		// A trade after a level names its standard.
 		{"trade after a level", "i have done level 2 bricklaying, what next", "ST0095", "bricklaying"},
+		{"title's lead framed, whatever its head", "how long does the jewellery apprenticeship take", "ST0439", "jewellery"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
