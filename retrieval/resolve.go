@@ -767,6 +767,10 @@ func (ix *Index) collectName(hits map[int32][][]nameMatch, seq []resolveWord, qi
 	}
 }
 
+// maxClipped is the most name words a clipped word may begin: more, and
+// it is a word of its own, not a clipping.
+const maxClipped = 3
+
 // maxResolveWords bounds the words of a question resolution looks at: names
 // are said early, and the cost must not grow with a pasted essay.
 const maxResolveWords = 160
@@ -817,6 +821,22 @@ func (ix *Index) nameStandIns(rw resolveWord) []standIn {
 		for ; i < len(ix.names.stemList) && strings.HasPrefix(ix.names.stemList[i], t.Stem); i++ {
 			if len(ix.names.stemList[i])-len(t.Stem) <= 3 {
 				add(ix.names.stemList[i], resolvePrefix, false)
+			}
+		}
+	}
+	// A clipped word no dictionary knows (physio, cardio): the one or two
+	// name words it begins.
+	if !knownWord && !isName && !t.Upper && len(t.Word) >= 4 && strings.Trim(t.Word, "0123456789") != "" {
+		i, _ := slices.BinarySearch(ix.names.stemList, t.Word)
+		var longer []string
+		for ; i < len(ix.names.stemList) && strings.HasPrefix(ix.names.stemList[i], t.Word); i++ {
+			if len(ix.names.stemList[i]) >= len(t.Word)+3 {
+				longer = append(longer, ix.names.stemList[i])
+			}
+		}
+		if len(longer) <= maxClipped {
+			for _, s := range longer {
+				add(s, resolvePrefix, false)
 			}
 		}
 	}
