@@ -236,6 +236,40 @@ func (ix *Index) RankOccupations(text string) []Candidate {
 			}
 		}
 	}
+	// A word for a person that WordNet says in several words a name uses
+	// (undertaker: funeral director) is ranked as if said so, a little
+	// below as the link weighs.
+	for i, w := range seq {
+		if rewrites == maxRewrites {
+			break
+		}
+		if w.Upper {
+			continue
+		}
+		if person, _ := WordNet.Person(w.Word); !person {
+			continue
+		}
+		for _, r := range WordNet.Related(w.Word) {
+			if len(r.Stems) < 2 || r.Weight < minPersonSynonym || rewrites == maxRewrites || !ix.allNameStems(r.Stems) {
+				continue
+			}
+			rewrites++
+			virt := make([]resolveWord, 0, len(seq)+len(r.Stems))
+			virt = append(virt, seq[:i]...)
+			for _, st := range r.Stems {
+				virt = append(virt, resolveWord{
+					Token:    Token{Word: st, Stem: st, Start: w.Start, End: w.End},
+					nounLike: true, virtual: true,
+				})
+			}
+			virt = append(virt, seq[i+1:]...)
+			cands, _ := ix.rankWords(virt)
+			for _, c := range cands {
+				c.Score *= float64(r.Weight) / wSynonymLink
+				consider(c)
+			}
+		}
+	}
 	out := make([]Candidate, 0, len(best))
 	for _, c := range best {
 		out = append(out, c)
@@ -765,6 +799,24 @@ func (ix *Index) collectName(hits map[int32][][]nameMatch, seq []resolveWord, qi
 		}
 		h[nw.pos] = append(h[nw.pos], nameMatch{qi: qi, w: wt, exact: exact})
 	}
+}
+
+// minPersonSynonym is the least weight of a WordNet synonym in several
+// words read as a person's name; wSynonymLink, WordNet's weight of a
+// synonym, reads it at wAltSynonym's place (as the lexicon's).
+const (
+	minPersonSynonym = 0.7
+	wSynonymLink     = 0.8 / wAltSynonym
+)
+
+// allNameStems reports whether every stem is some name's word.
+func (ix *Index) allNameStems(stems []string) bool {
+	for _, s := range stems {
+		if _, ok := ix.resolve.idf[s]; !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // maxClipped is the most name words a clipped word may begin: more, and

@@ -29,6 +29,9 @@ func TestRankOccupationsAsPeopleSay(t *testing.T) {
 		{"title's lead framed", "what does the plumbing apprenticeship cover", "ST0303", "plumbing"},
 		// A trade after a level names its standard.
 		{"trade after a level", "i have done level 2 bricklaying, what next", "ST0095", "bricklaying"},
+		// A person WordNet names in a name's words (undertaker: funeral
+		// director).
+		{"person's synonym in several words", "how do i become an undertaker", "ST0584", "undertaker"},
 		// A clipping no dictionary knows, of few name words.
 		{"clipped word of its own", "is there a physio apprenticeship", "ST0519", "physio"},
 		{"title's lead framed, whatever its head", "how long does the jewellery apprenticeship take", "ST0439", "jewellery"},
