@@ -55,9 +55,13 @@ func (c *composer) interest(ctx context.Context) (Answer, error) {
 			return Answer{}, err
 		}
 		best := map[string]float64{}
+		colliding := retrieval.Family(w) != ""
 		for _, h := range hits {
 			if h.Passage.Kind == retrieval.KindProfile {
 				continue // its labels and pay line say nothing of the work
+			}
+			if colliding && !saysFamily(h.Passage.Text, w) {
+				continue // one stem, another word: animation for animals
 			}
 			ref := h.Passage.Ref()
 			r := byRef[ref]
@@ -122,4 +126,23 @@ func (c *composer) interest(ctx context.Context) (Answer, error) {
 	b.WriteString("\nAsk me about any of them. Your careers adviser can help you find what suits you.")
 	a.Text = b.String()
 	return c.grounded(a), nil
+}
+
+// saysFamily reports whether a text holds a word of w's family where it
+// holds w's stem: "animals" is in "animal welfare", not in "key
+// animation". A text holding a stand-in only (no word of w's stem) says
+// it too.
+func saysFamily(text, w string) bool {
+	stem := retrieval.Stem(w)
+	found := false
+	for _, t := range retrieval.Tokenize(text) {
+		if t.Stem != stem {
+			continue
+		}
+		if retrieval.SameFamily(w, t.Word) {
+			return true
+		}
+		found = true
+	}
+	return !found
 }

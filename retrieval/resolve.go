@@ -788,6 +788,10 @@ func (ix *Index) collectName(hits map[int32][][]nameMatch, seq []resolveWord, qi
 			continue
 		}
 		wt, exact := st.weight, st.exact
+		if nm := ni.names[nw.name]; st.stem == w.Stem && int(nw.pos) < len(nm.words) && !SameFamily(w.Word, nm.words[nw.pos]) {
+			// One stem, another meaning: animals are no animator.
+			continue
+		}
 		if nm := ni.names[nw.name]; int(nw.pos) < len(nm.words) && agentNoun(nm.words[nw.pos]) != w.agent {
 			// One stem, another word: development for developer,
 			// engineering for engineer.

@@ -48,6 +48,12 @@ func TestRankOccupationsAsPeopleSay(t *testing.T) {
 		})
 	}
 
+	// Animals are no animator: one stem, two words.
+	for _, c := range ix.RankOccupations("i love animals") {
+		if c.Occupation.Reference == "ST0488" {
+			t.Errorf("animals names Junior animator at %.2f", c.Score)
+		}
+	}
 	// "refuse collector" is not the "collector" of Credit controller and
 	// collector: a one-word part of a name after a word the name lacks.
 	for _, c := range ix.RankOccupations("what does a refuse collector do") {

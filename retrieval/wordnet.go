@@ -171,18 +171,73 @@ func (t *Thesaurus) phrase(key string) ([]Related, bool) {
 //go:embed wordnet-forms.tsv
 var verbFormsTable string
 
+// familiesTable lists, for the words whose stem another word shares without
+// sharing its meaning, the family each belongs to ("animal<TAB>animal",
+// "animator<TAB>animate"), sorted (generated with wordnet.tsv).
+//
+//go:embed wordnet-families.tsv
+var familiesTable string
+
+// Family returns the word family of a folded word whose stem collides with
+// another family's ("animals": animal; "animation": animate), by the word
+// or its base form; "" for a word in no collision.
+func Family(word string) string {
+	if f := familyOf(word); f != "" {
+		return f
+	}
+	for _, r := range detachRules {
+		if base, ok := strings.CutSuffix(word, r.suffix); ok && len(base)+len(r.ending) >= 3 {
+			if f := familyOf(base + r.ending); f != "" {
+				return f
+			}
+		}
+	}
+	if lemma := verbLemma(word); lemma != "" {
+		return familyOf(lemma)
+	}
+	return ""
+}
+
+// SameFamily reports whether two folded words of one stem may mean one
+// thing: false only when WordNet puts them in different families
+// ("animals" and "animator").
+func SameFamily(a, b string) bool {
+	if a == b {
+		return true
+	}
+	fa, fb := Family(a), Family(b)
+	return fa == "" || fb == "" || fa == fb
+}
+
+func familyOf(word string) string {
+	families.once.Do(func() { families.m = parseTable(familiesTable) })
+	return families.m[word]
+}
+
+// families and verbForms are their tables read into maps on first use: a
+// lookup is on resolution's hot path.
+var families, verbForms struct {
+	once sync.Once
+	m    map[string]string
+}
+
+// parseTable reads "key<TAB>value" lines, "#" lines being comments.
+func parseTable(text string) map[string]string {
+	m := map[string]string{}
+	for _, line := range strings.Split(text, "\n") {
+		k, v, ok := strings.Cut(line, "\t")
+		if ok && !strings.HasPrefix(k, "#") {
+			m[k] = v
+		}
+	}
+	return m
+}
+
 // verbLemma returns the lemma of an irregular verb form ("thrown": throw),
 // "" for a word that is none.
 func verbLemma(word string) string {
-	i := strings.Index(verbFormsTable, "\n"+word+"\t")
-	if i < 0 {
-		return ""
-	}
-	rest := verbFormsTable[i+len(word)+2:]
-	if j := strings.IndexByte(rest, '\n'); j >= 0 {
-		rest = rest[:j]
-	}
-	return rest
+	verbForms.once.Do(func() { verbForms.m = parseTable(verbFormsTable) })
+	return verbForms.m[word]
 }
 
 // Person reports whether WordNet knows a folded word (or the singular of

@@ -201,3 +201,25 @@ func BenchmarkWordNetRelated(b *testing.B) {
 		WordNet.lookup(words[i%len(words)])
 	}
 }
+
+// TestWordFamilies: words of one stem are one word only when WordNet
+// makes them one family (or they are one root with an agent's or an
+// action's ending).
+func TestWordFamilies(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		same bool
+	}{
+		{"animals", "animator", false},
+		{"animal", "animation", false},
+		{"animator", "animation", true},
+		{"cooking", "cook", true},
+		{"bricklaying", "bricklayer", true},
+		{"engineering", "engineer", true},
+		{"welding", "welder", true}, // no collision at all
+	} {
+		if got := SameFamily(tc.a, tc.b); got != tc.same {
+			t.Errorf("SameFamily(%q, %q) = %v, want %v", tc.a, tc.b, got, tc.same)
+		}
+	}
+}
