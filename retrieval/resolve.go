@@ -243,8 +243,8 @@ func (ix *Index) RankOccupations(text string) []Candidate {
 		if rewrites == maxRewrites {
 			break
 		}
-		if w.Upper {
-			continue
+		if w.Upper || namedWell(said, w) {
+			continue // a word that names a standard as said needs no synonym
 		}
 		if person, _ := WordNet.Person(w.Word); !person {
 			continue
@@ -812,6 +812,17 @@ const (
 	minPersonSynonym = 0.7
 	wSynonymLink     = 0.8 / wAltSynonym
 )
+
+// namedWell reports whether a candidate named by the words as said, at a
+// useful score (0.72), spans w.
+func namedWell(said []Candidate, w resolveWord) bool {
+	for _, c := range said {
+		if c.Score >= 0.72 && c.Start <= w.Start && w.End <= c.End {
+			return true
+		}
+	}
+	return false
+}
 
 // allNameStems reports whether every stem is some name's word.
 func (ix *Index) allNameStems(stems []string) bool {
