@@ -393,7 +393,17 @@ func (b *Bot) understand(s Searcher, q Question) understanding {
 		}
 		u.topic = ""
 	}
-	if slices.Contains(u.facts, FactDuration) && !strings.Contains(lower, "how long") && !strings.Contains(lower, "duration") {
+	if residual == 1 {
+		// One word beside a fact asked for ("how long does it take to
+		// finish", "pay?? is it decent") is how it is put, more often
+		// than a topic: the decision weighs the two.
+		for _, f := range factHits {
+			if !slices.Contains(u.facts, f) {
+				u.facts = append(u.facts, f)
+			}
+		}
+	}
+	if slices.Contains(u.facts, FactDuration) && !strings.Contains(lower, "how long") && !strings.Contains(lower, "duration") && !reHowManyTime.MatchString(lower) {
 		u.facts = slices.DeleteFunc(u.facts, func(f Fact) bool { return f == FactDuration })
 	}
 
@@ -463,6 +473,9 @@ var reJobs = regexp.MustCompile(`\b(?:what|which)\s+(?:jobs?|roles?|careers?|pos
 var factModifiers = wordSet(`average median typical starting annual yearly per year month hour lot well good
 high highest low lowest rough roughly approximately approx around usual expected potential number code codes
 apprenticeship long takes take it maximum max total`)
+
+// reHowManyTime asks for a duration in units: "how many months".
+var reHowManyTime = regexp.MustCompile(`how many (?:months|years|weeks)`)
 
 var reReference = regexp.MustCompile(`(?i)\b(?:ST|FA)\d{4}\b`)
 

@@ -27,6 +27,9 @@ func TestUnderstandingAsPeopleAsk(t *testing.T) {
 		// A level named in a yes/no question is the level asked about;
 		// in a question of where it leads, the level done.
 		{q: "is hairdressing level 2?", intent: IntentFact, occ: "ST0213"},
+		// One stray word beside a fact asked for: still the fact.
+		{q: "how long does the bricklayer apprenticeship take to finish", intent: IntentFact, occ: "ST0095"},
+		{q: "how many months is a bricklayer apprenticeship", intent: IntentFact, occ: "ST0095"},
 		{q: "is the plumbing apprenticeship level 3 or 4", intent: IntentFact, occ: "ST0303"},
 		{q: "ive done level 2 bricklaying, where can i go from here", intent: IntentProgression, occ: "ST0095"},
 		{q: "<@U123ABC> @here what does the PT apprenticeship cover", intent: IntentOverview, occ: "ST0302"},
