@@ -51,6 +51,9 @@ const (
 	// resolveTitlePart raises a title's share found: below 1, so a part
 	// of a title fits better than the same part of a job title.
 	resolveTitlePart = 0.75
+	// resolveOtherKind scales a name whose head the question says after
+	// a kind of its own ("tyre fitter", not Engineering fitter).
+	resolveOtherKind = 0.75
 	// resolveFramedLead is what a title's leading words count when the
 	// question frames them as an apprenticeship's name.
 	resolveFramedLead = 0.85
@@ -173,7 +176,7 @@ type standIn struct {
 func (ix *Index) RankOccupations(text string) []Candidate {
 	best := map[int]Candidate{}
 	consider := func(c Candidate) {
-		if prev, ok := best[ix.byRef[c.Occupation.Reference]]; !ok || c.Score > prev.Score {
+		if prev, ok := best[ix.byRef[c.Occupation.Reference]]; !ok || betterCandidate(c, prev) {
 			best[ix.byRef[c.Occupation.Reference]] = c
 		}
 	}
@@ -584,6 +587,11 @@ func (ix *Index) fitName(n occName, total float64, at []nameMatch, words int, se
 		// unsaid: "hairdressing" names Hairdressing professional.
 		score *= resolveHeadless
 	}
+	if headMatched && !complete && otherKind(n, at, seq) {
+		// "tyre fitter" is another kind of fitter than Engineering
+		// fitter: the question's own word before the head says which.
+		score *= resolveOtherKind
+	}
 	if n.title && framedLead(n, at, seq) {
 		// "the plumbing apprenticeship": the title's leading words,
 		// said as the name of an apprenticeship, name it (Plumbing and
@@ -591,6 +599,52 @@ func (ix *Index) fitName(n occName, total float64, at []nameMatch, words int, se
 		score = max(score, resolveFramedLead)
 	}
 	return nameFit{score: score, lo: lo, hi: hi, complete: complete}
+}
+
+// otherKind reports whether the question says a name's head right after a
+// noun of its own that the name lacks, while the name's words before its
+// head go unsaid: "tyre fitter" for Engineering fitter. A word for a person
+// ("apprentice electrician"), an adjective, a number or a question's own
+// word says no kind.
+func otherKind(n occName, at []nameMatch, seq []resolveWord) bool {
+	head := -1
+	for p, st := range n.stems {
+		if slices.Contains(n.heads, st) && at[p].w > 0 {
+			head = p
+			break
+		}
+	}
+	if head <= 0 {
+		return false
+	}
+	missing := false
+	for p := 0; p < head; p++ {
+		if at[p].w == 0 {
+			missing = true
+		}
+	}
+	qi := at[head].qi
+	if !missing || qi == 0 || seq[qi].Start-seq[qi-1].End > 2 || questionWord[seq[qi-1].Stem] {
+		return false
+	}
+	for _, m := range at {
+		if m.w > 0 && m.qi == qi-1 {
+			return false
+		}
+	}
+	prev := seq[qi-1].Word
+	if strings.Trim(prev, "0123456789") == "" {
+		return false
+	}
+	_, pos := WordNet.Entry(prev)
+	if pos == "" {
+		if rel := WordNet.Related(prev); rel == nil {
+			return false
+		}
+		pos = "n" // a plural or a form of a noun
+	}
+	person, _ := WordNet.Person(prev)
+	return strings.ContainsRune(pos, 'n') && !person
 }
 
 // framedLead reports whether the question says a title's leading words,
@@ -734,7 +788,7 @@ func (ix *Index) rankWords(seq []resolveWord) ([]Candidate, map[int]float64) {
 			Occupation: o, Name: n.text, Title: n.title, Score: score,
 			Start: seq[fit.lo].Start, End: ix.personTail(seq, fit.hi), Complete: fit.complete,
 		}
-		if prev, ok := best[n.occ]; !ok || c.Score > prev.Score {
+		if prev, ok := best[n.occ]; !ok || betterCandidate(c, prev) {
 			best[n.occ] = c
 		}
 	}
@@ -812,6 +866,23 @@ const (
 	minPersonSynonym = 0.7
 	wSynonymLink     = 0.8 / wAltSynonym
 )
+
+// betterCandidate orders two readings of one occupation: the higher score,
+// then the longer span said, then a title, then the name, so that the
+// reading kept (and the words it takes out of the topic) never depends on
+// the order names are visited in.
+func betterCandidate(a, b Candidate) bool {
+	if a.Score != b.Score {
+		return a.Score > b.Score
+	}
+	if la, lb := a.End-a.Start, b.End-b.Start; la != lb {
+		return la > lb
+	}
+	if a.Title != b.Title {
+		return a.Title
+	}
+	return a.Name < b.Name
+}
 
 // namedWell reports whether a candidate named by the words as said, at a
 // useful score (0.72), spans w.

@@ -32,6 +32,9 @@ func TestRankOccupationsAsPeopleSay(t *testing.T) {
 		// A person WordNet names in a name's words (undertaker: funeral
 		// director).
 		{"person's synonym in several words", "how do i become an undertaker", "ST0584", "undertaker"},
+		// A kind of its own before a name's head: tyre fitter is no
+		// Engineering fitter.
+		{"another kind of the head", "is there a tyre fitter apprenticeship", "ST0498", ""},
 		// A clipping no dictionary knows, of few name words.
 		{"clipped word of its own", "is there a physio apprenticeship", "ST0519", "physio"},
 		{"title's lead framed, whatever its head", "how long does the jewellery apprenticeship take", "ST0439", "jewellery"},
@@ -48,6 +51,15 @@ func TestRankOccupationsAsPeopleSay(t *testing.T) {
 		})
 	}
 
+	// One reading, every time: readings of one occupation that tie are
+	// ordered, not left to the order a map is visited in.
+	first := ix.RankOccupations("is first aid part of the large goods vehicle driver apprenticeship")
+	for range 30 {
+		again := ix.RankOccupations("is first aid part of the large goods vehicle driver apprenticeship")
+		if len(again) != len(first) || again[0].Start != first[0].Start || again[0].End != first[0].End || again[0].Name != first[0].Name {
+			t.Fatalf("readings differ between runs: %s then %s", summary(first), summary(again))
+		}
+	}
 	// Animals are no animator: one stem, two words.
 	for _, c := range ix.RankOccupations("i love animals") {
 		if c.Occupation.Reference == "ST0488" {
