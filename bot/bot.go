@@ -169,7 +169,15 @@ func (b *Bot) Ask(ctx context.Context, q Question) (Answer, error) {
 		return Answer{}, err
 	}
 	q.Text = strings.TrimSpace(q.Text)
-	if s := b.safeguarding.detect(q.Text); !s.IsZero() {
+	s := b.safeguarding.detect(q.Text)
+	if !s.IsZero() {
+		// Words of distress that are words of an occupation's name said
+		// whole ("my funeral team member apprenticeship") are the name.
+		if names := namesSaid(b.Searcher(), q.Text); len(names) > 0 {
+			s = b.safeguarding.detectNamed(q.Text, names)
+		}
+	}
+	if !s.IsZero() {
 		if b.opts.Metrics.CountDistress != nil {
 			b.opts.Metrics.CountDistress(s)
 		}
@@ -179,20 +187,20 @@ func (b *Bot) Ask(ctx context.Context, q Question) (Answer, error) {
 		return Answer{Question: q.Text, Text: b.opts.Replies.Reply(s), Citations: []Citation{},
 			Outcome: OutcomeRefused, Intent: IntentDistress, Safeguarding: s, Occupation: q.Context.Occupation}, nil
 	}
-	s := b.Searcher()
+	sr := b.Searcher()
 	var a Answer
 	var u understanding
 	if q.Request != nil {
-		u.occ = resolveExplicit(s, q.Occupation)
-		c := &composer{b: b, s: s, q: q, u: u}
+		u.occ = resolveExplicit(sr, q.Occupation)
+		c := &composer{b: b, s: sr, q: q, u: u}
 		a = c.answerRequest(q.Request)
 		u = c.u
 	} else {
-		u = b.understand(s, q)
+		u = b.understand(sr, q)
 		if err := ctx.Err(); err != nil {
 			return Answer{}, err
 		}
-		c := &composer{b: b, s: s, q: q, u: u}
+		c := &composer{b: b, s: sr, q: q, u: u}
 		var err error
 		if a, err = c.answer(ctx); err != nil {
 			return Answer{}, err
@@ -232,4 +240,28 @@ func (b *Bot) search(ctx context.Context, s Searcher, q retrieval.Query) ([]retr
 		return nil, fmt.Errorf("search: %w", err)
 	}
 	return hits, nil
+}
+
+// namesSaid are the occupation names a message says whole, each as its
+// folded words: two words or more, for one word is as often a subject.
+func namesSaid(s Searcher, text string) [][]string {
+	if s == nil {
+		return nil // no corpus yet: distress is answered all the same
+	}
+	var out [][]string
+	for _, c := range s.RankOccupations(text) {
+		if !c.Complete || c.Score < useScore {
+			continue
+		}
+		var words []string
+		for _, t := range retrieval.Tokenize(text[c.Start:c.End]) {
+			if !t.Joined {
+				words = append(words, t.Word)
+			}
+		}
+		if len(words) >= 2 {
+			out = append(out, words)
+		}
+	}
+	return out
 }

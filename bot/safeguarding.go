@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"slices"
 	_ "embed"
 	"sync"
 )
@@ -103,7 +104,13 @@ const (
 // disclosure about someone else, in someone else's words, or long past,
 // and a subject merely named, are distress unless the message scores as a
 // careers question: what a role learns, does or pays.
-func (d *safeguardingData) detect(text string) Safeguarding {
+func (d *safeguardingData) detect(text string) Safeguarding { return d.detectNamed(text, nil) }
+
+// detectNamed is detect for a message that names occupations (names, each
+// its folded words): a disclosure or subject whose words are a name's
+// ("my funeral team member apprenticeship": Funeral team member) is the
+// name, not what the writer says of themselves.
+func (d *safeguardingData) detectNamed(text string, names [][]string) Safeguarding {
 	toks := d.norm.tokens(text)
 	if len(toks) == 0 {
 		return Safeguarding{}
@@ -111,6 +118,12 @@ func (d *safeguardingData) detect(text string) Safeguarding {
 	m := d.auto.newMatcher(toks)
 	defer d.auto.release(m)
 	hits := m.run()
+	if len(names) > 0 {
+		hits = slices.DeleteFunc(slices.Clone(hits), func(h hit) bool {
+			r := d.patterns[h.pat].role
+			return (r == roleDisclosure || r == roleTopic) && inName(toks, h, names)
+		})
+	}
 	isFirst := func(i int) bool { return hasBit(m.feat(i), d.first) }
 	isThird := func(i int) bool { return hasBit(m.feat(i), d.third) }
 	sentence := make([]int, len(toks))
@@ -299,3 +312,31 @@ func (d *safeguardingData) lexiconKind(m *matcher) (SafeguardingKind, bool) {
 // clauseWord starts a new clause for the past-tense check: "I was bullied
 // as a kid, and now I..." is two clauses.
 var clauseWord = map[string]bool{"and": true, "but": true, "so": true, "because": true, "then": true, "or": true, "though": true, "although": true}
+
+// inName reports whether a hit's last word is a word of a name said in
+// full around it.
+func inName(toks []token, h hit, names [][]string) bool {
+	last := h.end - 1
+	for _, name := range names {
+		for k, w := range name {
+			if toks[last].text != w {
+				continue
+			}
+			start := last - k
+			if start < 0 || start+len(name) > len(toks) {
+				continue
+			}
+			whole := true
+			for j, nw := range name {
+				if toks[start+j].brk != 0 || toks[start+j].text != nw {
+					whole = false
+					break
+				}
+			}
+			if whole {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -409,3 +409,23 @@ func (d *phraseDetector) match(text string) bool {
 	}
 	return false
 }
+
+// TestOccupationNamesAreNotDisclosures: words of distress that are words of
+// an occupation's name said whole are the name; said of oneself, they are
+// still distress.
+func TestOccupationNamesAreNotDisclosures(t *testing.T) {
+	b := catalogueBot(t)
+	for _, tc := range []struct {
+		q        string
+		distress bool
+	}{
+		{"I'm finishing my funeral team member apprenticeship, what could I do next?", false},
+		{"im planning my funeral", true},
+		{"i keep thinking about my funeral and who would even come", true},
+	} {
+		a := ask(t, b, Question{Text: tc.q})
+		if got := a.Intent == IntentDistress; got != tc.distress {
+			t.Errorf("%q: distress %v, want %v (%s)", tc.q, got, tc.distress, a.Text)
+		}
+	}
+}
