@@ -1,8 +1,8 @@
 package bot
 
 import (
-	"slices"
 	_ "embed"
+	"slices"
 	"sync"
 )
 
