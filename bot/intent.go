@@ -55,9 +55,11 @@ func decide(sh shape) (Intent, map[Intent]float64) {
 		IntentList:     2.5*b2f(sh.kinds) - hasTopic,
 		IntentFact:     2.5*b2f(sh.facts) + 1.5*b2f(sh.jobWords && sh.topic == 0 && !sh.kinds) - hasTopic,
 		IntentTopic:    (1 + 0.4*topicWords + 0.3*b2f(sh.yesNo)) * hasTopic,
-		IntentSearch:   c[IntentSearch] + 1.5*hasTopic*(1-about),
-		IntentWhich:    1.2 * b2f(sh.group),
-		IntentUnknown:  3 * b2f(sh.unknown),
+		// "what careers are there" after what someone loves asks which
+		// fit that: an interest.
+		IntentSearch:  c[IntentSearch] + 1.5*hasTopic*(1-about) - 0.75*c[IntentInterest],
+		IntentWhich:   1.2 * b2f(sh.group),
+		IntentUnknown: 3 * b2f(sh.unknown),
 	}
 	best, bestScore := IntentUnknown, math.Inf(-1)
 	for _, in := range intentOrder {

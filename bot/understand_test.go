@@ -43,6 +43,7 @@ func TestUnderstandingAsPeopleAsk(t *testing.T) {
 		{q: "im obsessed with makeup and nails lol", intent: IntentInterest, topicIn: "nails"},
 		// A verb no cue lists says as much through WordNet (adore: love).
 		{q: "my son adores horses", intent: IntentInterest, topicIn: "horses"},
+		{q: "she is obsessed with baking, what careers are there for her", intent: IntentInterest, topicIn: "baking"},
 		{q: "I'm interested in being a teaching assistant", intent: IntentOverview, occ: "ST0454"},
 		{q: "how do I write a CV", intent: IntentOutOfScope},
 		{q: "what time is it", ctx: "ST0127", intent: IntentOutOfScope, occ: "ST0127"},
