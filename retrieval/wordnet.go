@@ -105,6 +105,26 @@ func (t *Thesaurus) Related(word string) []Related {
 	return rel
 }
 
+// Known reports whether WordNet knows a folded word: as a lemma, an
+// irregular form, or an inflection of a lemma of the inflection's part of
+// speech ("olds" is the plural of the noun "old").
+func (t *Thesaurus) Known(word string) bool {
+	t.init()
+	if _, pos := t.lookup(word); pos != "" || verbLemma(word) != "" {
+		return true
+	}
+	for _, r := range detachRules {
+		base, ok := strings.CutSuffix(word, r.suffix)
+		if !ok || len(base)+len(r.ending) < 3 {
+			continue
+		}
+		if _, pos := t.lookup(base + r.ending); strings.IndexByte(pos, r.pos) >= 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // Entry returns a folded word's own links, without those of its base
 // forms ("james" is not "jam"s), and its parts of speech as the table
 // writes them (a, n, r, v; p for a person); "" when WordNet has no entry

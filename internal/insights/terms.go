@@ -95,7 +95,7 @@ func commonWord(word string) bool {
 	rel, pos := retrieval.WordNet.Entry(word)
 	if pos == "" {
 		// Not a lemma: an inflection of one ("spaceships") counts as it.
-		return len(retrieval.WordNet.Related(word)) > 0
+		return retrieval.WordNet.Known(word)
 	}
 	if !strings.Contains(pos, "p") {
 		return true
