@@ -163,7 +163,7 @@ func (b *Bot) understand(s Searcher, q Question) understanding {
 	if len(words) > 0 {
 		u.yesNo = yesNoStarts[words[0].Word]
 	}
-	cm := cues.match(words)
+	cm := cues.match(cueWords(text, words))
 
 	// Which occupations. A name in the question wins; then the occupation
 	// the platform sent (a command's option, the web chat's previous
@@ -582,4 +582,38 @@ func cleanName(phrase string) string {
 // isNumber reports whether a word is all digits.
 func isNumber(w string) bool {
 	return w != "" && strings.Trim(w, "0123456789") == ""
+}
+
+// cueWords are a question's words as cues see them: a word capitalised
+// inside a sentence is part of a name ("Love Island", "Bake Off") and
+// says nothing of what kind of answer is wanted, unless most words are
+// capitalised (a question in Title Case).
+func cueWords(text string, words []retrieval.Token) []retrieval.Token {
+	capital := func(t retrieval.Token) bool {
+		r := text[t.Start]
+		return r >= 'A' && r <= 'Z' && !t.Upper
+	}
+	n := 0
+	for _, t := range words {
+		if capital(t) {
+			n++
+		}
+	}
+	if 2*n >= len(words) {
+		return words
+	}
+	out, cloned := words, false
+	for i, t := range words {
+		if i == 0 || !capital(t) || t.Word == "i" {
+			continue
+		}
+		if strings.ContainsAny(strings.TrimSpace(text[words[i-1].End:t.Start]), ".!?") {
+			continue // a sentence's first word
+		}
+		if !cloned {
+			out, cloned = slices.Clone(words), true
+		}
+		out[i].Word, out[i].Stem = "", ""
+	}
+	return out
 }

@@ -47,6 +47,10 @@ func TestUnderstandingAsPeopleAsk(t *testing.T) {
 		{q: "she is obsessed with baking, what careers are there for her", intent: IntentInterest, topicIn: "baking"},
 		{q: "I'm interested in being a teaching assistant", intent: IntentOverview, occ: "ST0454"},
 		{q: "how do I write a CV", intent: IntentOutOfScope},
+		// A name's words are no cue: "Love Island" loves nothing.
+		{q: "who do you think will win Love Island", intent: IntentSearch, topicIn: "island"},
+		// Title Case is no name.
+		{q: "What Skills Does A Plumber Need", intent: IntentList, occ: "ST0303"},
 		{q: "what time is it", ctx: "ST0127", intent: IntentOutOfScope, occ: "ST0127"},
 		{q: "does it involve customer service", ctx: "ST1017", intent: IntentTopic, occ: "ST1017"},
 		{q: "Which apprenticeships involve software development?", intent: IntentSearch, topicIn: "software development"},
