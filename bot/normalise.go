@@ -136,6 +136,9 @@ func normaliseWord(words []piece, i int) string {
 	}
 	to, ok := chatspeak[w]
 	if !ok {
+		if fix := fixSlip(w); fix != "" {
+			return fix
+		}
 		if w != retrieval.Fold(raw) {
 			return w // squeezed
 		}

@@ -20,6 +20,11 @@ func TestNormalise(t *testing.T) {
 		{"What's ST0127?", "what is ST0127?"},
 		{"it's cool, coool", "its cool, cool"},
 		{"can u tell me abt chefs", "can you tell me about chefs"},
+		// A slip in a word that says what is asked; a real word is left.
+		{"what skils do u need", "what skills do you need"},
+		{"how much is the salray", "how much is the salary"},
+		{"is it still a course", "is it still a course"},
+		{"look it over, higher than that", "look it over, higher than that"},
 		// Laughter and asides are dropped: they are no topic.
 		{"omg wat do roofers learn lol", "what do roofers learn"},
 	} {

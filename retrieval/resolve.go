@@ -636,15 +636,10 @@ func otherKind(n occName, at []nameMatch, seq []resolveWord) bool {
 	if strings.Trim(prev, "0123456789") == "" {
 		return false
 	}
-	_, pos := WordNet.Entry(prev)
-	if pos == "" {
-		if rel := WordNet.Related(prev); rel == nil {
-			return false
-		}
-		pos = "n" // a plural or a form of a noun
-	}
 	person, _ := WordNet.Person(prev)
-	return strings.ContainsRune(pos, 'n') && !person
+	// A verb's -ing form names a kind as a noun does ("glazing").
+	noun := WordNet.Noun(prev) || (strings.HasSuffix(prev, "ing") && WordNet.Known(prev))
+	return noun && !person
 }
 
 // framedLead reports whether the question says a title's leading words,

@@ -42,7 +42,7 @@ type Thesaurus struct {
 
 	mu     sync.RWMutex
 	cache  map[string][]Related
-	people map[string]uint8 // Person's answers: 1 person, 2 known
+	people map[string]uint8 // wordFlags' answers
 }
 
 // WordNet is the built-in thesaurus.
@@ -264,35 +264,48 @@ func verbLemma(word string) string {
 // a plural) as a noun for a person ("electrician", "chefs"), and whether it
 // knows the word at all.
 func (t *Thesaurus) Person(word string) (person, known bool) {
+	f := t.wordFlags(word)
+	return f&flagPerson != 0, f&flagKnown != 0
+}
+
+// Noun reports whether WordNet knows a folded word, or the singular of a
+// plural, as a noun ("tyre", "glazing", "buses").
+func (t *Thesaurus) Noun(word string) bool { return t.wordFlags(word)&flagNoun != 0 }
+
+// Flags of a word, cached: resolution asks them of every word it reads.
+const (
+	flagPerson uint8 = 1 << iota
+	flagKnown
+	flagNoun
+)
+
+func (t *Thesaurus) wordFlags(word string) uint8 {
 	t.init()
 	t.mu.RLock()
 	v, ok := t.people[word]
 	t.mu.RUnlock()
 	if ok {
-		return v&1 != 0, v&2 != 0
+		return v
 	}
+	var flags uint8
 	for _, w := range []string{word, strings.TrimSuffix(word, "s"), strings.TrimSuffix(word, "es")} {
 		if _, pos := t.lookup(w); pos != "" {
-			known = true
+			flags |= flagKnown
+			if strings.IndexByte(pos, 'n') >= 0 {
+				flags |= flagNoun
+			}
 			if strings.IndexByte(pos, 'p') >= 0 {
-				person = true
+				flags |= flagPerson
 				break
 			}
 		}
-	}
-	var flags uint8
-	if person {
-		flags |= 1
-	}
-	if known {
-		flags |= 2
 	}
 	t.mu.Lock()
 	if len(t.people) < thesaurusCacheMax {
 		t.people[word] = flags
 	}
 	t.mu.Unlock()
-	return person, known
+	return flags
 }
 
 // PersonNoun reports whether WordNet knows a folded word (or the singular
