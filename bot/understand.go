@@ -351,6 +351,9 @@ func (b *Bot) understand(s Searcher, q Question) understanding {
 		if !t.Meaningful() || fillerWords[t.Word] || searchNouns[t.Word] {
 			continue
 		}
+		if isNumber(t.Word) && u.occ != nil {
+			continue // an age or a year beside an occupation ("a bouncer, im 18") is no topic
+		}
 		if u.unknownName != "" && strings.Contains(" "+u.unknownName+" ", " "+t.Word+" ") {
 			continue
 		}

@@ -47,6 +47,10 @@ func TestUnderstandingAsPeopleAsk(t *testing.T) {
 		{q: "she is obsessed with baking, what careers are there for her", intent: IntentInterest, topicIn: "baking"},
 		{q: "I'm interested in being a teaching assistant", intent: IntentOverview, occ: "ST0454"},
 		{q: "how do I write a CV", intent: IntentOutOfScope},
+		// An age beside an occupation is no topic.
+		{q: "can i be a plumber apprentice, im 17", intent: IntentOverview, occ: "ST0303"},
+		// A job's acronym (the lexicon's).
+		{q: "what does a pcso learn", intent: IntentOverview, occ: "ST0509"},
 		// A name's words are no cue: "Love Island" loves nothing.
 		{q: "who do you think will win Love Island", intent: IntentSearch, topicIn: "island"},
 		// Title Case is no name.
