@@ -49,7 +49,9 @@ func decide(sh shape) (Intent, map[Intent]float64) {
 		IntentProgression: c[IntentProgression] - 0.5*b2f(sh.kinds) - 2*b2f(sh.facts && !sh.jobWords),
 		// A named occupation is what an interest is in ("interested in
 		// becoming a plumber"): its overview answers.
-		IntentInterest: c[IntentInterest] - 1.5*occ - 4*b2f(sh.strong) - b2f(sh.kinds),
+		// A name said only in part ("a job on the water": Water network
+		// operative) is a weaker pull than the interest.
+		IntentInterest: c[IntentInterest] - 0.75*occ - 4*b2f(sh.strong) - b2f(sh.kinds),
 		IntentRole:     c[IntentRole] - 0.8*topicWords,
 		IntentOverview: 0.8*about + c[IntentOverview] - 1.2*hasTopic - 1.5*b2f(sh.kinds) - 1.5*b2f(sh.facts),
 		IntentList:     2.5*b2f(sh.kinds) - hasTopic,
@@ -57,7 +59,7 @@ func decide(sh shape) (Intent, map[Intent]float64) {
 		IntentTopic:    (1 + 0.4*topicWords + 0.3*b2f(sh.yesNo)) * hasTopic,
 		// "what careers are there" after what someone loves asks which
 		// fit that: an interest.
-		IntentSearch:  c[IntentSearch] + 1.5*hasTopic*(1-about) - 0.75*c[IntentInterest],
+		IntentSearch:  c[IntentSearch] + 1.5*hasTopic*(1-about) - c[IntentInterest],
 		IntentWhich:   1.2 * b2f(sh.group),
 		IntentUnknown: 3 * b2f(sh.unknown),
 	}

@@ -46,6 +46,8 @@ func TestUnderstandingAsPeopleAsk(t *testing.T) {
 		// A verb no cue lists says as much through WordNet (adore: love).
 		{q: "my son adores horses", intent: IntentInterest, topicIn: "horses"},
 		{q: "she is obsessed with baking, what careers are there for her", intent: IntentInterest, topicIn: "baking"},
+		{q: "he spends all his time on his guitar, is there a career in that", intent: IntentInterest, topicIn: "guitar"},
+		{q: "she loves the outdoors and wants a job on the water", intent: IntentInterest, topicIn: "outdoors"},
 		{q: "I'm interested in being a teaching assistant", intent: IntentOverview, occ: "ST0454"},
 		{q: "how do I write a CV", intent: IntentOutOfScope},
 		// An age beside an occupation is no topic.
