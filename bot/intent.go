@@ -59,7 +59,7 @@ func decide(sh shape) (Intent, map[Intent]float64) {
 		IntentTopic:    (1 + 0.4*topicWords + 0.3*b2f(sh.yesNo)) * hasTopic,
 		// "what careers are there" after what someone loves asks which
 		// fit that: an interest.
-		IntentSearch:  c[IntentSearch] + 1.5*hasTopic*(1-about) - c[IntentInterest],
+		IntentSearch:  c[IntentSearch] + 1.5*hasTopic*(1-about) - c[IntentInterest] - c[IntentProgression],
 		IntentWhich:   1.2 * b2f(sh.group),
 		IntentUnknown: 3 * b2f(sh.unknown),
 	}

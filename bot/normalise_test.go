@@ -20,6 +20,7 @@ func TestNormalise(t *testing.T) {
 		{"What's ST0127?", "what is ST0127?"},
 		{"it's cool, coool", "its cool, cool"},
 		{"can u tell me abt chefs", "can you tell me about chefs"},
+		{"once youve done it", "once you have done it"},
 		// A slip in a word that says what is asked; a real word is left.
 		{"what skils do u need", "what skills do you need"},
 		{"how much is the salray", "how much is the salary"},

@@ -170,7 +170,9 @@ func (b *Bot) understand(s Searcher, q Question) understanding {
 	// answer); then a group word; then the conversation's; then the only
 	// one there is. A question across occupations ("which
 	// apprenticeships...") has none.
-	searchCue := cm.weight[IntentSearch] > 0
+	// "Which apprenticeships involve X" names no occupation; "which
+	// standards build on X" does.
+	searchCue := cm.weight[IntentSearch] > 0 && cm.weight[IntentProgression] == 0
 	var spans [][2]int
 	var ms []mention
 	if !searchCue {

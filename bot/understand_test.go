@@ -41,6 +41,8 @@ func TestUnderstandingAsPeopleAsk(t *testing.T) {
 		{q: "i finished the bricklayer apprenticeship, what should i do next", intent: IntentProgression, occ: "ST0095"},
 		{q: "where could a level 3 plumber go next", intent: IntentProgression, occ: "ST0303"},
 		{q: "is there anything higher than bricklayer i could work towards", intent: IntentProgression, occ: "ST0095"},
+		{q: "im a bricklayer, whats the next rung up", intent: IntentProgression, occ: "ST0095"},
+		{q: "which standards build on the bricklayer apprenticeship", intent: IntentProgression, occ: "ST0095"},
 		{q: "i love cooking", intent: IntentInterest, topicIn: "cooking"},
 		{q: "im obsessed with makeup and nails lol", intent: IntentInterest, topicIn: "nails"},
 		// A verb no cue lists says as much through WordNet (adore: love).
