@@ -52,7 +52,7 @@ var factWords = map[string]Fact{
 	"route": FactRoute, "sector": FactRoute,
 	"status": FactStatus, "approved": FactStatus, "retired": FactStatus,
 	"duration": FactDuration, "long": FactDuration,
-	"months": FactDuration, "years": FactDuration, "weeks": FactDuration,
+	"months": FactDuration, "years": FactDuration, "weeks": FactDuration, "length": FactDuration,
 	"funding": FactFunding, "funded": FactFunding, "cost": FactFunding, "costs": FactFunding,
 	"fund": FactFunding, "band": FactFunding,
 	"entry": FactEntry, "gcse": FactEntry, "gcses": FactEntry, "grades": FactEntry,

@@ -408,7 +408,7 @@ func (b *Bot) understand(s Searcher, q Question) understanding {
 			}
 		}
 	}
-	if slices.Contains(u.facts, FactDuration) && !strings.Contains(lower, "how long") && !strings.Contains(lower, "duration") && !reHowManyTime.MatchString(lower) {
+	if slices.Contains(u.facts, FactDuration) && !strings.Contains(lower, "how long") && !strings.Contains(lower, "duration") && !strings.Contains(lower, "length") && !reHowManyTime.MatchString(lower) {
 		u.facts = slices.DeleteFunc(u.facts, func(f Fact) bool { return f == FactDuration })
 	}
 
