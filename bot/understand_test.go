@@ -56,6 +56,10 @@ func TestUnderstandingAsPeopleAsk(t *testing.T) {
 		{q: "can i be a plumber apprentice, im 17", intent: IntentOverview, occ: "ST0303"},
 		// A job's acronym (the lexicon's).
 		{q: "what does a pcso learn", intent: IntentOverview, occ: "ST0509"},
+		// A narrower kind said before a job title said whole: a quantity
+		// surveyor is clearly the standard named so, not any listing
+		// "Surveyor".
+		{q: "what is a QS", intent: IntentOverview, occ: "ST0045"},
 		// A name's words are no cue: "Love Island" loves nothing.
 		{q: "who do you think will win Love Island", intent: IntentSearch, topicIn: "island"},
 		// Title Case is no name.

@@ -54,6 +54,10 @@ const (
 	// resolveOtherKind scales a name whose head the question says after
 	// a kind of its own ("tyre fitter", not Engineering fitter).
 	resolveOtherKind = 0.75
+	// resolveNarrowerKind scales a job title said whole after a noun the
+	// question adds ("quantity surveyor" for a standard listing
+	// "Surveyor").
+	resolveNarrowerKind = 0.9
 	// resolveFramedLead is what a title's leading words count when the
 	// question frames them as an apprenticeship's name.
 	resolveFramedLead = 0.85
@@ -592,6 +596,11 @@ func (ix *Index) fitName(n occName, total float64, at []nameMatch, words int, se
 		// fitter: the question's own word before the head says which.
 		score *= resolveOtherKind
 	}
+	if complete && !n.title && kindBefore(at, seq) {
+		// "quantity surveyor" names a kind of the job title "Surveyor":
+		// a little less than a name that says the kind too.
+		score *= resolveNarrowerKind
+	}
 	if n.title && framedLead(n, at, seq) {
 		// "the plumbing apprenticeship": the title's leading words,
 		// said as the name of an apprenticeship, name it (Plumbing and
@@ -638,6 +647,28 @@ func otherKind(n occName, at []nameMatch, seq []resolveWord) bool {
 	}
 	person, _ := WordNet.Person(prev)
 	// A verb's -ing form names a kind as a noun does ("glazing").
+	noun := WordNet.Noun(prev) || (strings.HasSuffix(prev, "ing") && WordNet.Known(prev))
+	return noun && !person
+}
+
+// kindBefore reports whether the question says a noun of its own right
+// before a name said whole (the "quantity" of "quantity surveyor" before
+// the job title "Surveyor"): the question names a narrower kind.
+func kindBefore(at []nameMatch, seq []resolveWord) bool {
+	first := -1
+	for _, m := range at {
+		if m.w > 0 && (first < 0 || m.qi < first) {
+			first = m.qi
+		}
+	}
+	if first <= 0 || seq[first].Start-seq[first-1].End > 2 || questionWord[seq[first-1].Stem] {
+		return false
+	}
+	prev := seq[first-1].Word
+	if strings.Trim(prev, "0123456789") == "" {
+		return false
+	}
+	person, _ := WordNet.Person(prev)
 	noun := WordNet.Noun(prev) || (strings.HasSuffix(prev, "ing") && WordNet.Known(prev))
 	return noun && !person
 }
