@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -37,8 +36,6 @@ func ask(t *testing.T, b *Bot, q Question) Answer {
 	checkTraceable(t, a)
 	return a
 }
-
-var reMarker = regexp.MustCompile(`\[((?:ST|FA)\d{4}) ([A-Za-z0-9-]+)\]`)
 
 // checkTraceable asserts the answer's contract: a grounded answer marks
 // every citation in its text and cites every marker; a not grounded one has

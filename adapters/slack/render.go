@@ -149,7 +149,7 @@ func answerBlocks(a bot.Answer, o renderOptions, passageCap int) []slackgo.Block
 		}
 		blocks = append(blocks, contextBlock("asked", truncateRunes(asked, maxContextChars)))
 	}
-	body := answerBody(a)
+	body := a.Body()
 	for _, s := range pack(strings.Split(escape(body), "\n"), maxSectionChars) {
 		blocks = append(blocks, sectionBlock(s))
 	}
@@ -208,57 +208,8 @@ func feedbackValue(a bot.Answer) string {
 	return truncateRunes(strings.Join(parts, "|"), 200)
 }
 
-// answerBody is the answer's text to show above the citations: without the
-// source line (the context line shows it) and without the list lines that
-// only quote passages the citations beneath show whole.
-func answerBody(a bot.Answer) string {
-	text := a.Text
-	if a.Source != "" {
-		text = strings.Replace(text, a.Source, "", 1)
-	}
-	cited := map[string]bool{}
-	for _, c := range a.Citations {
-		cited[c.Marker()] = true
-	}
-	var out []string
-	blank := false
-	for _, line := range strings.Split(text, "\n") {
-		line = strings.TrimRight(line, " ")
-		if strings.HasPrefix(line, "- ") && onlyQuotesCited(line, cited) {
-			continue
-		}
-		if strings.TrimSpace(line) == "" {
-			blank = len(out) > 0
-			continue
-		}
-		if blank {
-			out = append(out, "")
-			blank = false
-		}
-		out = append(out, line)
-	}
-	if len(out) == 0 {
-		return strings.TrimSpace(a.Lead)
-	}
-	return strings.Join(out, "\n")
-}
-
+// reMarker finds a citation marker: "[ST0127 K12]".
 var reMarker = regexp.MustCompile(`\[((?:ST|FA)\d{4}) ([A-Za-z0-9-]+)\]`)
-
-// onlyQuotesCited reports whether a list line holds markers, each of a
-// citation shown beneath.
-func onlyQuotesCited(line string, cited map[string]bool) bool {
-	ms := reMarker.FindAllString(line, -1)
-	if len(ms) == 0 {
-		return false
-	}
-	for _, m := range ms {
-		if !cited[m] {
-			return false
-		}
-	}
-	return true
-}
 
 // citationLines lists the citations grouped by occupation, in the order
 // they first appear: a line naming the occupation (linked to its standard),

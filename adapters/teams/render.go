@@ -161,7 +161,7 @@ type block struct {
 
 func layoutAnswer(a bot.Answer, o renderOptions, passageCap int) []*Activity {
 	var blocks []block
-	for _, p := range splitParas(answerBody(a), maxBlockRunes) {
+	for _, p := range splitParas(a.Body(), maxBlockRunes) {
 		blocks = append(blocks, block{el: text(plainMD(p))})
 	}
 	for _, g := range groupCitations(a.Citations) {
@@ -323,54 +323,6 @@ func feedbackAbout(a bot.Answer) string {
 }
 
 var reMarker = regexp.MustCompile(`\[((?:ST|FA)\d{4}) ([A-Za-z0-9-]+)\]`)
-
-// answerBody is the answer's text to show above the citations: without the
-// source line (the card's footer shows it) and without the list lines that
-// only quote passages the citations beneath show whole.
-func answerBody(a bot.Answer) string {
-	t := a.Text
-	if a.Source != "" {
-		t = strings.Replace(t, a.Source, "", 1)
-	}
-	cited := map[string]bool{}
-	for _, c := range a.Citations {
-		cited[c.Marker()] = true
-	}
-	var out []string
-	blank := false
-	for _, line := range strings.Split(t, "\n") {
-		line = strings.TrimRight(line, " ")
-		if strings.HasPrefix(line, "- ") && onlyQuotesCited(line, cited) {
-			continue
-		}
-		if strings.TrimSpace(line) == "" {
-			blank = len(out) > 0
-			continue
-		}
-		if blank {
-			out = append(out, "")
-			blank = false
-		}
-		out = append(out, line)
-	}
-	if len(out) == 0 {
-		return strings.TrimSpace(a.Lead)
-	}
-	return strings.Join(out, "\n")
-}
-
-func onlyQuotesCited(line string, cited map[string]bool) bool {
-	ms := reMarker.FindAllString(line, -1)
-	if len(ms) == 0 {
-		return false
-	}
-	for _, m := range ms {
-		if !cited[m] {
-			return false
-		}
-	}
-	return true
-}
 
 // splitParas cuts text into blocks of at most n runes: at blank lines, then
 // lines, then spaces. Nothing is dropped. A TextBlock renders Markdown
