@@ -25,6 +25,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/careersbot/careersbot/adapters/internal/qlog"
+
 	"github.com/careersbot/careersbot/adapters"
 	"github.com/careersbot/careersbot/internal/store"
 
@@ -306,22 +308,9 @@ type asked struct {
 	start time.Time
 }
 
-// logQuestion logs one question and how it ended: never its text unless
-// LogQuestions, and the user only as a pseudonym.
+// logQuestion logs one question and how it ended (qlog): never its text
+// unless LogQuestions, and the user only as a pseudonym.
 func (a *Adapter) logQuestion(q asked, ans bot.Answer, err error) {
-	attrs := []any{"via", q.via, "user", a.o.HashUser(q.user), "outcome", string(ans.Outcome), "citations", len(ans.Citations),
-		"took_ms", float64(time.Since(q.start).Microseconds()) / 1000}
-	if a.o.LogQuestions {
-		attrs = append(attrs, "question", q.text)
-	}
-	if err != nil {
-		attrs = append(attrs, "error", err.Error())
-		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || bot.Refused(err) {
-			a.log.Info("teams question not answered", attrs...)
-			return
-		}
-		a.log.Error("teams question failed", attrs...)
-		return
-	}
-	a.log.Info("teams question", attrs...)
+	qlog.Log(a.log, qlog.Question{Platform: "teams", Via: q.via, User: a.o.HashUser(q.user), Text: q.text, Start: q.start},
+		a.o.LogQuestions, ans, err)
 }
