@@ -419,7 +419,7 @@ func TestOccupationNamesAreNotDisclosures(t *testing.T) {
 		q        string
 		distress bool
 	}{
-		{"I'm finishing my funeral team member apprenticeship, what could I do next?", false},
+		{"nearly done with my funeral team member apprenticeship, where can it lead", false},
 		{"im planning my funeral", true},
 		{"i keep thinking about my funeral and who would even come", true},
 	} {

@@ -399,7 +399,7 @@ func (b *Bot) understand(s Searcher, q Question) understanding {
 		u.topic = ""
 	}
 	if residual == 1 {
-		// One word beside a fact asked for ("how long does it take to
+		// One word beside a fact asked for ("how long will it take to
 		// finish", "pay?? is it decent") is how it is put, more often
 		// than a topic: the decision weighs the two.
 		for _, f := range factHits {

@@ -119,11 +119,11 @@ func TestTopicEvidence(t *testing.T) {
 // become one, in words the standard lacks, gets what the standard covers.
 func TestTiedNamesDecidedByTheQuestion(t *testing.T) {
 	b := catalogueBot(t)
-	a := ask(t, b, Question{Text: "how do I become a groundsman at a football club"})
+	a := ask(t, b, Question{Text: "how do I become a groundsman at a cricket club"})
 	if a.Occupation != "ST0210" || !a.Grounded || !strings.Contains(a.Text, "Golf greenkeeper (ST0209)") {
-		t.Errorf("groundsman at a football club: %s, grounded %v: %s", a.Occupation, a.Grounded, a.Text)
+		t.Errorf("groundsman at a cricket club: %s, grounded %v: %s", a.Occupation, a.Grounded, a.Text)
 	}
-	if !strings.Contains(a.Text, `doesn't mention "football club"; this is what it covers`) || !strings.Contains(a.Text, "[ST0210 overview-1]") {
+	if !strings.Contains(a.Text, `doesn't mention "cricket club"; this is what it covers`) || !strings.Contains(a.Text, "[ST0210 overview-1]") {
 		t.Errorf("how-to-become answer does not say what is missing and what it covers: %s", a.Text)
 	}
 }
