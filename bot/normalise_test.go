@@ -13,7 +13,7 @@ func TestNormalise(t *testing.T) {
 		{"how 2 b a nurse pls", "how to be a nurse please"},
 		{"do data analysts use r", "do data analysts use r"},
 		{"<@U123ABC> what skills does a bricklayer need", " what skills does a bricklayer need"},
-		{"@everyone whats the level of a plumber", " what is the level of a plumber"},
+		{"@everyone whats the level of a roofer", " what is the level of a roofer"},
 		{"hi <!here> and <#C1|general> <@!42> <@&7> <:wave:123>", "hi   and     "},
 		{"i cant do maths sooo", "i can not do maths so"},
 		{"I'm dont know", "i am do not know"},
