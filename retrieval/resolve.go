@@ -419,7 +419,7 @@ func framedAsJob(words []Token, i int) bool {
 		}
 	}
 	// "my level 2 bricklaying": a level said before it.
-	if i >= 2 && words[i-2].Word == "level" && words[i-1].Word != "" && strings.Trim(words[i-1].Word, "0123456789") == "" {
+	if i >= 2 && words[i-2].Word == "level" && isDigits(words[i-1].Word) {
 		return true
 	}
 	return false
@@ -632,23 +632,7 @@ func otherKind(n occName, at []nameMatch, seq []resolveWord) bool {
 			missing = true
 		}
 	}
-	qi := at[head].qi
-	if !missing || qi == 0 || seq[qi].Start-seq[qi-1].End > 2 || questionWord[seq[qi-1].Stem] {
-		return false
-	}
-	for _, m := range at {
-		if m.w > 0 && m.qi == qi-1 {
-			return false
-		}
-	}
-	prev := seq[qi-1].Word
-	if strings.Trim(prev, "0123456789") == "" {
-		return false
-	}
-	person, _ := WordNet.Person(prev)
-	// A verb's -ing form names a kind as a noun does ("glazing").
-	noun := WordNet.Noun(prev) || (strings.HasSuffix(prev, "ing") && WordNet.Known(prev))
-	return noun && !person
+	return missing && kindWordBefore(at, seq, at[head].qi)
 }
 
 // kindBefore reports whether the question says a noun of its own right
@@ -661,17 +645,33 @@ func kindBefore(at []nameMatch, seq []resolveWord) bool {
 			first = m.qi
 		}
 	}
-	if first <= 0 || seq[first].Start-seq[first-1].End > 2 || questionWord[seq[first-1].Stem] {
+	return first >= 0 && kindWordBefore(at, seq, first)
+}
+
+// kindWordBefore reports whether the question word right before word qi
+// names a kind: a noun (or a verb's -ing form, "glazing") the name does not
+// hold, not a word for a person ("apprentice electrician"), an adjective, a
+// number or a question's own word.
+func kindWordBefore(at []nameMatch, seq []resolveWord, qi int) bool {
+	if qi <= 0 || seq[qi].Start-seq[qi-1].End > 2 || questionWord[seq[qi-1].Stem] {
 		return false
 	}
-	prev := seq[first-1].Word
-	if strings.Trim(prev, "0123456789") == "" {
+	for _, m := range at {
+		if m.w > 0 && m.qi == qi-1 {
+			return false
+		}
+	}
+	prev := seq[qi-1].Word
+	if isDigits(prev) {
 		return false
 	}
 	person, _ := WordNet.Person(prev)
 	noun := WordNet.Noun(prev) || (strings.HasSuffix(prev, "ing") && WordNet.Known(prev))
 	return noun && !person
 }
+
+// isDigits reports whether a word is a number written in digits.
+func isDigits(w string) bool { return w != "" && strings.Trim(w, "0123456789") == "" }
 
 // framedLead reports whether the question says a title's leading words,
 // and only those, exactly and in order, the last of them framed as a job
