@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/careersbot/careersbot/retrieval"
 )
 
 // role is what a pattern's match tells the decision.
@@ -353,5 +355,6 @@ func parseSafeguarding(name, text string) (*safeguardingData, error) {
 	d.first = d.auto.atoms.atom("c:first", flat["first"])
 	d.third = d.auto.atoms.atom("c:third", flat["third"])
 	d.norm = newNormaliser(spell, vocab)
+	d.norm.isWord = retrieval.WordNet.Known
 	return d, nil
 }

@@ -28,6 +28,11 @@ type normaliser struct {
 	// deletes maps a known word with one letter removed to the word, for
 	// words typed with a letter missing; "" when two words collide.
 	deletes map[string]string
+	// isWord reports a word of English the vocabulary lacks: it is what
+	// was meant, not a slip for another word ("reading" is no
+	// "dreading"), though it may be another form of the word the
+	// vocabulary has ("accounts": account). Nil trusts the vocabulary.
+	isWord func(string) bool
 }
 
 // minCorrect is the shortest word spelling correction touches: shorter
@@ -284,6 +289,15 @@ func collapseRuns(w string, keep int) string {
 // ("abuseing") or two letters swapped ("suicdie"). Substitutions are not
 // tried: "putting" is not "cutting".
 func (n *normaliser) correct(w string) string {
+	fix := n.slip(w)
+	if fix != w && n.isWord != nil && n.isWord(w) && retrieval.Stem(fix) != retrieval.Stem(w) {
+		return w
+	}
+	return fix
+}
+
+// slip is correct by the vocabulary alone.
+func (n *normaliser) slip(w string) string {
 	if n.vocab[w] || len(w) < minCorrect-1 || !isASCIIWord(w) {
 		return w
 	}
