@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode"
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
@@ -253,8 +254,17 @@ func namesSaid(s Searcher, text string) [][]string {
 		if !c.Complete || c.Score < useScore {
 			continue
 		}
+		// A name found inside a compound ("on-track machine driver"
+		// from "track machine driver") is said from the compound's start.
+		start, end := c.Start, c.End
+		for start > 0 && !unicode.IsSpace(rune(text[start-1])) {
+			start--
+		}
+		for end < len(text) && !unicode.IsSpace(rune(text[end])) && text[end] != '?' && text[end] != ',' && text[end] != '.' {
+			end++
+		}
 		var words []string
-		for _, t := range retrieval.Tokenize(text[c.Start:c.End]) {
+		for _, t := range retrieval.Tokenize(text[start:end]) {
 			if !t.Joined {
 				words = append(words, t.Word)
 			}

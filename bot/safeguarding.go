@@ -3,6 +3,7 @@ package bot
 import (
 	_ "embed"
 	"slices"
+	"strings"
 	"sync"
 )
 
@@ -119,6 +120,17 @@ func (d *safeguardingData) detectNamed(text string, names [][]string) Safeguardi
 	defer d.auto.release(m)
 	hits := m.run()
 	if len(names) > 0 {
+		// The names as the message's words are read: slang and slips
+		// ("ctb" in a job title) are read the same way in both.
+		read := make([][]string, 0, len(names))
+		for _, n := range names {
+			var ws []string
+			for _, t := range d.norm.tokens(strings.Join(n, " ")) {
+				ws = append(ws, t.text)
+			}
+			read = append(read, ws)
+		}
+		names = read
 		hits = slices.DeleteFunc(slices.Clone(hits), func(h hit) bool {
 			r := d.patterns[h.pat].role
 			return (r == roleDisclosure || r == roleTopic) && inName(toks, h, names)

@@ -72,7 +72,9 @@ func kindMatches(s Safeguarding, category string) bool {
 }
 
 func TestSafeguardingEvalSets(t *testing.T) {
-	b := seedBot(t)
+	// The catalogue, as the command line's eval: an occupation's name said
+	// whole is a name, not a disclosure, only where the name is known.
+	b := catalogueBot(t)
 	distress := readEval(t, "../testdata/eval/distress.jsonl")
 	careers := readEval(t, "../testdata/eval/distress-careers.jsonl")
 	if len(distress) < 200 || len(careers) < 200 {
