@@ -209,8 +209,9 @@ func TestUnderstandingDataEval(t *testing.T) {
 // TestUnderstandingParaphraseEval runs the hardest file: paraphrases of one
 // passage each, over 60 standards no other file uses, written (by someone
 // who had not read bot or retrieval) to share no distinctive word with the
-// passage. It measures what lexical stand-ins cannot reach; its floor is
-// what was reached, to be raised as meaning is better understood.
+// passage. It measures what lexical stand-ins and word vectors cannot
+// reach; its floor is what was reached (13 of 60), to be raised as meaning
+// is better understood.
 func TestUnderstandingParaphraseEval(t *testing.T) {
 	b := catalogueBot(t)
 	cases := readEval(t, filepath.Join("..", "testdata", "eval", "understanding-paraphrase.jsonl"))
@@ -220,8 +221,8 @@ func TestUnderstandingParaphraseEval(t *testing.T) {
 	}
 	passed, rate := PassRate(results)
 	t.Logf("pass %d/%d = %.2f", passed, len(results), rate)
-	if rate < 0.18 {
-		t.Errorf("paraphrase pass rate %.2f, below 0.18", rate)
+	if rate < 0.21 {
+		t.Errorf("paraphrase pass rate %.2f, below 0.21", rate)
 	}
 }
 

@@ -11,6 +11,9 @@ import (
 // a concept when it holds one alternative.
 type concept struct {
 	text string
+	// stem is a one-word concept's stem, for its distributional
+	// neighbours; "" for a phrase.
+	stem string
 	alts []alternative
 	idf  float32 // the concept's weight in coverage: how telling a match is
 }
@@ -18,6 +21,9 @@ type concept struct {
 type alternative struct {
 	terms  []int32 // term ids; -1 for a stem no passage holds
 	weight float32 // 1 for the question's own words, less for stand-ins
+	// soft marks a stand-in by word vectors: it ranks passages but is
+	// no evidence that a passage says what was asked (Hit.Soft).
+	soft bool
 }
 
 // Weights of stand-ins relative to the question's own words.
@@ -119,14 +125,14 @@ func (ix *Index) analyse(text string, wide bool) []concept {
 			for end < len(seq) && seq[end].End <= j.End {
 				end++
 			}
-			c := concept{text: j.Word}
+			c := concept{text: j.Word, stem: j.Stem}
 			c.alts = append(c.alts, alternative{terms: ix.termIDs(stems[i:end]), weight: 1})
 			c.alts = append(c.alts, ix.termAlternatives(j, wide)...)
 			out = append(out, ix.weigh(c))
 			i = end
 			continue
 		}
-		c := concept{text: seq[i].Word, alts: ix.termAlternatives(seq[i], wide)}
+		c := concept{text: seq[i].Word, stem: seq[i].Stem, alts: ix.termAlternatives(seq[i], wide)}
 		out = append(out, ix.weigh(c))
 		i++
 	}

@@ -38,6 +38,8 @@ type Index struct {
 	// every CPU) and the baseline the fast path is measured against
 	// (BenchmarkSearch's chromem-query cases, TestCollectionOfLoadedIndex); the
 	// index file and search use the flat vector store instead.
+	soft softIndex
+
 	collOnce sync.Once
 	coll     *chromem.Collection
 	collErr  error

@@ -28,9 +28,13 @@ type Query struct {
 
 // Hit is a ranked passage.
 type Hit struct {
-	Passage    *Passage
-	Score      float64 // 0..1, higher is better
-	Coverage   float64 // share of the question's concepts the passage holds
+	Passage  *Passage
+	Score    float64 // 0..1, higher is better
+	Coverage float64 // share of the question's concepts the passage holds
+	// Soft is the share more it holds only through words near in meaning
+	// by the word vectors: it ranks the passage, but is no evidence the
+	// passage says what was asked.
+	Soft       float64
 	Similarity float64 // cosine of question and passage vectors
 	// Mass is the weight of what the passage holds, in units of the
 	// rarest word's: about 0.5 for one telling word ("wireless") however
@@ -71,6 +75,7 @@ const (
 // scratch holds per-query buffers, reused across queries.
 type scratch struct {
 	score, cover, altScore, conceptBest, conceptCover []float32
+	softCover, conceptSoft                            []float32
 	altCount                                          []uint8
 	touched, altTouched, conceptTouched               []uint32
 	seen, conceptSeen, altSeen, done, telling         []bool
@@ -90,6 +95,8 @@ func (s *scratch) size(n int) {
 		s.altScore = make([]float32, n)
 		s.conceptBest = make([]float32, n)
 		s.conceptCover = make([]float32, n)
+		s.softCover = make([]float32, n)
+		s.conceptSoft = make([]float32, n)
 		s.altCount = make([]uint8, n)
 		s.seen = make([]bool, n)
 		s.conceptSeen = make([]bool, n)
@@ -105,7 +112,7 @@ func (s *scratch) size(n int) {
 // its pool clean.
 func (s *scratch) clearTouched() {
 	for _, d := range s.touched {
-		s.score[d], s.cover[d], s.seen[d], s.telling[d] = 0, 0, false, false
+		s.score[d], s.cover[d], s.softCover[d], s.seen[d], s.telling[d] = 0, 0, 0, false, false
 	}
 }
 
@@ -129,6 +136,10 @@ func (ix *Index) Search(ctx context.Context, q Query) ([]Hit, error) {
 	concepts := ix.analyse(q.Text, q.Occupation == "" || len(q.Occupations) > 0)
 	if len(concepts) == 0 {
 		return nil, nil
+	}
+	scoped := q.Occupation != "" || len(q.Occupations) > 0
+	if scoped {
+		ix.addSoftAlternatives(concepts, ranges)
 	}
 	var totalIDF float32
 	for _, c := range concepts {
@@ -173,7 +184,8 @@ func (ix *Index) Search(ctx context.Context, q Query) ([]Hit, error) {
 	var hits []Hit
 	consider := func(d uint32, cos float32) {
 		cov := s.cover[d] / totalIDF
-		if cov < float32(floor) && cos < vectorRescue && s.cover[d] < specific {
+		soft := s.softCover[d] / totalIDF
+		if cov+soft < float32(floor) && cos < vectorRescue && s.cover[d] < specific {
 			return
 		}
 		lexN := float32(0)
@@ -181,11 +193,11 @@ func (ix *Index) Search(ctx context.Context, q Query) ([]Hit, error) {
 			lexN = s.score[d] / maxLex
 		}
 		p := &ix.passages[d]
-		score := fuseCoverage*cov + fuseLexical*lexN + fuseVector*max(cos, 0)
+		score := fuseCoverage*(cov+soft) + fuseLexical*lexN + fuseVector*max(cos, 0)
 		if slices.Contains(q.Kinds, p.Kind) {
 			score += kindBoost
 		}
-		hits = append(hits, Hit{Passage: p, Score: float64(min(score, 1)), Coverage: float64(cov), Similarity: float64(cos), Mass: float64(s.cover[d] / maxIDF), Telling: s.telling[d]})
+		hits = append(hits, Hit{Passage: p, Score: float64(min(score, 1)), Coverage: float64(cov), Soft: float64(soft), Similarity: float64(cos), Mass: float64(s.cover[d] / maxIDF), Telling: s.telling[d]})
 	}
 	switch {
 	case qv == nil:
@@ -208,7 +220,7 @@ func (ix *Index) Search(ctx context.Context, q Query) ([]Hit, error) {
 		// enough to count on their vector alone by the Hamming distance of
 		// sign bits, and only the nearest are scored exactly.
 		for _, d := range s.touched {
-			if s.cover[d]/totalIDF >= float32(floor) || s.cover[d] >= specific {
+			if (s.cover[d]+s.softCover[d])/totalIDF >= float32(floor) || s.cover[d] >= specific {
 				s.done[d] = true
 				consider(d, ix.cosine(qv, qscale, d))
 			}
@@ -421,7 +433,11 @@ func (ix *Index) scoreLexical(concepts []concept, lo, hi uint32, s *scratch) {
 					s.conceptTouched = append(s.conceptTouched, d)
 				}
 				s.conceptBest[d] = max(s.conceptBest[d], sc)
-				s.conceptCover[d] = max(s.conceptCover[d], cv)
+				if a.soft {
+					s.conceptSoft[d] = max(s.conceptSoft[d], cv)
+				} else {
+					s.conceptCover[d] = max(s.conceptCover[d], cv)
+				}
 				s.altScore[d], s.altCount[d], s.altSeen[d] = 0, 0, false
 			}
 		}
@@ -431,11 +447,13 @@ func (ix *Index) scoreLexical(concepts []concept, lo, hi uint32, s *scratch) {
 				s.touched = append(s.touched, d)
 			}
 			s.score[d] += s.conceptBest[d]
-			s.cover[d] += c.idf * min(s.conceptCover[d], 1)
+			hard := min(s.conceptCover[d], 1)
+			s.cover[d] += c.idf * hard
+			s.softCover[d] += c.idf * max(s.conceptSoft[d]-hard, 0)
 			if c.idf == top && s.conceptCover[d] >= 0.5 {
 				s.telling[d] = true
 			}
-			s.conceptBest[d], s.conceptCover[d], s.conceptSeen[d] = 0, 0, false
+			s.conceptBest[d], s.conceptCover[d], s.conceptSoft[d], s.conceptSeen[d] = 0, 0, 0, false
 		}
 	}
 }
