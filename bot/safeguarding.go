@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/careersbot/careersbot/retrieval"
 )
 
 // SafeguardingKind is what a message that shows distress is about. The
@@ -136,6 +138,13 @@ func (d *safeguardingData) detectNamed(text string, names [][]string) Safeguardi
 			return (r == roleDisclosure || r == roleTopic) && inName(toks, h, names)
 		})
 	}
+	// A doer said before a threat that is a thing, not a person, makes
+	// it a figure of speech: "this interview is going to kill me".
+	hits = slices.DeleteFunc(slices.Clone(hits), func(h hit) bool {
+		p := d.patterns[h.pat]
+		return p.agent && thingBefore(toks, h.start) ||
+			p.object && h.end < len(toks) && !hasBit(m.feat(h.end), d.body) && isObject(toks[h.end])
+	})
 	isFirst := func(i int) bool { return hasBit(m.feat(i), d.first) }
 	isThird := func(i int) bool { return hasBit(m.feat(i), d.third) }
 	sentence := make([]int, len(toks))
@@ -183,6 +192,19 @@ func (d *safeguardingData) detectNamed(text string, names [][]string) Safeguardi
 				return personFirst
 			}
 		}
+		if byOthers[d.patterns[h.pat].kind] {
+			// Harm done by others is told with them as its subject:
+			// the writer is the one it is done to when the sentence
+			// says "me" or "my" anywhere (not "I": "I want to help
+			// kids who are abused"), or names family bare ("mum is
+			// out of it": my mum).
+			for i := range toks {
+				if sentence[i] == sentence[h.start] && toks[i].brk == 0 && (victimWord[toks[i].text] ||
+					hasBit(m.feat(i), d.family) && (i == 0 || !otherOwner[toks[i-1].text])) {
+					return personFirst
+				}
+			}
+		}
 		for i := h.start; i < h.end; i++ {
 			if isThird(i) {
 				return personThird
@@ -201,6 +223,16 @@ func (d *safeguardingData) detectNamed(text string, names [][]string) Safeguardi
 	}
 	// reported: someone else's words come first in the sentence.
 	reported := func(h hit) bool {
+		if byOthers[d.patterns[h.pat].kind] {
+			// Others' words about what they will do to the writer
+			// ("they said if I say no they'll come round", "he said
+			// he'd post my pics") are the writer's danger.
+			for i := h.start; i < h.end; i++ {
+				if victimWord[toks[i].text] || toks[i].text == "if" && i+1 < h.end && toks[i+1].text == "i" {
+					return false
+				}
+			}
+		}
 		for _, sp := range speech {
 			if sp.start < h.start && sentence[sp.start] == sentence[h.start] {
 				return true
@@ -216,7 +248,7 @@ func (d *safeguardingData) detectNamed(text string, names [][]string) Safeguardi
 			isPast = isPast || sentence[p.start] == sentence[h.start]
 		}
 		for _, p := range pastTense {
-			isPast = isPast || (p.start >= h.start && p.start < h.end)
+			isPast = isPast || (p.start >= h.start && p.start < h.end && !counterfactual(toks, p.start))
 		}
 		if !isPast {
 			return false
@@ -284,6 +316,73 @@ func (d *safeguardingData) detectNamed(text string, names [][]string) Safeguardi
 	}
 	return Safeguarding{Kind: best.kind, Now: now}
 }
+
+// byOthers are the kinds of harm someone else does to the writer.
+var byOthers = map[SafeguardingKind]bool{KindAbuse: true, KindOnline: true, KindCrime: true, KindBullying: true, KindHomeless: true}
+
+// victimWord are the writer as the one something is done to.
+var victimWord = map[string]bool{"me": true, "my": true, "myself": true, "mine": true}
+
+// otherOwner are words before a family word that make it someone else's.
+var otherOwner = map[string]bool{"his": true, "her": true, "their": true, "your": true, "a": true, "the": true, "an": true, "someones": true, "its": true}
+
+// counterfactual reports whether the past-tense word at i is what would be,
+// not what was: "better if i was not here", "i wish i was dead".
+func counterfactual(toks []token, i int) bool {
+	for k := i - 1; k >= max(i-2, 0); k-- {
+		switch toks[k].text {
+		case "if", "wish", "wished", "unless", "though":
+			return true
+		}
+		if toks[k].brk != 0 {
+			break
+		}
+	}
+	return false
+}
+
+// agentFiller are words between a doer and what it does ("my exam is
+// literally going to kill me").
+var agentFiller = map[string]bool{"is": true, "are": true, "was": true, "were": true, "be": true, "will": true,
+	"really": true, "so": true, "literally": true, "actually": true, "honestly": true, "properly": true,
+	"just": true, "defo": true, "deffo": true, "gonna": true, "totally": true, "definitely": true}
+
+// thingBefore reports whether the doer said before word i is a thing.
+func thingBefore(toks []token, i int) bool {
+	for k := i - 1; k >= 0; k-- {
+		t := toks[k]
+		if t.brk != 0 {
+			return false
+		}
+		if agentFiller[t.text] {
+			continue
+		}
+		return isThing(t)
+	}
+	return false
+}
+
+// isObject reports whether a word after a verb is a noun, not a pronoun:
+// what is cut is then a thing worked on ("cut trees"), whatever else
+// WordNet says the word may name (Tree, an actor).
+func isObject(t token) bool {
+	return t.brk == 0 && !pronoun[t.text] && retrieval.WordNet.Noun(t.text)
+}
+
+// isThing reports whether a word is a noun WordNet knows that is not a
+// word for a person, and no pronoun.
+func isThing(t token) bool {
+	if t.brk != 0 || pronoun[t.text] {
+		return false
+	}
+	person, _ := retrieval.WordNet.Person(t.text)
+	return !person && retrieval.WordNet.Noun(t.text)
+}
+
+var pronoun = map[string]bool{"i": true, "me": true, "you": true, "he": true, "she": true, "they": true, "we": true,
+	"it": true, "this": true, "that": true, "someone": true, "somebody": true, "everyone": true, "everybody": true,
+	"who": true, "one": true, "him": true, "her": true, "them": true, "us": true,
+	"myself": true, "yourself": true, "himself": true, "herself": true, "themselves": true}
 
 // lexiconThreshold is the score a kind's words must reach, with at least
 // one word of weight 2 or more, for a message no pattern matched.

@@ -30,6 +30,13 @@ type patternInfo struct {
 	kind   SafeguardingKind // disclosures and topics
 	now    bool             // a disclosure of danger now
 	weight int              // careers cues: points; kinds: which kind wins
+	// agent marks a pattern whose doer is said before it ("he is going
+	// to kill me"): a thing there is a figure of speech ("this
+	// interview is going to kill me").
+	agent bool
+	// object marks a pattern whose object may follow it ("want to cut"):
+	// a thing there is work, not harm ("want to cut trees down").
+	object bool
 	line   int
 	text   string
 }
@@ -41,6 +48,8 @@ type safeguardingData struct {
 	patterns []patternInfo
 	first    int // atom of @first
 	third    int // atom of @third
+	body     int // atom of @body
+	family   int // atom of @family
 	// lexicon holds the [score KIND] words: an atom for each kind and
 	// weight.
 	lexicon []lexiconAtom
@@ -159,9 +168,17 @@ func parseSafeguarding(name, text string) (*safeguardingData, error) {
 						cur.now = true
 						continue
 					}
+					if w == "agent" {
+						cur.agent = true
+						continue
+					}
+					if w == "object" {
+						cur.object = true
+						continue
+					}
 					v, err := strconv.Atoi(w)
 					if err != nil || v < 1 {
-						return nil, errorf("%q: after disclosure or topic come \"now\" and a weight", w)
+						return nil, errorf("%q: after disclosure or topic come \"now\", \"agent\", \"object\" and a weight", w)
 					}
 					cur.weight = v
 				}
@@ -354,6 +371,8 @@ func parseSafeguarding(name, text string) (*safeguardingData, error) {
 	d.auto.finish()
 	d.first = d.auto.atoms.atom("c:first", flat["first"])
 	d.third = d.auto.atoms.atom("c:third", flat["third"])
+	d.body = d.auto.atoms.atom("c:body", flat["body"])
+	d.family = d.auto.atoms.atom("c:family", flat["family"])
 	d.norm = newNormaliser(spell, vocab)
 	d.norm.isWord = retrieval.WordNet.Known
 	return d, nil
