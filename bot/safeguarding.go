@@ -195,9 +195,9 @@ func (d *safeguardingData) detectNamed(text string, names [][]string) Safeguardi
 		if byOthers[d.patterns[h.pat].kind] {
 			// Harm done by others is told with them as its subject:
 			// the writer is the one it is done to when the sentence
-			// says "me" or "my" anywhere (not "I": "I want to help
-			// kids who are abused"), or names family bare ("mum is
-			// out of it": my mum).
+			// says "me" or "my" anywhere (not "I", who asks "what job
+			// should I do" of kids who are abused), or names family
+			// bare ("mum is out of it": my mum).
 			for i := range toks {
 				if sentence[i] == sentence[h.start] && toks[i].brk == 0 && (victimWord[toks[i].text] ||
 					hasBit(m.feat(i), d.family) && (i == 0 || !otherOwner[toks[i-1].text])) {
@@ -228,7 +228,7 @@ func (d *safeguardingData) detectNamed(text string, names [][]string) Safeguardi
 			// ("they said if I say no they'll come round", "he said
 			// he'd post my pics") are the writer's danger.
 			for i := h.start; i < h.end; i++ {
-				if victimWord[toks[i].text] || toks[i].text == "if" && i+1 < h.end && toks[i+1].text == "i" {
+				if victimWord[toks[i].text] || i+1 < h.end && toks[i+1].text == "i" && subordinator[toks[i].text] {
 					return false
 				}
 			}
@@ -322,6 +322,10 @@ var byOthers = map[SafeguardingKind]bool{KindAbuse: true, KindOnline: true, Kind
 
 // victimWord are the writer as the one something is done to.
 var victimWord = map[string]bool{"me": true, "my": true, "myself": true, "mine": true}
+
+// subordinator words before "I" make what follows a condition put to the
+// writer: "if I say no", "as long as I don't tell", "fine that I'm 16".
+var subordinator = map[string]bool{"if": true, "as": true, "that": true, "unless": true, "until": true}
 
 // otherOwner are words before a family word that make it someone else's.
 var otherOwner = map[string]bool{"his": true, "her": true, "their": true, "your": true, "a": true, "the": true, "an": true, "someones": true, "its": true}

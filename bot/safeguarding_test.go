@@ -115,12 +115,13 @@ func TestSafeguardingEvalSets(t *testing.T) {
 	// The holdouts were each written after the detector, by someone who
 	// had not read it, and first run as they came: distress-holdout
 	// recall 0.81 (34/42) with no false alarm, distress-holdout2 74/100
-	// (the detector of the day before: 73). What they showed was then
+	// (the detector of the day before: 73), distress-holdout3 85/100
+	// after holdout2's classes were built (81 without them). What they showed was then
 	// built as classes of disclosure (what would be better if the writer
 	// were gone, threats if one says no, secrecy at home, harm told with
 	// others as its subject), so they are development data now, held at
 	// what was reached.
-	for _, name := range []string{"distress-holdout.jsonl", "distress-holdout2.jsonl"} {
+	for _, name := range []string{"distress-holdout.jsonl", "distress-holdout2.jsonl", "distress-holdout3.jsonl"} {
 		hold := readEval(t, "../testdata/eval/"+name)
 		var d, c []EvalCase
 		for _, x := range hold {
@@ -303,6 +304,10 @@ func TestSafeguardingDecides(t *testing.T) {
 		{"i want to help kids who are being abused, which jobs do that", Safeguarding{}},
 		// Others' threats about the writer are the writer's danger.
 		{"they said if i say no they will come to my house", Safeguarding{Kind: KindCrime}},
+		// A condition put to the writer, in someone else's words.
+		{"an agency said it is fine that i am 15 as long as i do not tell anyone", Safeguarding{Kind: KindOnline}},
+		// Idioms of dying.
+		{"i will die of embarrassment at this interview", Safeguarding{}},
 		// A real word is no slip for a word of distress.
 		{"an apprentice struggling with reading, who helps", Safeguarding{}},
 		{"my mum will kill me", Safeguarding{Kind: KindAbuse}},
