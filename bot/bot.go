@@ -24,6 +24,7 @@ type Searcher interface {
 	SuggestOccupations(phrase string, n int) []*retrieval.Occupation
 	IsGenericName(stem string) bool
 	OccupationsNamed(word string) []*retrieval.Occupation
+	Near(word string, n int, minSim float32) []retrieval.NearWord
 }
 
 // Asker answers questions: what every adapter needs of the bot.

@@ -27,6 +27,15 @@ func interestWords(topic string) []string {
 // maxInterestWords bounds the searches an interest costs.
 const maxInterestWords = 6
 
+// An interest word's near words (by the word vectors): how many, how near
+// at least, and how much one counts for each unit of similarity against
+// the word said.
+const (
+	interestNear       = 4
+	interestNearSim    = 0.5
+	interestNearWeight = 0.6
+)
+
 // interestSuggestions is how many standards an interest answer suggests.
 const interestSuggestions = 5
 
@@ -48,8 +57,25 @@ func (c *composer) interest(ctx context.Context) (Answer, error) {
 	// scores by how many of them it speaks of anywhere (planes in one
 	// passage, airports in another), weighted by how telling each is and
 	// by where it says so: what the job is (its overview) counts most.
-	words := interestWords(topic)
-	for _, w := range words {
+	type interestWord struct {
+		word   string
+		weight float64
+	}
+	var words []interestWord
+	for _, w := range interestWords(topic) {
+		words = append(words, interestWord{w, 1})
+	}
+	// Words near each in meaning, that the standards use, count too,
+	// below the word said: "gigs" speaks of concerts, venues, festivals.
+	for _, w := range words[:len(words):len(words)] {
+		for _, n := range c.s.Near(w.word, interestNear, interestNearSim) {
+			if !slices.ContainsFunc(words, func(x interestWord) bool { return x.word == n.Word }) {
+				words = append(words, interestWord{n.Word, interestNearWeight * float64(n.Similarity)})
+			}
+		}
+	}
+	for _, iw := range words {
+		w := iw.word
 		hits, err := c.b.search(ctx, c.s, retrieval.Query{Text: w, Limit: 400, MinCoverage: 0.5})
 		if err != nil {
 			return Answer{}, err
@@ -69,7 +95,7 @@ func (c *composer) interest(ctx context.Context) (Answer, error) {
 				r = &ranked{occ: h.Passage.Occupation}
 				byRef[ref] = r
 			}
-			v := h.Score
+			v := h.Score * iw.weight
 			if h.Passage.Kind == retrieval.KindOverview {
 				v *= 1.5
 			}
@@ -81,7 +107,7 @@ func (c *composer) interest(ctx context.Context) (Answer, error) {
 			}
 		}
 		for ref, v := range best {
-			byRef[ref].score += min(v, 2)
+			byRef[ref].score += min(v, 2*iw.weight)
 		}
 	}
 	// A name that says it outright (cooking: cook, chef) fits best.

@@ -28,7 +28,7 @@ type WordVectors struct {
 	load  sync.Once
 	table []byte
 	dims  int
-	stems []uint32 // offsets of the sorted stems in table, and one past the last
+	stems []uint32 // offsets of the sorted stems' lines in table, and one past the last
 	rows  []byte   // each row: its scale (float32) then dims int8s
 }
 
@@ -38,7 +38,7 @@ var Vectors = &WordVectors{table: gloveTable}
 func (v *WordVectors) init() {
 	v.load.Do(func() {
 		b := v.table
-		if len(b) < 10 || string(b[:4]) != "GLV1" {
+		if len(b) < 10 || string(b[:4]) != "GLV2" {
 			return
 		}
 		dims := int(binary.LittleEndian.Uint16(b[4:]))
@@ -62,7 +62,20 @@ func (v *WordVectors) init() {
 }
 
 // stem is the i-th stem of the table.
-func (v *WordVectors) stem(i int) []byte { return v.table[v.stems[i] : v.stems[i+1]-1] }
+func (v *WordVectors) stem(i int) []byte {
+	line := v.table[v.stems[i] : v.stems[i+1]-1]
+	if tab := bytes.IndexByte(line, '\t'); tab >= 0 {
+		return line[:tab]
+	}
+	return line
+}
+
+// word is the i-th stem's commonest word: what to search it by.
+func (v *WordVectors) word(i int) string {
+	line := v.table[v.stems[i] : v.stems[i+1]-1]
+	_, w, _ := bytes.Cut(line, []byte{'\t'})
+	return string(w)
+}
 
 // row returns a stem's row, or -1.
 func (v *WordVectors) row(stem string) int32 {

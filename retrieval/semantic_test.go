@@ -2,6 +2,7 @@ package retrieval
 
 import (
 	"context"
+	"slices"
 	"testing"
 )
 
@@ -111,5 +112,35 @@ func TestSoftStandInsSkipTheScopesCommonWords(t *testing.T) {
 		if ix.lex.vocab[st.id] == "cyber" {
 			t.Fatal(`"cyber", in most of the cyber security standard's passages, is one of its stand-ins`)
 		}
+	}
+}
+
+func TestNear(t *testing.T) {
+	ix := fullIndex(t)
+	near := ix.Near("gigs", 4, 0.5)
+	if len(near) == 0 || len(near) > 4 {
+		t.Fatalf("Near(gigs) = %v, want 1 to 4 words", near)
+	}
+	var words []string
+	for i, n := range near {
+		words = append(words, n.Word)
+		if i > 0 && n.Similarity > near[i-1].Similarity {
+			t.Errorf("Near(gigs) not nearest first: %v", near)
+		}
+		if Stem(n.Word) == Stem("gigs") {
+			t.Errorf("Near(gigs) holds its own word %q", n.Word)
+		}
+		if _, ok := ix.lex.terms[Stem(n.Word)]; !ok {
+			t.Errorf("Near(gigs) gave %q, which no passage uses", n.Word)
+		}
+	}
+	if !slices.Contains(words, "concert") {
+		t.Errorf("Near(gigs) = %v, want concert among them", words)
+	}
+	if got := ix.Near("zzzznotaword", 4, 0.5); got != nil {
+		t.Errorf("Near of an unknown word = %v", got)
+	}
+	if got := ix.Near("gigs", 4, 0.99); len(got) != 0 {
+		t.Errorf("Near(gigs) at similarity 0.99 = %v, want none", got)
 	}
 }

@@ -129,6 +129,7 @@ func byNearness(a, b nearTerm) int {
 type nearKey struct {
 	scope [2]uint32
 	row   int32
+	all   bool // nearestAll's longer list
 }
 
 // nearest returns the terms of scope r nearest row qr, nearest first: the
@@ -136,7 +137,7 @@ type nearKey struct {
 // them). It is remembered: each costs a similarity with every word of the
 // scope, and questions about one standard share their words.
 func (ix *Index) nearest(r [2]uint32, qr int32) []nearTerm {
-	key := nearKey{r, qr}
+	key := nearKey{r, qr, false}
 	ix.soft.mu.Lock()
 	out, ok := ix.soft.near[key]
 	ix.soft.mu.Unlock()
@@ -168,4 +169,64 @@ func (c *concept) holds(t int32) bool {
 		}
 	}
 	return false
+}
+
+// Near returns, nearest first, up to n words the corpus uses that are near
+// word in meaning by the word vectors (at least minSim), each as its
+// commonest form: "gigs" gives concert, venue, festival. A word most
+// passages hold, or one of word's own stem, is none. It is for callers
+// that look for each word on its own (interests), where a near word is
+// weighed below the word said.
+func (ix *Index) Near(word string, n int, minSim float32) []NearWord {
+	qr := Vectors.row(Stem(word))
+	if qr < 0 || n <= 0 {
+		return nil
+	}
+	var out []NearWord
+	for _, t := range ix.nearestAll(qr) {
+		if t.sim < minSim || len(out) == n {
+			break
+		}
+		out = append(out, NearWord{Word: Vectors.word(int(Vectors.row(ix.lex.vocab[t.id]))), Similarity: t.sim})
+	}
+	return out
+}
+
+// NearWord is a word near another in meaning, and how near (a cosine).
+type NearWord struct {
+	Word       string
+	Similarity float32
+}
+
+// nearAll is how many of the corpus's words nearest a word are remembered.
+const nearAll = 8
+
+// nearestAll is nearest over every passage: the corpus's words nearest
+// row qr, remembered like a scope's.
+func (ix *Index) nearestAll(qr int32) []nearTerm {
+	r := [2]uint32{0, uint32(len(ix.passages))}
+	key := nearKey{r, qr, true}
+	ix.soft.mu.Lock()
+	out, ok := ix.soft.near[key]
+	ix.soft.mu.Unlock()
+	if ok {
+		return out
+	}
+	for _, t := range ix.scopeTerms(r) {
+		if t.row == qr {
+			continue
+		}
+		if sim := Vectors.similarity(qr, t.row); sim >= softLo {
+			out = append(out, nearTerm{t.id, sim})
+		}
+	}
+	slices.SortFunc(out, byNearness)
+	out = slices.Clip(out[:min(len(out), nearAll)])
+	ix.soft.mu.Lock()
+	if ix.soft.near == nil || len(ix.soft.near) >= softNearCache {
+		ix.soft.near = map[nearKey][]nearTerm{}
+	}
+	ix.soft.near[key] = out
+	ix.soft.mu.Unlock()
+	return out
 }

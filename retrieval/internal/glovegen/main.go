@@ -145,6 +145,7 @@ func readWink(r io.Reader) ([]word, error) {
 type table struct {
 	dims       int
 	stems      []string
+	words      []string // each stem's commonest word, to search it by
 	rows       [][]float32
 	corpusHeld int
 }
@@ -155,6 +156,7 @@ type table struct {
 func buildTable(words []word, vocab map[string]bool, top, maxRank int) table {
 	dims := len(words[0].vec)
 	sum := map[string][]float64{}
+	first := map[string]string{} // stem -> its commonest word
 	for rank, w := range words {
 		if rank >= maxRank {
 			break
@@ -184,6 +186,7 @@ func buildTable(words []word, vocab map[string]bool, top, maxRank int) table {
 		if acc == nil {
 			acc = make([]float64, dims)
 			sum[stem] = acc
+			first[stem] = w.text
 		}
 		for i, x := range w.vec {
 			acc[i] += float64(x) * scale
@@ -195,6 +198,7 @@ func buildTable(words []word, vocab map[string]bool, top, maxRank int) table {
 	}
 	slices.Sort(t.stems)
 	for _, s := range t.stems {
+		t.words = append(t.words, first[s])
 		acc := sum[s]
 		var norm float64
 		for _, x := range acc {
@@ -227,20 +231,22 @@ func plainWord(s string) bool {
 }
 
 // writeTable writes the table as retrieval reads it (semantic.go): the
-// magic "GLV1", dimensions (uint16) and row count (uint32), little-endian;
-// the stems, sorted, each ended by a newline; then each row's scale
-// (float32) and its dimensions as int8.
+// magic "GLV2", dimensions (uint16) and row count (uint32), little-endian;
+// the stems, sorted, each followed by a tab, its commonest word and a
+// newline; then each row's scale (float32) and its dimensions as int8.
 func writeTable(path string, t table) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
 	w := bufio.NewWriter(f)
-	w.WriteString("GLV1")
+	w.WriteString("GLV2")
 	binary.Write(w, binary.LittleEndian, uint16(t.dims))
 	binary.Write(w, binary.LittleEndian, uint32(len(t.stems)))
-	for _, s := range t.stems {
+	for i, s := range t.stems {
 		w.WriteString(s)
+		w.WriteByte('\t')
+		w.WriteString(t.words[i])
 		w.WriteByte('\n')
 	}
 	q := make([]byte, t.dims)
