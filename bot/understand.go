@@ -430,6 +430,13 @@ func (b *Bot) understand(s Searcher, q Question) understanding {
 	if u.intent == IntentFact && len(u.facts) == 0 {
 		u.facts = append(u.facts, FactJobTitles)
 	}
+	if u.intent == IntentSearch && u.occ == nil && u.group == nil && reAsksHow.MatchString(lower) && !reCareersWord.MatchString(lower) {
+		// A question put as a person's own errand with no word of work,
+		// training or careers in it ("how do I renew my passport",
+		// "what grades do I need for history at Oxford") is not asked of
+		// the standards, whatever passage shares a word with it.
+		u.intent = IntentOutOfScope
+	}
 	if u.intent == IntentInterest {
 		// What someone likes is the topic, names and all ("animals",
 		// "nails"); no one occupation is meant.
@@ -454,6 +461,14 @@ func (b *Bot) understand(s Searcher, q Question) understanding {
 	}
 	return u
 }
+
+// reAsksHow is a question put as the asker's own errand; reCareersWord is
+// any word of work, training or careers (a question with one is the
+// standards' to answer, or to say they do not cover).
+var (
+	reAsksHow     = regexp.MustCompile(`\b(how (do|does|can|would|should|will) (i|you|that|it|this|we)|what( \w+)? (do|would|will) i need|where (do|can|should) i|can you (help|tell|get))\b`)
+	reCareersWord = regexp.MustCompile(`\b(jobs?|careers?|apprentice\w*|work(ing)? (as|in|with|at|for|on)|employ\w*|skills?|qualif\w*|train\w*|courses?|levels?|salar\w*|pay|wages?|earn\w*|industr\w*|sectors?|profession\w*|occupation\w*|roles?|standards?|ksbs?|knowledge|behaviours?|duties|become|becoming|learn\w*|study\w* (to be|for a)|placements?|work experience)\b`)
+)
 
 // saidOfPeople reports whether word i is used as a word for people: a
 // plural ("nurses"), or after an article ("a chef"), not "lead to".

@@ -52,6 +52,11 @@ func TestUnderstandingAsPeopleAsk(t *testing.T) {
 		{q: "she loves the outdoors and wants a job on the water", intent: IntentInterest, topicIn: "outdoors"},
 		{q: "I'm interested in being a teaching assistant", intent: IntentOverview, occ: "ST0454"},
 		{q: "how do I write a CV", intent: IntentOutOfScope},
+		// The asker's own errand, with no word of work or training.
+		{q: "how can i change the address on my bank card", intent: IntentOutOfScope},
+		{q: "what documents do i need to open a savings account", intent: IntentOutOfScope},
+		// ... but with one, the standards are asked.
+		{q: "how do i get a job working with bank accounts", intent: IntentSearch, topicIn: "bank"},
 		// An age beside an occupation is no topic.
 		{q: "can i be a plumber apprentice, im 17", intent: IntentOverview, occ: "ST0303"},
 		// A job's acronym (the lexicon's).
@@ -305,8 +310,9 @@ func TestUnderstandingHoldout3Eval(t *testing.T) {
 // 185 standards and all 17 routes, written from the data by someone who had
 // not read the code. Its first run, with the code at the start of the
 // round that added word vectors (94/120 = 0.78, the same before and after
-// them), is its held-out figure; the intent cues it showed missing were
-// added since, so it is dev data now, held at what was reached.
+// them), is its held-out figure; the intent cues it showed missing, and
+// errands with no word of careers, were built since, so it is dev data
+// now, held at what was reached.
 func TestUnderstandingHoldout4Eval(t *testing.T) {
 	b := catalogueBot(t)
 	cases := readEval(t, filepath.Join("..", "testdata", "eval", "understanding-holdout4.jsonl"))
@@ -316,8 +322,8 @@ func TestUnderstandingHoldout4Eval(t *testing.T) {
 	}
 	passed, rate := PassRate(results)
 	t.Logf("pass %d/%d = %.2f", passed, len(results), rate)
-	if rate < 0.82 {
-		t.Errorf("pass rate %.2f, below 0.82", rate)
+	if rate < 0.84 {
+		t.Errorf("pass rate %.2f, below 0.84", rate)
 	}
 	for _, c := range PassRateByCategory(results) {
 		t.Logf("category %-14s %d/%d = %.2f", c.Category, c.Passed, c.Total, c.Rate())
