@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	_ "embed"
 	"fmt"
 	"slices"
@@ -156,6 +157,7 @@ func (cs *cueSet) match(words []retrieval.Token) cueMatch {
 	}
 	seen := map[*cue]bool{}
 	var used []int
+	var found []foundCue
 	// at matches c.stems[k:] from word i, recording the words it used.
 	var at func(c *cue, k, i int) bool
 	at = func(c *cue, k, i int) bool {
@@ -197,7 +199,11 @@ func (cs *cueSet) match(words []retrieval.Token) cueMatch {
 			return
 		}
 		seen[c] = true
-		m.weight[c.intent] += c.weight
+		if c.weight < 0 {
+			m.weight[c.intent] += c.weight
+		} else {
+			found = append(found, foundCue{c, slices.Clone(used)})
+		}
 		if !contentCues[c.intent] {
 			for _, k := range used {
 				m.words[k] = true
@@ -219,5 +225,23 @@ func (cs *cueSet) match(words []retrieval.Token) cueMatch {
 			try(&cs.anyLead[j], i)
 		}
 	}
+	// Cues of one intent over the same words say it once: "is there a *
+	// apprenticeship" and "is there a ** apprenticeship" are one sign,
+	// worth the heavier, not two.
+	slices.SortStableFunc(found, func(a, b foundCue) int { return cmp.Compare(b.c.weight, a.c.weight) })
+	taken := map[Intent][]int{}
+	for _, f := range found {
+		if slices.ContainsFunc(f.words, func(k int) bool { return slices.Contains(taken[f.c.intent], k) }) {
+			continue
+		}
+		taken[f.c.intent] = append(taken[f.c.intent], f.words...)
+		m.weight[f.c.intent] += f.c.weight
+	}
 	return m
+}
+
+// foundCue is a cue found, and the words it used.
+type foundCue struct {
+	c     *cue
+	words []int
 }
