@@ -125,19 +125,27 @@ func byNearness(a, b nearTerm) int {
 	return int(a.id - b.id)
 }
 
-// nearKey is a word's row in a scope.
+// nearKey is a word's row in a scope, and how many of its nearest terms
+// are kept.
 type nearKey struct {
 	scope [2]uint32
 	row   int32
-	all   bool // nearestAll's longer list
+	keep  int
 }
 
 // nearest returns the terms of scope r nearest row qr, nearest first: the
 // most any concept can take and one more (the word itself may be among
-// them). It is remembered: each costs a similarity with every word of the
-// scope, and questions about one standard share their words.
+// them).
 func (ix *Index) nearest(r [2]uint32, qr int32) []nearTerm {
-	key := nearKey{r, qr, false}
+	return ix.nearestKept(r, qr, softPerConcept+1)
+}
+
+// nearestKept returns up to keep terms of scope r nearest row qr (other
+// than its own), nearest first. It is remembered: each costs a similarity
+// with every word of the scope, and questions about one standard share
+// their words.
+func (ix *Index) nearestKept(r [2]uint32, qr int32, keep int) []nearTerm {
+	key := nearKey{r, qr, keep}
 	ix.soft.mu.Lock()
 	out, ok := ix.soft.near[key]
 	ix.soft.mu.Unlock()
@@ -146,12 +154,15 @@ func (ix *Index) nearest(r [2]uint32, qr int32) []nearTerm {
 	}
 	out = []nearTerm{}
 	for _, t := range ix.scopeTerms(r) {
+		if t.row == qr {
+			continue
+		}
 		if sim := Vectors.similarity(qr, t.row); sim >= softLo {
 			out = append(out, nearTerm{t.id, sim})
 		}
 	}
 	slices.SortFunc(out, byNearness)
-	out = slices.Clip(out[:min(len(out), softPerConcept+1)])
+	out = slices.Clip(out[:min(len(out), keep)])
 	ix.soft.mu.Lock()
 	if ix.soft.near == nil || len(ix.soft.near) >= softNearCache {
 		ix.soft.near = map[nearKey][]nearTerm{}
@@ -183,7 +194,7 @@ func (ix *Index) Near(word string, n int, minSim float32) []NearWord {
 		return nil
 	}
 	var out []NearWord
-	for _, t := range ix.nearestAll(qr) {
+	for _, t := range ix.nearestKept([2]uint32{0, uint32(len(ix.passages))}, qr, nearAll) {
 		if t.sim < minSim || len(out) == n {
 			break
 		}
@@ -198,35 +209,5 @@ type NearWord struct {
 	Similarity float32
 }
 
-// nearAll is how many of the corpus's words nearest a word are remembered.
+// nearAll is how many of the corpus's words nearest a word are kept.
 const nearAll = 8
-
-// nearestAll is nearest over every passage: the corpus's words nearest
-// row qr, remembered like a scope's.
-func (ix *Index) nearestAll(qr int32) []nearTerm {
-	r := [2]uint32{0, uint32(len(ix.passages))}
-	key := nearKey{r, qr, true}
-	ix.soft.mu.Lock()
-	out, ok := ix.soft.near[key]
-	ix.soft.mu.Unlock()
-	if ok {
-		return out
-	}
-	for _, t := range ix.scopeTerms(r) {
-		if t.row == qr {
-			continue
-		}
-		if sim := Vectors.similarity(qr, t.row); sim >= softLo {
-			out = append(out, nearTerm{t.id, sim})
-		}
-	}
-	slices.SortFunc(out, byNearness)
-	out = slices.Clip(out[:min(len(out), nearAll)])
-	ix.soft.mu.Lock()
-	if ix.soft.near == nil || len(ix.soft.near) >= softNearCache {
-		ix.soft.near = map[nearKey][]nearTerm{}
-	}
-	ix.soft.near[key] = out
-	ix.soft.mu.Unlock()
-	return out
-}

@@ -35,7 +35,7 @@ import (
 	"strings"
 
 	"github.com/careersbot/careersbot/retrieval"
-	"github.com/careersbot/careersbot/seeds"
+	"github.com/careersbot/careersbot/retrieval/internal/corpusvocab"
 )
 
 func main() {
@@ -47,7 +47,7 @@ func main() {
 	if *in == "" {
 		log.Fatal("glovegen: -in is required (the GloVe text file or the wink JSON)")
 	}
-	vocab, err := corpusVocabulary()
+	vocab, err := corpusvocab.Stems()
 	if err != nil {
 		log.Fatalf("glovegen: built-in corpus: %v", err)
 	}
@@ -267,27 +267,4 @@ func writeTable(path string, t table) error {
 		return err
 	}
 	return f.Close()
-}
-
-// corpusVocabulary is every stem of the built-in corpus's passages.
-func corpusVocabulary() (map[string]bool, error) {
-	src, err := retrieval.OpenSource(seeds.FS, "built-in corpus")
-	if err != nil {
-		return nil, err
-	}
-	c, err := src.Load()
-	if err != nil {
-		return nil, err
-	}
-	vocab := map[string]bool{}
-	for _, o := range c.Occupations {
-		for _, p := range retrieval.Passages(o) {
-			for _, t := range retrieval.Tokenize(p.Text) {
-				if t.Meaningful() && !t.Joined {
-					vocab[t.Stem] = true
-				}
-			}
-		}
-	}
-	return vocab, nil
 }

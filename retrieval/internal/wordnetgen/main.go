@@ -23,7 +23,7 @@ import (
 	"strings"
 
 	"github.com/careersbot/careersbot/retrieval"
-	"github.com/careersbot/careersbot/seeds"
+	"github.com/careersbot/careersbot/retrieval/internal/corpusvocab"
 )
 
 // Weights of each relation, for a word's first sense; later senses lose
@@ -120,7 +120,7 @@ func run(dict, out string) error {
 		return err
 	}
 	depth := depths(d['n'])
-	vocab, err := corpusVocabulary()
+	vocab, err := corpusvocab.Stems()
 	if err != nil {
 		return err
 	}
@@ -680,30 +680,6 @@ func senseKey(d db, ss *synset, lemma string) string {
 		}
 	}
 	return fmt.Sprintf("%s%%%d:%02d:%02d:%s", lemma, ssType, ss.lexFile, ss.lexIDs[i], head)
-}
-
-// corpusVocabulary is every stem of the built-in corpus's passages: which
-// senses of a word careers questions mean.
-func corpusVocabulary() (map[string]bool, error) {
-	src, err := retrieval.OpenSource(seeds.FS, "built-in corpus")
-	if err != nil {
-		return nil, err
-	}
-	c, err := src.Load()
-	if err != nil {
-		return nil, err
-	}
-	vocab := map[string]bool{}
-	for _, o := range c.Occupations {
-		for _, p := range retrieval.Passages(o) {
-			for _, t := range retrieval.Tokenize(p.Text) {
-				if t.Meaningful() && !t.Joined {
-					vocab[t.Stem] = true
-				}
-			}
-		}
-	}
-	return vocab, nil
 }
 
 // readCounts reads cntlist.rev: how often each sense is tagged in the
