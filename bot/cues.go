@@ -229,12 +229,19 @@ func (cs *cueSet) match(words []retrieval.Token) cueMatch {
 	// apprenticeship" and "is there a ** apprenticeship" are one sign,
 	// worth the heavier, not two.
 	slices.SortStableFunc(found, func(a, b foundCue) int { return cmp.Compare(b.c.weight, a.c.weight) })
-	taken := map[Intent][]int{}
+	taken := map[Intent][]bool{}
 	for _, f := range found {
-		if slices.ContainsFunc(f.words, func(k int) bool { return slices.Contains(taken[f.c.intent], k) }) {
+		t := taken[f.c.intent]
+		if t == nil {
+			t = make([]bool, len(words))
+			taken[f.c.intent] = t
+		}
+		if slices.ContainsFunc(f.words, func(k int) bool { return t[k] }) {
 			continue
 		}
-		taken[f.c.intent] = append(taken[f.c.intent], f.words...)
+		for _, k := range f.words {
+			t[k] = true
+		}
 		m.weight[f.c.intent] += f.c.weight
 	}
 	return m
