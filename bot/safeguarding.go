@@ -295,11 +295,22 @@ func (d *safeguardingData) detectNamed(text string, names [][]string) Safeguardi
 		if f, ok := d.lexiconKind(m); ok {
 			all = append(all, found{0, f, 1, false})
 			for i := range toks {
-				if len(present) > 0 && toks[i].brk == 0 && isFirst(i) {
+				// "my apprentice" is someone else: the writer only
+				// owns them.
+				if len(present) > 0 && toks[i].brk == 0 && isFirst(i) && !ownsPerson(toks, i) {
 					needCareers = 2 * careersThreshold
 					break
 				}
 			}
+		}
+	}
+	// "As a cashier", "as an electrician": a job said as what the writer
+	// is or would be is a careers question's, whoever the corpus names.
+	for i := 0; i+2 < len(toks); i++ {
+		if toks[i].text == "as" && (toks[i+1].text == "a" || toks[i+1].text == "an") && personAt(toks, i+2) &&
+			!notAJob[toks[i+2].text] && !hasBit(m.feat(i+2), d.family) {
+			careers += careersThreshold
+			break
 		}
 	}
 	if len(all) == 0 || (!strong && careers >= needCareers) {
@@ -319,6 +330,32 @@ func (d *safeguardingData) detectNamed(text string, names [][]string) Safeguardi
 
 // byOthers are the kinds of harm someone else does to the writer.
 var byOthers = map[SafeguardingKind]bool{KindAbuse: true, KindOnline: true, KindCrime: true, KindBullying: true, KindHomeless: true}
+
+// notAJob are words for a person that say who, not what work: "I hate
+// myself as a person" is no careers question.
+var notAJob = map[string]bool{"person": true, "human": true, "individual": true, "man": true, "woman": true,
+	"girl": true, "boy": true, "kid": true, "child": true, "teenager": true, "teen": true, "adult": true,
+	"friend": true, "mate": true, "loser": true, "failure": true, "burden": true, "student": true, "pupil": true}
+
+// ownsPerson reports whether the first-person word at i is "my" before a
+// word for a person ("my apprentice", "my manager").
+func ownsPerson(toks []token, i int) bool {
+	return toks[i].text == "my" && personAt(toks, i+1)
+}
+
+// personAt reports whether the word at i, or the one after it (a noun
+// before the head: "bank cashier"), is a word for a person.
+func personAt(toks []token, i int) bool {
+	for k := i; k < min(i+2, len(toks)); k++ {
+		if toks[k].brk != 0 {
+			return false
+		}
+		if person, _ := retrieval.WordNet.Person(toks[k].text); person {
+			return true
+		}
+	}
+	return false
+}
 
 // victimWord are the writer as the one something is done to.
 var victimWord = map[string]bool{"me": true, "my": true, "myself": true, "mine": true}

@@ -308,6 +308,12 @@ func TestSafeguardingDecides(t *testing.T) {
 		{"an agency said it is fine that i am 15 as long as i do not tell anyone", Safeguarding{Kind: KindOnline}},
 		// Idioms of dying.
 		{"i will die of embarrassment at this interview", Safeguarding{}},
+		// Words of distress alone, said of someone the writer manages,
+		// or of a job said as the writer's, are a careers question's;
+		// said of the writer as a person, they are not.
+		{"my apprentice keeps struggling and needs help with the plans", Safeguarding{}},
+		{"is it lonely and scary working as a lone worker", Safeguarding{}},
+		{"i hate myself as a person and feel so alone and scared", Safeguarding{Kind: KindDistress}},
 		// A real word is no slip for a word of distress.
 		{"an apprentice struggling with reading, who helps", Safeguarding{}},
 		{"my mum will kill me", Safeguarding{Kind: KindAbuse}},
