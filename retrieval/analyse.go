@@ -198,15 +198,30 @@ func phraseWords(words []Token, seq []Token) []foundPhrase {
 	var out []foundPhrase
 	for i := 0; i < len(words) && i < maxPhraseScan; i++ {
 		si, ok := seqAt[words[i].Start]
-		if !ok {
-			continue
-		}
 		found := false
 		for n := min(4, len(words)-i); n >= 2 && !found; n-- {
 			ws := make([]string, n)
 			idx := make([]int, n)
 			for k := range n {
 				ws[k], idx[k] = words[i+k].Word, i+k
+			}
+			// A phrase of the everyday table may open with a
+			// particle ("on track"): it is found at its first
+			// meaningful word. WordNet's ("as well") are not.
+			first := si
+			if !ok {
+				if _, everyday := everydayPhrases[strings.Join(ws, " ")]; !everyday {
+					continue
+				}
+				first = -1
+				for k := 1; k < n && first < 0; k++ {
+					if p, ok := seqAt[words[i+k].Start]; ok {
+						first = p
+					}
+				}
+				if first < 0 {
+					continue
+				}
 			}
 			if rel := WordNet.Phrase(ws); rel != nil {
 				meaningful := 0
@@ -215,10 +230,13 @@ func phraseWords(words []Token, seq []Token) []foundPhrase {
 						meaningful++
 					}
 				}
-				out = append(out, foundPhrase{words: idx, seqPos: si, meaningful: max(meaningful, 1), rel: rel})
+				out = append(out, foundPhrase{words: idx, seqPos: first, meaningful: max(meaningful, 1), rel: rel})
 				found = true
 				i += n - 1
 			}
+		}
+		if !ok {
+			continue
 		}
 		for gap := 1; gap <= 2 && !found && i+gap+1 < len(words); gap++ {
 			p := words[i+gap+1]

@@ -85,12 +85,19 @@ func TestWordNetDefinitionPhrases(t *testing.T) {
 	}{
 		{"look the van over for problems", "look over", true},
 		{"do arborists go up into the trees", "go up", true},
-		{"keep the staff on track", "", false},
+		// "keep ... on" is no gapped "keep on" (continue): "on track" is
+		// the phrase.
+		{"keep the staff on track", "on track", false},
 	} {
 		var found *Phrase
 		for _, p := range Phrases(tc.text) {
 			if p.Text == tc.phrase {
 				found = &p
+			}
+		}
+		for _, p := range Phrases(tc.text) {
+			if p.Text == "keep on" {
+				t.Errorf("%q: read as keep on", tc.text)
 			}
 		}
 		switch {
@@ -171,6 +178,21 @@ func TestEverydayPhrases(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("gapped everyday phrase not found: %v", Phrases("who sorts it out when the network goes down"))
+	}
+	// An everyday phrase may open with a particle ("on track"); WordNet's
+	// phrases that do ("as well") are not looked for.
+	texts := func(q string) []string {
+		var out []string
+		for _, p := range Phrases(q) {
+			out = append(out, p.Text)
+		}
+		return out
+	}
+	if got := texts("how do you keep the staff on track"); !slices.Contains(got, "on track") {
+		t.Errorf("phrase opening with a particle not found: %v", got)
+	}
+	if got := texts("do they learn to colour hair as well"); slices.Contains(got, "as well") {
+		t.Errorf("WordNet's particle-led phrase found: %v", got)
 	}
 	for _, bad := range []string{"sort: fix", "x", "", "# sort out: fix"} {
 		if got := parsePhrases(bad); len(got) != 0 {
