@@ -356,6 +356,9 @@ func (b *Bot) understand(s Searcher, q Question) understanding {
 		if isNumber(t.Word) && u.occ != nil {
 			continue // an age or a year beside an occupation ("a bouncer, im 18") is no topic
 		}
+		if asker(words, i) || i > 0 && askerVerb[t.Word] && (asker(words, i-1) || i > 1 && asker(words, i-2)) {
+			continue // "my cousin reckons", "my lad's looking at": who asks, not what about
+		}
 		if u.unknownName != "" && strings.Contains(" "+u.unknownName+" ", " "+t.Word+" ") {
 			continue
 		}
@@ -461,6 +464,30 @@ func (b *Bot) understand(s Searcher, q Question) understanding {
 	}
 	return u
 }
+
+// asker reports whether word i is a person the asker names as theirs and
+// who says, wants or looks at something: "my cousin says", "my nephew
+// wants", "my lad's looking at". Such a person frames a question; the
+// topic is what follows.
+func asker(words []retrieval.Token, i int) bool {
+	if i == 0 || !possessive[words[i-1].Word] {
+		return false
+	}
+	if person, _ := retrieval.WordNet.Person(words[i].Word); !person {
+		return false
+	}
+	for k := i + 1; k < min(i+3, len(words)); k++ {
+		if askerVerb[words[k].Word] {
+			return true
+		}
+	}
+	return false
+}
+
+var (
+	possessive = wordSet("my our his her their your")
+	askerVerb  = wordSet("says said say wants want wanted thinks think reckons reckon asked asks told tells looking looks looked keeps keen interested hopes wondering")
+)
 
 // reAsksHow is a question put as the asker's own errand; reCareersWord is
 // any word of work, training or careers (a question with one is the

@@ -53,6 +53,8 @@ func TestUnderstandingAsPeopleAsk(t *testing.T) {
 		{q: "she loves the outdoors and wants a job on the water", intent: IntentInterest, topicIn: "outdoors"},
 		{q: "I'm interested in being a teaching assistant", intent: IntentOverview, occ: "ST0454"},
 		{q: "how do I write a CV", intent: IntentOutOfScope},
+		// Who asks is no topic: "my cousin reckons", "is that true".
+		{q: "my cousin reckons bricklayers do an apprenticeship now, is that true", intent: IntentOverview, occ: "ST0095"},
 		// The asker's own errand, with no word of work or training.
 		{q: "how can i change the address on my bank card", intent: IntentOutOfScope},
 		{q: "what documents do i need to open a savings account", intent: IntentOutOfScope},

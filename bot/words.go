@@ -35,7 +35,7 @@ much many able able does do did doing am going want like would need look looking
 course courses training become becoming be work-based use used using deal deals dealing
 there anyone ever much often usually generally keep keeps make makes making go goes going take takes
 taking put puts come comes lot lots way ways kind sort bit actually basically exactly specifically
-currently nowadays today covered okay ok hi hello day days daily typical
+currently nowadays today now covered okay ok hi hello day days daily typical true
 learn learns learning learned learnt teach teaches taught study studies studying trainee trainees
 son daughter child kid wants wanted might big stuff one ones properly sure lot whole bit
 getting gets apprentice apprentices employee employees worker workers
