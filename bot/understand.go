@@ -96,6 +96,21 @@ func mentions(cands []retrieval.Candidate) []mention {
 	return out
 }
 
+// framedMentions keeps the mentions that name an occupation whole, said as
+// who one would be ("for a car mechanic", "to be a plumber", "as an
+// electrician").
+func framedMentions(ms []mention, text string) []mention {
+	var out []mention
+	for _, m := range ms {
+		if top := m.cands[0]; top.Complete && reFramedBefore.MatchString(strings.ToLower(text[:m.start])) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+var reFramedBefore = regexp.MustCompile(`\b(for|to be|to become|as|becoming|being) (a|an)\s*$`)
+
 // strongMention reports whether some mention names its occupation whole or
 // unmistakably, enough to change the subject of a conversation.
 func strongMention(ms []mention) bool {
@@ -177,7 +192,15 @@ func (b *Bot) understand(s Searcher, q Question) understanding {
 	var ms []mention
 	if !searchCue {
 		ms = mentions(s.RankOccupations(text))
+	} else if framed := framedMentions(mentions(s.RankOccupations(text)), text); len(framed) > 0 {
+		// "Any apprenticeships for a car mechanic?": an occupation said
+		// whole as who one would be is what is asked about, not a
+		// search across the standards.
+		ms = framed
+		searchCue = false
+		cm.weight[IntentSearch] = 0
 	}
+	ms = slices.DeleteFunc(ms, func(m mention) bool { return askerAt(text, m.start) })
 	if len(ms) > 0 && q.Context.Occupation != "" && !strongMention(ms) {
 		// In a conversation, a topic that happens to be part of a name
 		// ("is team leading part of it?") keeps the occupation.
@@ -479,6 +502,23 @@ func asker(words []retrieval.Token, i int) bool {
 	for k := i + 1; k < min(i+3, len(words)); k++ {
 		if askerVerb[words[k].Word] {
 			return true
+		}
+	}
+	return false
+}
+
+// askerAt reports whether the word at byte offset start is who asks ("my
+// lad's looking at": no Fellow).
+func askerAt(text string, start int) bool {
+	var words []retrieval.Token
+	for _, t := range retrieval.Tokenize(text) {
+		if !t.Joined {
+			words = append(words, t)
+		}
+	}
+	for i, w := range words {
+		if w.Start == start {
+			return asker(words, i)
 		}
 	}
 	return false

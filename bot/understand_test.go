@@ -53,6 +53,10 @@ func TestUnderstandingAsPeopleAsk(t *testing.T) {
 		{q: "she loves the outdoors and wants a job on the water", intent: IntentInterest, topicIn: "outdoors"},
 		{q: "I'm interested in being a teaching assistant", intent: IntentOverview, occ: "ST0454"},
 		{q: "how do I write a CV", intent: IntentOutOfScope},
+		// An occupation said as who one would be, in a search's words.
+		{q: "are there any apprenticeships to be a vet nurse", intent: IntentOverview, occ: "ST0343"},
+		// Who asks names no occupation ("lad": Fellow).
+		{q: "my lad's looking at the brewer apprenticeship, does it teach distilling gin or whisky", intent: IntentTopic, occ: "ST0580", topicIn: "whisky"},
 		// Who asks is no topic: "my cousin reckons", "is that true".
 		{q: "my cousin reckons bricklayers do an apprenticeship now, is that true", intent: IntentOverview, occ: "ST0095"},
 		// The asker's own errand, with no word of work or training.
@@ -269,7 +273,7 @@ func TestUnderstandingHoldout3Eval(t *testing.T) {
 // errands with no word of careers, were built since, so it is dev data
 // now, held at what was reached.
 func TestUnderstandingHoldout4Eval(t *testing.T) {
-	gateEval(t, "understanding-holdout4.jsonl", 0.85, 0.66, "paraphrase")
+	gateEval(t, "understanding-holdout4.jsonl", 0.87, 0.66, "paraphrase")
 }
 
 // gateEval runs an eval file on the catalogue and fails below minRate
