@@ -93,6 +93,10 @@ type resolveIndex struct {
 	// bonus prefers, among names that fit alike, a standard with KSBs
 	// and one still open to apprentices, by occupation.
 	bonus []float64
+	// allCommon marks a name made only of stems in a great many names
+	// ("Engineering operative"): no rarer word of it can open it, so its
+	// common words may.
+	allCommon []bool
 }
 
 func buildResolve(ni *nameIndex, occs []*Occupation) *resolveIndex {
@@ -139,9 +143,12 @@ func buildResolve(ni *nameIndex, occs []*Occupation) *resolveIndex {
 		}
 	}
 	ri.total = make([]float64, len(ni.names))
+	ri.allCommon = make([]bool, len(ni.names))
 	for i, n := range ni.names {
+		ri.allCommon[i] = len(n.stems) > 1
 		for _, s := range n.stems {
 			ri.total[i] += ri.idf[s]
+			ri.allCommon[i] = ri.allCommon[i] && len(ri.byStem[s]) > commonNameStem
 		}
 	}
 	return ri
@@ -864,7 +871,7 @@ func (ix *Index) collectName(hits map[int32][][]nameMatch, seq []resolveWord, qi
 	w := seq[qi]
 	for _, nw := range ri.byStem[st.stem] {
 		h := hits[nw.name]
-		if h == nil && !open {
+		if h == nil && !open && !ri.allCommon[nw.name] {
 			continue
 		}
 		wt, exact := st.weight, st.exact

@@ -96,3 +96,41 @@ func summary(cs []Candidate) string {
 	}
 	return b.String()
 }
+
+// Every open standard's title, said in a question, names that standard
+// (or ties with it). A few titles differ from another's only by a
+// bracketed qualifier or a year ("Dental technician (integrated)",
+// "Science manufacturing technician 2023") or repeat a word across "and"
+// ("Rail and rail systems engineer"); a name made only of words in a great
+// many names ("Engineering operative") must be found too.
+func TestEveryTitleNamesItsStandard(t *testing.T) {
+	ix := fullIndex(t)
+	var missed []string
+	n := 0
+	for _, o := range ix.occupations {
+		if o.Retired() {
+			continue
+		}
+		n++
+		cs := ix.RankOccupations("what does a " + o.Title + " do")
+		found := false
+		for _, c := range cs {
+			if c.Score < cs[0].Score-0.001 {
+				break
+			}
+			found = found || c.Occupation.Title == o.Title
+		}
+		if !found {
+			missed = append(missed, o.Reference+" "+o.Title)
+		}
+	}
+	t.Logf("%d of %d titles name another standard first: %v", len(missed), n, missed)
+	if len(missed) > 6 {
+		t.Errorf("%d titles name another standard first, want at most 6: %v", len(missed), missed)
+	}
+	for _, m := range missed {
+		if strings.Contains(m, "Engineering operative") {
+			t.Errorf("%s: a name of common words only is not found", m)
+		}
+	}
+}
