@@ -276,6 +276,16 @@ func TestUnderstandingHoldout4Eval(t *testing.T) {
 	gateEval(t, "understanding-holdout4.jsonl", 0.87, 0.66, "paraphrase")
 }
 
+// TestUnderstandingHoldout5Eval runs 120 questions in ten categories over
+// 179 standards, written from the data by someone who had not read the code,
+// after this round's understanding work: its first run (90/120 = 0.75;
+// 89/120 with the code at the start of the round) is the honest measure of
+// that work on questions nobody had seen. The cues it showed missing were
+// added since, so it is dev data now, held at what was reached.
+func TestUnderstandingHoldout5Eval(t *testing.T) {
+	gateEval(t, "understanding-holdout5.jsonl", 0.77, 0.5, "paraphrase")
+}
+
 // gateEval runs an eval file on the catalogue and fails below minRate
 // overall, or below minCategory in any category but the exempt ones.
 func gateEval(t *testing.T, file string, minRate, minCategory float64, exempt ...string) {
