@@ -200,7 +200,10 @@ func (b *Bot) understand(s Searcher, q Question) understanding {
 		searchCue = false
 		cm.weight[IntentSearch] = 0
 	}
-	ms = slices.DeleteFunc(ms, func(m mention) bool { return askerAt(text, m.start) })
+	if len(ms) > 0 {
+		said := nonJoined(text)
+		ms = slices.DeleteFunc(ms, func(m mention) bool { return askerAt(said, m.start) })
+	}
 	if len(ms) > 0 && q.Context.Occupation != "" && !strongMention(ms) {
 		// In a conversation, a topic that happens to be part of a name
 		// ("is team leading part of it?") keeps the occupation.
@@ -507,15 +510,20 @@ func asker(words []retrieval.Token, i int) bool {
 	return false
 }
 
-// askerAt reports whether the word at byte offset start is who asks ("my
-// lad's looking at": no Fellow).
-func askerAt(text string, start int) bool {
+// nonJoined is a text's words, compounds' parts only.
+func nonJoined(text string) []retrieval.Token {
 	var words []retrieval.Token
 	for _, t := range retrieval.Tokenize(text) {
 		if !t.Joined {
 			words = append(words, t)
 		}
 	}
+	return words
+}
+
+// askerAt reports whether the word at byte offset start is who asks ("my
+// lad's looking at": no Fellow).
+func askerAt(words []retrieval.Token, start int) bool {
 	for i, w := range words {
 		if w.Start == start {
 			return asker(words, i)

@@ -198,6 +198,9 @@ func phraseWords(words []Token, seq []Token) []foundPhrase {
 	var out []foundPhrase
 	for i := 0; i < len(words) && i < maxPhraseScan; i++ {
 		si, ok := seqAt[words[i].Start]
+		if !ok && !everydayFirst[words[i].Word] {
+			continue
+		}
 		found := false
 		for n := min(4, len(words)-i); n >= 2 && !found; n-- {
 			ws := make([]string, n)

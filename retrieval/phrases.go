@@ -21,6 +21,17 @@ const wEveryday = 0.8
 // word a lemma, to what it means.
 var everydayPhrases = parsePhrases(phrasesText)
 
+// everydayFirst are the first words of the everyday phrases: a phrase that
+// opens with a particle ("on track") is looked for only where one stands.
+var everydayFirst = func() map[string]bool {
+	out := map[string]bool{}
+	for k := range everydayPhrases {
+		first, _, _ := strings.Cut(k, " ")
+		out[first] = true
+	}
+	return out
+}()
+
 // parsePhrases reads the phrases.txt format: "phrase: meaning, meaning".
 func parsePhrases(text string) map[string][]Related {
 	out := map[string][]Related{}

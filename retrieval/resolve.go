@@ -154,6 +154,14 @@ func buildResolve(ni *nameIndex, occs []*Occupation) *resolveIndex {
 	return ri
 }
 
+// saidBeside reports whether a word next to question word qi is another of
+// a name's stems: a name of common words only is opened where two of them
+// stand together, not wherever one of them is said.
+func saidBeside(stems []string, seq []resolveWord, qi int) bool {
+	return qi+1 < len(seq) && slices.Contains(stems, seq[qi+1].Stem) ||
+		qi > 0 && slices.Contains(stems, seq[qi-1].Stem)
+}
+
 // maxOneWordNames: a one-word name (Electrician) shared by more occupations
 // than this (Engineer, Manager) names none of them.
 const maxOneWordNames = 25
@@ -871,7 +879,7 @@ func (ix *Index) collectName(hits map[int32][][]nameMatch, seq []resolveWord, qi
 	w := seq[qi]
 	for _, nw := range ri.byStem[st.stem] {
 		h := hits[nw.name]
-		if h == nil && !open && !ri.allCommon[nw.name] {
+		if h == nil && !open && !(ri.allCommon[nw.name] && saidBeside(ni.names[nw.name].stems, seq, qi)) {
 			continue
 		}
 		wt, exact := st.weight, st.exact
