@@ -466,6 +466,12 @@ func (b *Bot) understand(s Searcher, q Question) understanding {
 		// the standards, whatever passage shares a word with it.
 		u.intent = IntentOutOfScope
 	}
+	if u.intent == IntentSearch && u.occ == nil && selfDescription(lower) {
+		// "I fill sketchbooks with characters", "all I do is play video
+		// games": someone saying what they do, asking nothing, is telling
+		// what they like.
+		u.intent = IntentInterest
+	}
 	if u.intent == IntentInterest {
 		// What someone likes is the topic, names and all ("animals",
 		// "nails"); no one occupation is meant.
@@ -509,6 +515,36 @@ func asker(words []retrieval.Token, i int) bool {
 	}
 	return false
 }
+
+// selfDescription reports whether a message is someone saying what they do
+// or are, asking nothing: no question mark, no question word first, and
+// the writer in it.
+func selfDescription(lower string) bool {
+	words := retrieval.Tokenize(lower)
+	if strings.Contains(lower, "?") || len(words) == 0 || questionOpeners[words[0].Word] {
+		return false
+	}
+	writer, said := false, 0
+	for _, w := range words {
+		if whWords[w.Word] {
+			return false // "my mum is a nurse, what should I get her"
+		}
+		writer = writer || w.Word == "i" || w.Word == "im" || w.Word == "my" || w.Word == "me"
+		if w.Meaningful() && !w.Joined {
+			said++
+		}
+	}
+	// A few words ("my name is Sam", "I'm bored") are chat, not what
+	// someone spends their time on.
+	return writer && said >= minSelfWords
+}
+
+// minSelfWords is the fewest words of substance a self-description says.
+const minSelfWords = 3
+
+var whWords = wordSet("what whats which how where who whom why when")
+
+var questionOpeners = wordSet("what whats which how where who whom why when can could is are do does did will would should shall may might any anything tell list give show explain describe")
 
 // nonJoined is a text's words, compounds' parts only.
 func nonJoined(text string) []retrieval.Token {

@@ -57,6 +57,10 @@ func TestUnderstandingAsPeopleAsk(t *testing.T) {
 		{q: "are there any apprenticeships to be a vet nurse", intent: IntentOverview, occ: "ST0343"},
 		// Who asks names no occupation ("lad": Fellow).
 		{q: "my lad's looking at the brewer apprenticeship, does it teach distilling gin or whisky", intent: IntentTopic, occ: "ST0580", topicIn: "whisky"},
+		// Someone saying what they do, asking nothing, says what they
+		// like; a few words of chat do not.
+		{q: "I spend every evening building websites and tweaking the code", intent: IntentInterest, topicIn: "websites"},
+		{q: "my name is sam", intent: IntentSearch},
 		// Who asks is no topic: "my cousin reckons", "is that true".
 		{q: "my cousin reckons bricklayers do an apprenticeship now, is that true", intent: IntentOverview, occ: "ST0095"},
 		// The asker's own errand, with no word of work or training.
@@ -262,7 +266,7 @@ func TestUnderstandingHoldout2Eval(t *testing.T) {
 // faults it showed were fixed since, so it is dev data now. Its floors are
 // what was reached.
 func TestUnderstandingHoldout3Eval(t *testing.T) {
-	gateEval(t, "understanding-holdout3.jsonl", 0.78, 0.55, "paraphrase")
+	gateEval(t, "understanding-holdout3.jsonl", 0.84, 0.55, "paraphrase")
 }
 
 // TestUnderstandingHoldout4Eval runs 120 questions in ten categories over
@@ -283,7 +287,7 @@ func TestUnderstandingHoldout4Eval(t *testing.T) {
 // that work on questions nobody had seen. The cues it showed missing were
 // added since, so it is dev data now, held at what was reached.
 func TestUnderstandingHoldout5Eval(t *testing.T) {
-	gateEval(t, "understanding-holdout5.jsonl", 0.77, 0.5, "paraphrase")
+	gateEval(t, "understanding-holdout5.jsonl", 0.79, 0.5, "paraphrase")
 }
 
 // gateEval runs an eval file on the catalogue and fails below minRate
