@@ -215,6 +215,10 @@ func (d *safeguardingData) detectNamed(text string, names [][]string) Safeguardi
 			case toks[i].brk != 0:
 			case isFirst(i):
 				return personFirst
+			case toks[i].text == "you" || toks[i].text == "your":
+				// "If you've got nowhere else to go", asked by the
+				// one it is about: nobody else is named nearer.
+				return personImplicit
 			case isThird(i):
 				return personThird
 			}
@@ -231,6 +235,12 @@ func (d *safeguardingData) detectNamed(text string, names [][]string) Safeguardi
 				if victimWord[toks[i].text] || i+1 < h.end && toks[i+1].text == "i" && subordinator[toks[i].text] {
 					return false
 				}
+			}
+			// Nor is what they say the writer is to do or can have:
+			// "they said I work for them now", "someone said I can
+			// make 200 a day carrying a bag".
+			if toks[h.start].text == "i" {
+				return false
 			}
 		}
 		for _, sp := range speech {
@@ -270,6 +280,17 @@ func (d *safeguardingData) detectNamed(text string, names [][]string) Safeguardi
 		weight int
 		now    bool
 	}
+	// "As a cashier", "as an electrician": a job said as what the writer
+	// is or would be is a careers question's, whoever the corpus names.
+	asJob := false
+	for i := 0; i+2 < len(toks); i++ {
+		if toks[i].text == "as" && (toks[i+1].text == "a" || toks[i+1].text == "an") && personAt(toks, i+2) &&
+			!notAJob[toks[i+2].text] && !hasBit(m.feat(i+2), d.family) {
+			careers += careersThreshold
+			asJob = true
+			break
+		}
+	}
 	var all []found
 	strong := false
 	for _, h := range hits {
@@ -278,7 +299,9 @@ func (d *safeguardingData) detectNamed(text string, names [][]string) Safeguardi
 		switch p.role {
 		case roleDisclosure:
 			f.level = 1
-			if personOf(h) != personThird && !reported(h) && !longAgo(h) {
+			// With nobody named, a job said as the writer's says whose
+			// the words are: "do you have to carry a knife as a chef".
+			if who := personOf(h); who != personThird && !(who == personImplicit && asJob) && !reported(h) && !longAgo(h) {
 				f.level, strong = 2, true
 			}
 		case roleTopic:
@@ -302,15 +325,6 @@ func (d *safeguardingData) detectNamed(text string, names [][]string) Safeguardi
 					break
 				}
 			}
-		}
-	}
-	// "As a cashier", "as an electrician": a job said as what the writer
-	// is or would be is a careers question's, whoever the corpus names.
-	for i := 0; i+2 < len(toks); i++ {
-		if toks[i].text == "as" && (toks[i+1].text == "a" || toks[i+1].text == "an") && personAt(toks, i+2) &&
-			!notAJob[toks[i+2].text] && !hasBit(m.feat(i+2), d.family) {
-			careers += careersThreshold
-			break
 		}
 	}
 	if len(all) == 0 || (!strong && careers >= needCareers) {

@@ -290,10 +290,21 @@ func collapseRuns(w string, keep int) string {
 // tried: "putting" is not "cutting".
 func (n *normaliser) correct(w string) string {
 	fix := n.slip(w)
-	if fix != w && n.isWord != nil && n.isWord(w) && retrieval.Stem(fix) != retrieval.Stem(w) {
+	if fix != w && n.isWord != nil && n.isWord(w) && !inflects(fix, w) {
 		return w
 	}
 	return fix
+}
+
+// inflects reports whether one word is the other with an ending added or
+// dropped ("accounts", "account"): a real word is corrected only to a
+// form of itself. Sharing a stem is not enough: "offices" is not
+// "officers".
+func inflects(a, b string) bool {
+	if len(a) < len(b) {
+		a, b = b, a
+	}
+	return strings.HasPrefix(a, b) && retrieval.Stem(a) == retrieval.Stem(b)
 }
 
 // slip is correct by the vocabulary alone.

@@ -116,12 +116,16 @@ func TestSafeguardingEvalSets(t *testing.T) {
 	// had not read it, and first run as they came: distress-holdout
 	// recall 0.81 (34/42) with no false alarm, distress-holdout2 74/100
 	// (the detector of the day before: 73), distress-holdout3 85/100
-	// after holdout2's classes were built (81 without them). What they showed was then
+	// after holdout2's classes were built (81 without them), distress-holdout4
+	// 69/100 (written to be harder: hints, euphemism, second person), and
+	// distress-holdout5, written after holdout4's classes were built and
+	// leaning on precision, 102/120 (98 without them; 4 false alarms in
+	// 60 careers lines either way). What they showed was then
 	// built as classes of disclosure (what would be better if the writer
 	// were gone, threats if one says no, secrecy at home, harm told with
 	// others as its subject), so they are development data now, held at
 	// what was reached.
-	for _, name := range []string{"distress-holdout.jsonl", "distress-holdout2.jsonl", "distress-holdout3.jsonl"} {
+	for _, name := range []string{"distress-holdout.jsonl", "distress-holdout2.jsonl", "distress-holdout3.jsonl", "distress-holdout4.jsonl", "distress-holdout5.jsonl"} {
 		hold := readEval(t, "../testdata/eval/"+name)
 		var d, c []EvalCase
 		for _, x := range hold {
@@ -326,6 +330,18 @@ func TestSafeguardingDecides(t *testing.T) {
 		// Kicked out of a place is not out of home.
 		{"i got kicked out of college, can i still get a job", Safeguarding{}},
 		{"i got kicked out last night", Safeguarding{Kind: KindHomeless}},
+		// A few of something is a dose only when it is pills.
+		{"should a playworker let kids take a few chances", Safeguarding{}},
+		{"i took a few of mums tablets", Safeguarding{Kind: KindSuicide, Now: true}},
+		// What others say the writer can or must do is the writer's.
+		{"someone said i can make 200 a day just carrying a bag on the train", Safeguarding{Kind: KindCrime}},
+		{"can you make 500 a week delivering parcels as a courier", Safeguarding{}},
+		// "You" nearest a disclosure is the one asking; a real word is
+		// not read as another ("offices" is not "officers").
+		{"do army careers offices let you stay if youve got nowhere else to go", Safeguarding{Kind: KindHomeless}},
+		{"what should you do if you have nowhere to park at work", Safeguarding{}},
+		// Nouns of a subject studied are not done to the writer.
+		{"a lesson on sextortion made me want to work in online safety, what roles are there", Safeguarding{}},
 	} {
 		if got := DetectSafeguarding(c.text); got != c.want {
 			t.Errorf("%q: %v, want %v", c.text, got, c.want)
