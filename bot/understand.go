@@ -466,6 +466,12 @@ func (b *Bot) understand(s Searcher, q Question) understanding {
 		// the standards, whatever passage shares a word with it.
 		u.intent = IntentOutOfScope
 	}
+	if u.occ == nil && (u.intent == IntentSearch || u.intent == IntentUnknown || u.intent == IntentTopic) && describedThenAsked(lower) {
+		// "I'm always taking engines apart in the garage. Any ideas?":
+		// what someone does, then a question that asks nothing of its
+		// own, is asking what fits it.
+		u.intent = IntentInterest
+	}
 	if u.intent == IntentSearch && u.occ == nil && selfDescription(lower) {
 		// "I fill sketchbooks with characters", "all I do is play video
 		// games": someone saying what they do, asking nothing, is telling
@@ -487,7 +493,7 @@ func (b *Bot) understand(s Searcher, q Question) understanding {
 			case "and", "or", "but":
 				negated = false
 			}
-			if !negated && !cm.words[i] && t.Meaningful() && !fillerWords[t.Word] && !searchNouns[t.Word] && kindWords[t.Word] == nil {
+			if !negated && !cm.words[i] && t.Meaningful() && !fillerWords[t.Word] && !searchNouns[t.Word] && !openAsk[t.Word] && kindWords[t.Word] == nil {
 				interest = append(interest, t.Word)
 			}
 		}
@@ -537,6 +543,38 @@ func selfDescription(lower string) bool {
 	// A few words ("my name is Sam", "I'm bored") are chat, not what
 	// someone spends their time on.
 	return writer && said >= minSelfWords
+}
+
+// describedThenAsked reports whether a message says what the writer does
+// or likes and then asks only an open question: one with no word of its
+// own beyond careers, options and fit ("What careers are out there?",
+// "Any ideas?", "Are there apprenticeships for that?").
+func describedThenAsked(lower string) bool {
+	body := strings.TrimRight(lower, "?!. ")
+	i := strings.LastIndexAny(body, ".!?")
+	if i < 0 || !strings.Contains(lower[i+1:], "?") && !questionOpeners[firstWord(lower[i+1:])] {
+		return false
+	}
+	if !selfDescription(body[:i]) {
+		return false
+	}
+	for _, w := range retrieval.Tokenize(lower[i+1:]) {
+		if w.Meaningful() && !searchNouns[w.Word] && !fillerWords[w.Word] && !openAsk[w.Word] {
+			return false
+		}
+	}
+	return true
+}
+
+// openAsk are the words of a question that asks for options and nothing
+// else.
+var openAsk = wordSet("any ideas idea options option fit fits suit suits start begin out there anything something recommend suggest suggestions suggestion available next kind sort type types kinds field fields area areas path paths route routes go paths lines line")
+
+func firstWord(s string) string {
+	if ws := retrieval.Tokenize(s); len(ws) > 0 {
+		return ws[0].Word
+	}
+	return ""
 }
 
 // minSelfWords is the fewest words of substance a self-description says.

@@ -50,6 +50,9 @@ func TestUnderstandingAsPeopleAsk(t *testing.T) {
 		{q: "my son adores horses", intent: IntentInterest, topicIn: "horses"},
 		{q: "she is obsessed with baking, what careers are there for her", intent: IntentInterest, topicIn: "baking"},
 		{q: "he spends all his time on his guitar, is there a career in that", intent: IntentInterest, topicIn: "guitar"},
+		// What someone does, then a question asking only for options.
+		{q: "I fix up old bikes in my shed every weekend. Any ideas?", intent: IntentInterest, topicIn: "bikes"},
+		{q: "i draw comics and design my own characters. what careers are out there?", intent: IntentInterest, topicIn: "comics"},
 		{q: "she loves the outdoors and wants a job on the water", intent: IntentInterest, topicIn: "outdoors"},
 		{q: "I'm interested in being a teaching assistant", intent: IntentOverview, occ: "ST0454"},
 		{q: "how do I write a CV", intent: IntentOutOfScope},
@@ -309,6 +312,25 @@ func gateEval(t *testing.T, file string, minRate, minCategory float64, exempt ..
 		t.Logf("category %-14s %d/%d = %.2f", c.Category, c.Passed, c.Total, c.Rate())
 		if !slices.Contains(exempt, c.Category) && c.Rate() < minCategory {
 			t.Errorf("category %s at %.2f, below %.2f", c.Category, c.Rate(), minCategory)
+		}
+	}
+}
+
+func TestDescribedThenAsked(t *testing.T) {
+	for _, c := range []struct {
+		q    string
+		want bool
+	}{
+		{"i fix up old bikes in my shed every weekend. any ideas?", true},
+		{"drawing and animation are my thing, i sketch constantly. are there apprenticeships for that?", true},
+		// A question with words of its own asks them.
+		{"i fix up old bikes in my shed. what level is a cycle mechanic?", false},
+		// Nothing said of the writer first.
+		{"what careers are out there?", false},
+		{"bikes. any ideas?", false},
+	} {
+		if got := describedThenAsked(c.q); got != c.want {
+			t.Errorf("describedThenAsked(%q) = %v, want %v", c.q, got, c.want)
 		}
 	}
 }
