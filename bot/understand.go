@@ -339,6 +339,7 @@ func (b *Bot) understand(s Searcher, q Question) understanding {
 		}
 	}
 	var topic []string
+	var topicAt []int // byte start of each topic entry
 	var factHits []Fact
 	stated := map[int]bool{} // words of a level stated ("level 2")
 	for i, t := range words {
@@ -346,7 +347,7 @@ func (b *Bot) understand(s Searcher, q Question) understanding {
 			continue
 		}
 		if p, ok := phraseAt[t.Start]; ok {
-			topic = append(topic, p)
+			topic, topicAt = append(topic, p), append(topicAt, t.Start)
 			continue
 		}
 		if ks, ok := kindWords[t.Word]; ok {
@@ -373,7 +374,7 @@ func (b *Bot) understand(s Searcher, q Question) understanding {
 		}
 		if f, ok := factWords[t.Word]; ok {
 			factHits = append(factHits, f)
-			topic = append(topic, t.Word)
+			topic, topicAt = append(topic, t.Word), append(topicAt, t.Start)
 			continue
 		}
 		if !t.Meaningful() || fillerWords[t.Word] || searchNouns[t.Word] {
@@ -388,7 +389,22 @@ func (b *Bot) understand(s Searcher, q Question) understanding {
 		if u.unknownName != "" && strings.Contains(" "+u.unknownName+" ", " "+t.Word+" ") {
 			continue
 		}
-		topic = append(topic, t.Word)
+		topic, topicAt = append(topic, t.Word), append(topicAt, t.Start)
+	}
+	if from := askedFrom(text); from > 0 {
+		// "My mum had radiotherapy last year and I'm interested in
+		// becoming a therapeutic radiographer. Would I learn to do
+		// ultrasound scans?": what comes before the question is who asks
+		// and why; what is asked is in the question, when it says any.
+		var asked []string
+		for i, w := range topic {
+			if topicAt[i] >= from && !openAsk[w] {
+				asked = append(asked, w)
+			}
+		}
+		if len(asked) > 0 {
+			topic = asked
+		}
 	}
 	// A question about learning itself ("do they need to keep
 	// learning?") has it as its topic, though it is a filler elsewhere.
@@ -543,6 +559,24 @@ func selfDescription(lower string) bool {
 	// A few words ("my name is Sam", "I'm bored") are chat, not what
 	// someone spends their time on.
 	return writer && said >= minSelfWords
+}
+
+// askedFrom returns the byte offset of a message's question when
+// statements come before it ("I've been a plasterer for years. Is there
+// ..."), or 0: the last sentence ending in a question mark, after
+// sentences that end in none.
+func askedFrom(text string) int {
+	end := strings.LastIndexByte(text, '?')
+	if end < 0 {
+		return 0
+	}
+	// The question's sentence starts after the last sentence end before
+	// its question mark.
+	start := strings.LastIndexAny(text[:end], ".!?\n")
+	if start < 0 || strings.ContainsRune(text[:start+1], '?') {
+		return 0
+	}
+	return start + 1
 }
 
 // describedThenAsked reports whether a message says what the writer does

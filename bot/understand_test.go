@@ -21,6 +21,8 @@ func TestUnderstandingAsPeopleAsk(t *testing.T) {
 		occ     string
 		second  string
 		topicIn string
+		// topicOut is a word the topic must not hold.
+		topicOut string
 	}{
 		{q: "Which skills would a sparky need?", intent: IntentList, occ: "ST0152"},
 		{q: "wat level is a chippy apprenticeship", intent: IntentFact, occ: "ST0264"},
@@ -89,6 +91,8 @@ func TestUnderstandingAsPeopleAsk(t *testing.T) {
 		{q: "Which skills does a chef need?", intent: IntentWhich},
 		{q: "What does a network engineer do day to day?", intent: IntentRole, occ: "ST0127"},
 		{q: "Would I be repairing faulty kit as a network engineer?", intent: IntentTopic, occ: "ST0127"},
+		// What comes before the question is who asks and why.
+		{q: "My dad had a heart attack last year. Would a paramedic learn to use a defibrillator?", intent: IntentTopic, occ: "ST0567", topicIn: "defibrillator", topicOut: "heart"},
 	} {
 		t.Run(tc.q, func(t *testing.T) {
 			u := b.understand(b.Searcher(), Question{Text: tc.q, Context: Context{Occupation: tc.ctx}})
@@ -105,6 +109,9 @@ func TestUnderstandingAsPeopleAsk(t *testing.T) {
 			}
 			if tc.topicIn != "" && !strings.Contains(u.topic, tc.topicIn) {
 				t.Errorf("topic %q lacks %q", u.topic, tc.topicIn)
+			}
+			if tc.topicOut != "" && strings.Contains(u.topic, tc.topicOut) {
+				t.Errorf("topic %q holds %q", u.topic, tc.topicOut)
 			}
 		})
 	}
@@ -331,6 +338,27 @@ func TestDescribedThenAsked(t *testing.T) {
 	} {
 		if got := describedThenAsked(c.q); got != c.want {
 			t.Errorf("describedThenAsked(%q) = %v, want %v", c.q, got, c.want)
+		}
+	}
+}
+
+func TestAskedFrom(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		want string // the question asked, from the offset returned
+	}{
+		{"My mum had radiotherapy. Would I learn ultrasound?", " Would I learn ultrasound?"},
+		{"Would I learn ultrasound?", ""},
+		{"I like cars", ""},
+		// Two questions: no one of them is the question.
+		{"What does it pay? I like cars. Any ideas?", ""},
+	} {
+		got := ""
+		if from := askedFrom(c.text); from > 0 {
+			got = c.text[from:]
+		}
+		if got != c.want {
+			t.Errorf("askedFrom(%q) asks %q, want %q", c.text, got, c.want)
 		}
 	}
 }
