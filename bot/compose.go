@@ -256,7 +256,10 @@ func (c *composer) role() Answer {
 }
 
 // topicHits is how many passages a topic answer quotes at most, and how close
-// to the best one a passage must score to be quoted. Evidence decides the
+// to the best one a passage must score to be quoted: for "Yes", close
+// (topicKeepFrac); for "the closest it comes", which says it is no match in
+// so many words, further down (partialKeepFrac), whatever each holds, as
+// a paraphrase's answer is often ranked below a passage sharing a word. Evidence decides the
 // answer's first words: a passage holding at least strongEvidence of the
 // question (by weight, each word as itself or a stand-in) says "Yes"; one
 // holding at least partialEvidence is the closest the standard comes, said
@@ -265,6 +268,7 @@ func (c *composer) role() Answer {
 const (
 	topicHits       = 5
 	topicKeepFrac   = 0.65
+	partialKeepFrac = 0.4
 	strongEvidence  = 0.75
 	partialEvidence = 0.35
 	// A telling word held (Mass, in units of the rarest word's weight)
@@ -350,7 +354,8 @@ func (c *composer) topic(ctx context.Context) (Answer, error) {
 	hits = slices.DeleteFunc(hits, func(h retrieval.Hit) bool {
 		return h.Passage.Kind == retrieval.KindProfile && len(c.u.facts) == 0
 	})
-	hits = keepClose(hits, topicHits)
+	all := hits
+	hits = keepClose(hits, topicHits, topicKeepFrac)
 	ev := noEvidence
 	for _, h := range hits {
 		ev = max(ev, evidenceOf(h))
@@ -373,10 +378,8 @@ func (c *composer) topic(ctx context.Context) (Answer, error) {
 	case ev == partial:
 		// The best passage holds only part of the question: say so.
 		fmt.Fprintf(&b, "The %s standard (%s) doesn't say that in those words; the closest it comes:", o.Title, refLevel(o))
-		// With it, the passages that hold as much of the question.
-		hits = slices.DeleteFunc(hits, func(h retrieval.Hit) bool {
-			return evidenceOf(h) == noEvidence && h.Coverage < partialEvidence
-		})
+		// What comes closest is listed further down than a "Yes" would be.
+		hits = keepClose(all, topicHits, partialKeepFrac)
 	case c.u.yesNo:
 		fmt.Fprintf(&b, "Yes. The %s standard (%s) covers this:", o.Title, refLevel(o))
 	default:
@@ -392,15 +395,15 @@ func (c *composer) topic(ctx context.Context) (Answer, error) {
 	return c.grounded(a), nil
 }
 
-// keepClose keeps the hits that score close to the best, at most n.
-func keepClose(hits []retrieval.Hit, n int) []retrieval.Hit {
+// keepClose keeps the hits that score at least frac of the best, at most n.
+func keepClose(hits []retrieval.Hit, n int, frac float64) []retrieval.Hit {
 	if len(hits) == 0 {
 		return nil
 	}
 	best := hits[0].Score
 	out := hits[:0:0]
 	for _, h := range hits {
-		if len(out) == n || h.Score < best*topicKeepFrac {
+		if len(out) == n || h.Score < best*frac {
 			break
 		}
 		out = append(out, h)
