@@ -225,6 +225,34 @@ func (cs *cueSet) match(words []retrieval.Token) cueMatch {
 			try(&cs.anyLead[j], i)
 		}
 	}
+	// A cue's wildcard does not stand for another intent's cue: in "is
+	// there a higher level apprenticeship" the words "is there a **
+	// apprenticeship" would take for a name are a sign of progression.
+	literal := map[Intent][]bool{}
+	for _, f := range found {
+		if literal[f.c.intent] == nil {
+			literal[f.c.intent] = make([]bool, len(words))
+		}
+		for _, k := range f.words {
+			literal[f.c.intent][k] = true
+		}
+	}
+	found = slices.DeleteFunc(found, func(f foundCue) bool {
+		if len(f.words) == 0 {
+			return false
+		}
+		for k := f.words[0]; k < f.words[len(f.words)-1]; k++ {
+			if slices.Contains(f.words, k) {
+				continue
+			}
+			for in, lit := range literal {
+				if in != f.c.intent && lit[k] {
+					return true
+				}
+			}
+		}
+		return false
+	})
 	// Cues of one intent over the same words say it once: "is there a *
 	// apprenticeship" and "is there a ** apprenticeship" are one sign,
 	// worth the heavier, not two.

@@ -14,6 +14,7 @@ func TestCuesOverTheSameWordsCountOnce(t *testing.T) {
 overview 2.5 is there a ** apprenticeship
 overview 1   tell me
 progression 3   higher apprenticeship
+progression 1.5 higher level
 progression 2.5 after
 progression -2.5 look after
 `)
@@ -24,9 +25,12 @@ progression -2.5 look after
 		q    string
 		want map[Intent]float64
 	}{
-		{"is there a higher apprenticeship", map[Intent]float64{IntentOverview: 2.5, IntentProgression: 3}},
+		{"is there a plumbing apprenticeship", map[Intent]float64{IntentOverview: 2.5}},
 		{"tell me, is there a plumbing apprenticeship", map[Intent]float64{IntentOverview: 3.5}},
 		{"who will look after me after", map[Intent]float64{IntentProgression: 0}},
+		// A wildcard does not stand for another intent's cue.
+		{"is there a higher apprenticeship", map[Intent]float64{IntentOverview: 0, IntentProgression: 3}},
+		{"is there a higher level apprenticeship", map[Intent]float64{IntentOverview: 0, IntentProgression: 1.5}},
 	}
 	for _, tt := range tests {
 		m := cs.match(retrieval.Tokenize(tt.q))
