@@ -297,7 +297,18 @@ func TestUnderstandingHoldout4Eval(t *testing.T) {
 // that work on questions nobody had seen. The cues it showed missing were
 // added since, so it is dev data now, held at what was reached.
 func TestUnderstandingHoldout5Eval(t *testing.T) {
-	gateEval(t, "understanding-holdout5.jsonl", 0.79, 0.5, "paraphrase")
+	gateEval(t, "understanding-holdout5.jsonl", 0.80, 0.5, "paraphrase")
+}
+
+// TestUnderstandingHoldout6Eval runs 120 questions in ten categories over
+// 215 standards and all 17 routes, written from the data by someone who had
+// not read the code, at the start of the next round: its first run (91/120
+// = 0.76) is that round's held-out figure. What it showed (a question after
+// what someone does, asking only for options; the question's own words as
+// its topic; progression cues under another intent's wildcard) was built
+// since, so it is dev data now, held at what was reached.
+func TestUnderstandingHoldout6Eval(t *testing.T) {
+	gateEval(t, "understanding-holdout6.jsonl", 0.80, 0.5, "paraphrase")
 }
 
 // gateEval runs an eval file on the catalogue and fails below minRate
