@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
@@ -82,6 +83,13 @@ func (c *composer) interest(ctx context.Context) (Answer, error) {
 		}
 		best := map[string]float64{}
 		colliding := retrieval.Family(w) != ""
+		// A word many standards speak of ("school", "always") tells
+		// less of what someone likes than one few do ("motorbike").
+		spread := map[string]bool{}
+		for _, h := range hits {
+			spread[h.Passage.Ref()] = true
+		}
+		spec := specificity(len(spread), len(c.s.Occupations()))
 		for _, h := range hits {
 			if h.Passage.Kind == retrieval.KindProfile {
 				continue // its labels and pay line say nothing of the work
@@ -95,7 +103,7 @@ func (c *composer) interest(ctx context.Context) (Answer, error) {
 				r = &ranked{occ: h.Passage.Occupation}
 				byRef[ref] = r
 			}
-			v := h.Score * iw.weight
+			v := h.Score * iw.weight * spec
 			if h.Passage.Kind == retrieval.KindOverview {
 				v *= 1.5
 			}
@@ -107,7 +115,7 @@ func (c *composer) interest(ctx context.Context) (Answer, error) {
 			}
 		}
 		for ref, v := range best {
-			byRef[ref].score += min(v, 2*iw.weight)
+			byRef[ref].score += min(v, 2*iw.weight*spec)
 		}
 	}
 	// A name that says it outright (cooking: cook, chef) fits best.
@@ -153,6 +161,22 @@ func (c *composer) interest(ctx context.Context) (Answer, error) {
 	a.Text = b.String()
 	return c.grounded(a), nil
 }
+
+// specificity weighs an interest word by how few of the n standards speak
+// of it (spread): 1 for a handful (specificWithin or fewer), down to
+// minSpecificity for a word nearly every standard uses.
+func specificity(spread, n int) float64 {
+	if spread <= specificWithin || n <= specificWithin {
+		return 1
+	}
+	v := math.Log(float64(n)/float64(spread)) / math.Log(float64(n)/specificWithin)
+	return max(v, minSpecificity)
+}
+
+const (
+	specificWithin = 20
+	minSpecificity = 0.5
+)
 
 // saysFamily reports whether a text holds a word of w's family where it
 // holds w's stem: "animals" is in "animal welfare", not in "key

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"math"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -371,5 +372,25 @@ func TestAskedFrom(t *testing.T) {
 		if got != c.want {
 			t.Errorf("askedFrom(%q) asks %q, want %q", c.text, got, c.want)
 		}
+	}
+}
+
+func TestSpecificity(t *testing.T) {
+	for _, c := range []struct {
+		spread, n int
+		want      float64
+	}{
+		{3, 800, 1},
+		{20, 800, 1},
+		{800, 800, minSpecificity},
+		{400, 800, minSpecificity},
+	} {
+		if got := specificity(c.spread, c.n); math.Abs(got-c.want) > 1e-9 {
+			t.Errorf("specificity(%d, %d) = %v, want %v", c.spread, c.n, got, c.want)
+		}
+	}
+	// Between, fewer standards make a word tell more.
+	if a, b := specificity(60, 800), specificity(120, 800); !(a > b && b > minSpecificity && a < 1) {
+		t.Errorf("specificity(60) = %v, specificity(120) = %v: want 1 > first > second > %v", a, b, minSpecificity)
 	}
 }
