@@ -482,7 +482,8 @@ func (b *Bot) understand(s Searcher, q Question) understanding {
 		// the standards, whatever passage shares a word with it.
 		u.intent = IntentOutOfScope
 	}
-	if u.occ == nil && (u.intent == IntentSearch || u.intent == IntentUnknown || u.intent == IntentTopic) && describedThenAsked(lower) {
+	weakOcc := u.occ == nil || !u.fromContext && !(len(ms) > 0 && strongMention(ms))
+	if weakOcc && (u.intent == IntentSearch || u.intent == IntentUnknown || u.intent == IntentTopic) && describedThenAsked(lower) {
 		// "I'm always taking engines apart in the garage. Any ideas?":
 		// what someone does, then a question that asks nothing of its
 		// own, is asking what fits it.
@@ -586,13 +587,26 @@ func askedFrom(text string) int {
 func describedThenAsked(lower string) bool {
 	body := strings.TrimRight(lower, "?!. ")
 	i := strings.LastIndexAny(body, ".!?")
-	if i < 0 || !strings.Contains(lower[i+1:], "?") && !questionOpeners[firstWord(lower[i+1:])] {
+	if i < 0 {
+		// One sentence: what someone does, then wanting work of it
+		// ("I grew up sailing dinghies and I'd love a job near the
+		// water").
+		loc := reWantsWork.FindStringIndex(body)
+		return loc != nil && describes(body[:loc[0]])
+	}
+	if !describes(body[:i]) {
 		return false
 	}
-	if !selfDescription(body[:i]) {
+	ask := lower[i+1:]
+	if reWantsWork.MatchString(ask) {
+		// "I want a job where I'm outdoors all day", "want to turn that
+		// into an actual job somehow".
+		return true
+	}
+	if !strings.Contains(ask, "?") && !questionOpeners[firstWord(ask)] {
 		return false
 	}
-	for _, w := range retrieval.Tokenize(lower[i+1:]) {
+	for _, w := range retrieval.Tokenize(ask) {
 		if w.Meaningful() && !searchNouns[w.Word] && !fillerWords[w.Word] && !openAsk[w.Word] {
 			return false
 		}
@@ -600,9 +614,36 @@ func describedThenAsked(lower string) bool {
 	return true
 }
 
+// reWantsWork is a sentence wanting work of some kind, saying no more of
+// which.
+var reWantsWork = regexp.MustCompile(`\b(want|wants|wanting|would love|i ?d love|love|like|looking for|hoping for|hope to find)\b.*\b(a job|an? \w+ job|jobs|a career|career|work|an apprenticeship)\b`)
+
+// describes reports whether sentences say what someone does: the writer,
+// or whom a parent or adviser speaks of ("he takes apart every gadget"),
+// in words of substance, asking nothing.
+func describes(text string) bool {
+	words := retrieval.Tokenize(text)
+	if strings.Contains(text, "?") || len(words) == 0 || questionOpeners[words[0].Word] {
+		return false
+	}
+	who, said := false, 0
+	for _, w := range words {
+		if whWords[w.Word] {
+			return false
+		}
+		who = who || describedPerson[w.Word]
+		if w.Meaningful() && !w.Joined {
+			said++
+		}
+	}
+	return who && said >= minSelfWords
+}
+
+var describedPerson = wordSet("i im me my we our he she his her him they their")
+
 // openAsk are the words of a question that asks for options and nothing
 // else.
-var openAsk = wordSet("any ideas idea options option fit fits suit suits start begin out there anything something recommend suggest suggestions suggestion available next kind sort type types kinds field fields area areas path paths route routes go paths lines line")
+var openAsk = wordSet("aim aiming lead leads pursue consider any ideas idea options option fit fits suit suits start begin out there anything something recommend suggest suggestions suggestion available next kind sort type types kinds field fields area areas path paths route routes go paths lines line")
 
 func firstWord(s string) string {
 	if ws := retrieval.Tokenize(s); len(ws) > 0 {

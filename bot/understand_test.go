@@ -347,6 +347,11 @@ func TestDescribedThenAsked(t *testing.T) {
 		// Nothing said of the writer first.
 		{"what careers are out there?", false},
 		{"bikes. any ideas?", false},
+		// Someone spoken of, and wanting work of it said as a wish.
+		{"he takes apart every gadget in the house. any ideas what he could aim for?", true},
+		{"i volunteer with a conservation group clearing scrub. i want a job where i am outdoors all day.", true},
+		{"i grew up sailing dinghies on the coast and i would love a job near the water", true},
+		{"i love my job", false},
 	} {
 		if got := describedThenAsked(c.q); got != c.want {
 			t.Errorf("describedThenAsked(%q) = %v, want %v", c.q, got, c.want)
