@@ -26,7 +26,7 @@ func (c *composer) progression(ctx context.Context) (Answer, error) {
 	if len(o.JobTitles) > 0 {
 		fmt.Fprintf(&b, "\n- Jobs it names: %s. [%s profile]", strings.Join(o.JobTitles, ", "), o.Reference)
 	}
-	next, err := c.higherOnRoute(ctx, o, progressionNext)
+	next, err := c.higherOnRoute(ctx, o, c.u.topic, progressionNext)
 	if err != nil {
 		return Answer{}, err
 	}
@@ -49,7 +49,10 @@ func (c *composer) progression(ctx context.Context) (Answer, error) {
 // higherOnRoute ranks the standards above o's level on its route by how
 // much of o's names and words they share, and returns for each the passage
 // that says what it is (its first overview paragraph, else its best match).
-func (c *composer) higherOnRoute(ctx context.Context, o *retrieval.Occupation, n int) ([]retrieval.Hit, error) {
+//
+// aim is what the asker wants to get to, in their words ("a route into
+// management", "teaching"): a standard named for it is the step meant.
+func (c *composer) higherOnRoute(ctx context.Context, o *retrieval.Occupation, aim string, n int) ([]retrieval.Hit, error) {
 	var refs []string
 	for _, x := range c.s.Occupations() {
 		if x.Reference != o.Reference && x.Route != "" && x.Route == o.Route && x.Level > o.Level && !x.Retired() {
@@ -68,6 +71,7 @@ func (c *composer) higherOnRoute(ctx context.Context, o *retrieval.Occupation, n
 		return nil, err
 	}
 	titleStems := stemSet(o.Title + " " + strings.Join(o.JobTitles, " "))
+	aimStems := stemSet(aim)
 	type ranked struct {
 		occ   *retrieval.Occupation
 		score float64
@@ -85,6 +89,11 @@ func (c *composer) higherOnRoute(ctx context.Context, o *retrieval.Occupation, n
 			for st := range stemSet(x.Title) {
 				if titleStems[st] {
 					shared++
+				}
+			}
+			for st := range stemSet(x.Title + " " + strings.Join(x.JobTitles, " ")) {
+				if aimStems[st] && !titleStems[st] {
+					shared += aimWeight
 				}
 			}
 			r = &ranked{occ: x, best: h, score: shared - 0.1*float64(x.Level-o.Level-1)}
@@ -107,6 +116,10 @@ func (c *composer) higherOnRoute(ctx context.Context, o *retrieval.Occupation, n
 	}
 	return out, nil
 }
+
+// aimWeight is what a word of the asker's aim in a standard's names counts
+// for, against one the standard shares with where they are now.
+const aimWeight = 1.5
 
 // sortRanked orders occupations best first by their score, then by
 // reference, for answers that are the same whatever the map order.

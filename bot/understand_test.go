@@ -399,3 +399,22 @@ func TestSpecificity(t *testing.T) {
 		t.Errorf("specificity(60) = %v, specificity(120) = %v: want 1 > first > second > %v", a, b, minSpecificity)
 	}
 }
+
+// A progression answer puts first the standards named for where the asker
+// wants to get to.
+func TestProgressionFollowsTheAim(t *testing.T) {
+	b := catalogueBot(t)
+	a := ask(t, b, Question{Text: "I'm a level 2 retailer, is there a route into management from here?"})
+	if a.Intent != IntentProgression {
+		t.Fatalf("intent %s, want progression: %s", a.Intent, a.Text)
+	}
+	found := false
+	for _, c := range a.Citations {
+		if c.Reference == "ST0325" { // Retail manager
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no Retail manager (ST0325) among the steps: %s", a.Text)
+	}
+}
