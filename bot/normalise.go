@@ -117,6 +117,10 @@ func normaliseWord(words []piece, i int) string {
 	w := dropApostrophes.Replace(retrieval.Fold(raw))
 	w = squeeze(w)
 	prev, next := neighbour(words, i, -1), neighbour(words, i, +1)
+	if base, ok := strings.CutSuffix(strings.ReplaceAll(retrieval.Fold(raw), "’", "'"), "'s"); ok && prev == "how" && howWords[base] {
+		// "how long's that one": how long is it.
+		return base + " is"
+	}
 	switch w {
 	case "4", "2":
 		// "skills 4 a plumber", "how 2 become": a digit between words,
@@ -159,6 +163,9 @@ var contractions = map[string]string{
 	"we'd": "we would", "they'd": "they would", "it'd": "it would", "i'll": "i will",
 	"you'll": "you will", "we'll": "we will", "they'll": "they will",
 }
+
+// howWords follow "how" in a question of degree ("how long's it take").
+var howWords = wordSet("long much many old far big hard")
 
 // numberWords come before a digit that is a number, not a word.
 var numberWords = wordSet(`level levels lvl grade grades year years stage key nvq btec gcse tier band step part

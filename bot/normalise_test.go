@@ -21,6 +21,8 @@ func TestNormalise(t *testing.T) {
 		{"it's cool, coool", "its cool, cool"},
 		{"can u tell me abt chefs", "can you tell me about chefs"},
 		{"once youve done it", "once you have done it"},
+		{"and how long's that one?", "and how long is that one?"},
+		{"the dog's bowl", "the dogs bowl"},
 		// A slip in a word that says what is asked; a real word is left.
 		{"what skils do u need", "what skills do you need"},
 		{"how much is the salray", "how much is the salary"},

@@ -209,6 +209,12 @@ func (b *Bot) understand(s Searcher, q Question) understanding {
 		// ("is team leading part of it?") keeps the occupation.
 		ms = nil
 	}
+	if len(ms) > 0 && q.Context.Occupation != "" && cm.weight[IntentCompare] <= 0 && reBackRef.MatchString(lower) && !titleSaid(ms) {
+		// "Would they need to program the machines?", "what materials
+		// would he be testing in that job?": a question about the one
+		// spoken of keeps them, unless it names another by its title.
+		ms = nil
+	}
 	switch {
 	case len(ms) > 0 && ms[0].wide() && len(ms) == 1:
 		m := ms[0]
@@ -578,6 +584,19 @@ func askedFrom(text string) int {
 		return 0
 	}
 	return start + 1
+}
+
+// reBackRef is a word for the occupation or person a conversation is about.
+var reBackRef = regexp.MustCompile(`\b(they|them|their|he|him|his|she|her|it|that job|that role|that one|this job|this role|the job|the role|that apprenticeship|this apprenticeship)\b`)
+
+// titleSaid reports whether a mention is a standard's title said whole.
+func titleSaid(ms []mention) bool {
+	for _, m := range ms {
+		if top := m.cands[0]; top.Title && top.Complete {
+			return true
+		}
+	}
+	return false
 }
 
 // describedThenAsked reports whether a message says what the writer does

@@ -92,6 +92,9 @@ func TestUnderstandingAsPeopleAsk(t *testing.T) {
 		{q: "Which skills does a chef need?", intent: IntentWhich},
 		{q: "What does a network engineer do day to day?", intent: IntentRole, occ: "ST0127"},
 		{q: "Would I be repairing faulty kit as a network engineer?", intent: IntentTopic, occ: "ST0127"},
+		// In a conversation, a question about the one spoken of keeps
+		// them, though a word of it is another's job title.
+		{q: "What sort of materials would he be testing in that job?", ctx: "ST0511", intent: IntentTopic, occ: "ST0511"},
 		// What comes before the question is who asks and why.
 		{q: "My dad had a heart attack last year. Would a paramedic learn to use a defibrillator?", intent: IntentTopic, occ: "ST0567", topicIn: "defibrillator", topicOut: "heart"},
 	} {
