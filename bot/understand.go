@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/careersbot/careersbot/retrieval"
 )
@@ -397,14 +398,15 @@ func (b *Bot) understand(s Searcher, q Question) understanding {
 		}
 		topic, topicAt = append(topic, t.Word), append(topicAt, t.Start)
 	}
-	if from := askedFrom(text); from > 0 {
+	if from, to, ok := askedSpan(text); ok {
 		// "My mum had radiotherapy last year and I'm interested in
 		// becoming a therapeutic radiographer. Would I learn to do
-		// ultrasound scans?": what comes before the question is who asks
+		// ultrasound scans?", "wat lvl is a cable jointer?? thinking of
+		// applying": what comes before or after the question is who asks
 		// and why; what is asked is in the question, when it says any.
 		var asked []string
 		for i, w := range topic {
-			if topicAt[i] >= from && !openAsk[w] {
+			if topicAt[i] >= from && topicAt[i] < to && !openAsk[w] {
 				asked = append(asked, w)
 			}
 		}
@@ -568,22 +570,27 @@ func selfDescription(lower string) bool {
 	return writer && said >= minSelfWords
 }
 
-// askedFrom returns the byte offset of a message's question when
-// statements come before it ("I've been a plasterer for years. Is there
-// ..."), or 0: the last sentence ending in a question mark, after
-// sentences that end in none.
-func askedFrom(text string) int {
+// askedSpan returns where a message's question starts and ends when
+// statements come before or after it ("I've been a plasterer for years. Is
+// there ...?", "what level is it?? thinking of applying"): the last
+// sentence ending in a question mark, when no earlier sentence asks one.
+func askedSpan(text string) (from, to int, ok bool) {
 	end := strings.LastIndexByte(text, '?')
 	if end < 0 {
-		return 0
+		return 0, 0, false
+	}
+	run := end
+	for run > 0 && strings.IndexByte("?!", text[run-1]) >= 0 {
+		run--
 	}
 	// The question's sentence starts after the last sentence end before
 	// its question mark.
-	start := strings.LastIndexAny(text[:end], ".!?\n")
-	if start < 0 || strings.ContainsRune(text[:start+1], '?') {
-		return 0
+	start := strings.LastIndexAny(text[:run], ".!?\n")
+	if strings.ContainsRune(text[:start+1], '?') {
+		return 0, 0, false
 	}
-	return start + 1
+	from, to = start+1, end+1
+	return from, to, from > 0 || strings.ContainsFunc(text[to:], unicode.IsLetter)
 }
 
 // reBackRef is a word for the occupation or person a conversation is about.

@@ -362,23 +362,24 @@ func TestDescribedThenAsked(t *testing.T) {
 	}
 }
 
-func TestAskedFrom(t *testing.T) {
+func TestAskedSpan(t *testing.T) {
 	for _, c := range []struct {
 		text string
-		want string // the question asked, from the offset returned
+		want string // the question asked, "" when the whole message is
 	}{
 		{"My mum had radiotherapy. Would I learn ultrasound?", " Would I learn ultrasound?"},
+		{"wat lvl is a cable jointer?? thinkin of applyin", "wat lvl is a cable jointer??"},
 		{"Would I learn ultrasound?", ""},
 		{"I like cars", ""},
 		// Two questions: no one of them is the question.
 		{"What does it pay? I like cars. Any ideas?", ""},
 	} {
 		got := ""
-		if from := askedFrom(c.text); from > 0 {
-			got = c.text[from:]
+		if from, to, ok := askedSpan(c.text); ok {
+			got = c.text[from:to]
 		}
 		if got != c.want {
-			t.Errorf("askedFrom(%q) asks %q, want %q", c.text, got, c.want)
+			t.Errorf("askedSpan(%q) asks %q, want %q", c.text, got, c.want)
 		}
 	}
 }

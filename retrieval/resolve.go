@@ -606,6 +606,12 @@ func (ix *Index) fitName(n occName, total float64, at []nameMatch, words int, se
 		// unsaid: "hairdressing" names Hairdressing professional.
 		score *= resolveHeadless
 	}
+	if !headMatched && !complete && nounAfter(at, seq, hi) {
+		// A name's word said before a noun the name lacks is that
+		// thing's: "national insurance number" is a number, not
+		// Insurance professional.
+		score *= resolveHeadless
+	}
 	if headMatched && !complete && otherKind(n, at, seq) {
 		// "tyre fitter" is another kind of fitter than Engineering
 		// fitter: the question's own word before the head says which.
@@ -683,6 +689,26 @@ func kindWordBefore(at []nameMatch, seq []resolveWord, qi int) bool {
 	person, _ := WordNet.Person(prev)
 	noun := WordNet.Noun(prev) || (strings.HasSuffix(prev, "ing") && WordNet.Known(prev))
 	return noun && !person
+}
+
+// nounAfter reports whether the question word right after word hi is a
+// noun the name does not hold, not a word for a person, a number or a
+// question's own word ("plumbing apprenticeship", "hairdressing level").
+func nounAfter(at []nameMatch, seq []resolveWord, hi int) bool {
+	if hi < 0 || hi+1 >= len(seq) || seq[hi+1].Start-seq[hi].End > 1 || questionWord[seq[hi+1].Stem] {
+		return false
+	}
+	for _, m := range at {
+		if m.w > 0 && m.qi == hi+1 {
+			return false
+		}
+	}
+	next := seq[hi+1].Word
+	if isDigits(next) {
+		return false
+	}
+	person, _ := WordNet.Person(next)
+	return WordNet.Noun(next) && !person
 }
 
 // isDigits reports whether a word is a number written in digits.

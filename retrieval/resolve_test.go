@@ -73,6 +73,13 @@ func TestRankOccupationsAsPeopleSay(t *testing.T) {
 			t.Errorf("refuse collector names ST0176 at %.2f", c.Score)
 		}
 	}
+	// A name's word before a noun the name lacks is that thing's:
+	// "national insurance number" is no Insurance professional.
+	for _, c := range ix.RankOccupations("how do i get a national insurance number") {
+		if c.Occupation.Reference == "ST0241" && c.Score >= 0.72 {
+			t.Errorf("national insurance number names ST0241 at %.2f", c.Score)
+		}
+	}
 	// A closed compound meets a name that writes it apart ("Fork lift
 	// truck engineer"), and a word that is a name's own is not split.
 	if l, r, ok := ix.splitCompound("forklifts"); !ok || l != "fork" || r != "lifts" {
