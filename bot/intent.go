@@ -44,8 +44,12 @@ func decide(sh shape) (Intent, map[Intent]float64) {
 		IntentHelp: c[IntentHelp] - 2*occ - 1.5*b2f(sh.kinds || sh.facts) - 0.5*math.Max(0, float64(sh.topic-1)),
 		// The standards answer about occupations: a named one outweighs
 		// a general word, a conversation's does not.
-		IntentOutOfScope:  c[IntentOutOfScope] - 2.5*occ - b2f(sh.kinds) - b2f(sh.facts) - b2f(sh.group) - b2f(sh.unknown) - 0.5*c[IntentInterest],
-		IntentCompare:     c[IntentCompare]*(0.3+0.7*b2f(sh.second)) + 1.5*b2f(sh.second),
+		IntentOutOfScope: c[IntentOutOfScope] - 2.5*occ - b2f(sh.kinds) - b2f(sh.facts) - b2f(sh.group) - b2f(sh.unknown) - 0.5*c[IntentInterest],
+		// Two occupations asked to be compared: what else is asked of
+		// them (what they do, how long, the level) is what the
+		// comparison sets side by side.
+		IntentCompare: c[IntentCompare]*(0.3+0.7*b2f(sh.second)) + 1.5*b2f(sh.second) +
+			b2f(sh.second && c[IntentCompare] > 0)*(math.Max(c[IntentRole], 0)+2.5*b2f(sh.facts)),
 		IntentProgression: c[IntentProgression] - 0.5*b2f(sh.kinds) - 2*b2f(sh.facts && !sh.jobWords),
 		// A named occupation is what an interest is in ("interested in
 		// becoming a plumber"): its overview answers.

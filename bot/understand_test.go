@@ -41,6 +41,8 @@ func TestUnderstandingAsPeopleAsk(t *testing.T) {
 		{q: "software developer vs software tester?", intent: IntentCompare, occ: "ST0116", second: "ST0129"},
 		{q: "butcher and fishmonger, whats the difference", intent: IntentCompare, occ: "ST0078", second: "ST0194"},
 		{q: "torn between butcher and fishmonger, what sets them apart", intent: IntentCompare, occ: "ST0194", second: "ST0078"},
+		// What else is asked of the two is what a comparison sets side by side.
+		{q: "could you compare butcher with fishmonger for me: how long each one is, the level, and what you actually do day to day?", intent: IntentCompare, occ: "ST0194", second: "ST0078"},
 		{q: "which jobs could I get after a bricklaying apprenticeship", intent: IntentProgression, occ: "ST0095"},
 		{q: "i finished the bricklayer apprenticeship, what should i do next", intent: IntentProgression, occ: "ST0095"},
 		{q: "where could a level 3 plumber go next", intent: IntentProgression, occ: "ST0303"},
