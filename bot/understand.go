@@ -483,7 +483,7 @@ func (b *Bot) understand(s Searcher, q Question) understanding {
 	if u.intent == IntentFact && len(u.facts) == 0 {
 		u.facts = append(u.facts, FactJobTitles)
 	}
-	if u.intent == IntentSearch && u.occ == nil && u.group == nil && reAsksHow.MatchString(lower) && !reCareersWord.MatchString(lower) {
+	if u.intent == IntentSearch && u.occ == nil && u.group == nil && (reAsksHow.MatchString(lower) || reGeneral.MatchString(lower)) && !reCareersWord.MatchString(lower) {
 		// A question put as a person's own errand with no word of work,
 		// training or careers in it ("how do I renew my passport",
 		// "what grades do I need for history at Oxford") is not asked of
@@ -716,7 +716,11 @@ var (
 // any word of work, training or careers (a question with one is the
 // standards' to answer, or to say they do not cover).
 var (
-	reAsksHow     = regexp.MustCompile(`\b(how (do|does|can|would|should|will) (i|you|that|it|this|we)|what( \w+)? (do|would|will) i need|where (do|can|should) i|can you (help|tell|get))\b`)
+	reAsksHow = regexp.MustCompile(`\b(how (do|does|can|would|should|will) (i|you|that|it|this|we)|what( \w+)? (do|would|will) i need|where (do|can|should) i|can you (help|tell|get))\b`)
+	// reGeneral opens a question of general knowledge: how many bank
+	// holidays, when is Easter, who won, what year ("where is welding used"
+	// may ask which work uses it).
+	reGeneral     = regexp.MustCompile(`^\W*(how (many|much|far|old|tall|big)|when (is|was|are|were|does|do|did)|what (year|day|date|time|month)|who (is|was|were|won|invented|wrote|made))\b`)
 	reCareersWord = regexp.MustCompile(`\b(jobs?|careers?|apprentice\w*|work(ing)? (as|in|with|at|for|on)|employ\w*|skills?|qualif\w*|train\w*|courses?|levels?|salar\w*|pay|wages?|earn\w*|industr\w*|sectors?|profession\w*|occupation\w*|roles?|standards?|ksbs?|knowledge|behaviours?|duties|become|becoming|learn\w*|study\w* (to be|for a)|placements?|work experience)\b`)
 )
 

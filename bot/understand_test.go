@@ -89,6 +89,8 @@ func TestUnderstandingAsPeopleAsk(t *testing.T) {
 		// Title Case is no name.
 		{q: "What Skills Does A Plumber Need", intent: IntentList, occ: "ST0303"},
 		{q: "what time is it", ctx: "ST0127", intent: IntentOutOfScope, occ: "ST0127"},
+		// General knowledge with no word of work in it.
+		{q: "How many bank holidays are there in England this year?", intent: IntentOutOfScope},
 		{q: "is customer service part of it", ctx: "ST1017", intent: IntentTopic, occ: "ST1017"},
 		{q: "Which apprenticeships involve software development?", intent: IntentSearch, topicIn: "software development"},
 		{q: "Which skills does a chef need?", intent: IntentWhich},
