@@ -316,7 +316,18 @@ func TestUnderstandingHoldout5Eval(t *testing.T) {
 // its topic; progression cues under another intent's wildcard) was built
 // since, so it is dev data now, held at what was reached.
 func TestUnderstandingHoldout6Eval(t *testing.T) {
-	gateEval(t, "understanding-holdout6.jsonl", 0.80, 0.5, "paraphrase")
+	gateEval(t, "understanding-holdout6.jsonl", 0.82, 0.5, "paraphrase")
+}
+
+// TestUnderstandingHoldout7Eval runs 120 questions in ten categories over
+// 205 standards, written from the data by someone who had not read the
+// code, after most of this round's understanding work: its first run
+// (78/120 = 0.65; 77/120 with the round's start code) is the honest
+// measure of that work on questions nobody had seen. What it showed was
+// built since, so it is dev data now, held at what was reached; interest
+// and nickname are its weakest classes and held lower.
+func TestUnderstandingHoldout7Eval(t *testing.T) {
+	gateEval(t, "understanding-holdout7.jsonl", 0.73, 0.4, "paraphrase")
 }
 
 // gateEval runs an eval file on the catalogue and fails below minRate
