@@ -491,7 +491,7 @@ func (b *Bot) understand(s Searcher, q Question) understanding {
 		u.intent = IntentOutOfScope
 	}
 	weakOcc := u.occ == nil || !u.fromContext && !(len(ms) > 0 && strongMention(ms))
-	if weakOcc && (u.intent == IntentSearch || u.intent == IntentUnknown || u.intent == IntentTopic) && describedThenAsked(lower) {
+	if weakOcc && (u.intent == IntentSearch || u.intent == IntentUnknown || u.intent == IntentTopic || u.intent == IntentProgression) && describedThenAsked(lower) {
 		// "I'm always taking engines apart in the garage. Any ideas?":
 		// what someone does, then a question that asks nothing of its
 		// own, is asking what fits it.
@@ -618,27 +618,41 @@ func describedThenAsked(lower string) bool {
 		// ("I grew up sailing dinghies and I'd love a job near the
 		// water").
 		loc := reWantsWork.FindStringIndex(body)
-		return loc != nil && describes(body[:loc[0]])
+		return loc != nil && describes(body[:loc[0]], false)
 	}
-	if !describes(body[:i]) {
+	ask := strings.TrimSpace(lower[i+1:])
+	// Chat drops the "I" of both ("football four nights a week. want to
+	// turn that into a job"): a wish with no subject is the writer's.
+	implied := reWantsWork.MatchString(ask) && reSubjectless.MatchString(ask)
+	if !describes(body[:i], implied) {
 		return false
 	}
-	ask := lower[i+1:]
 	if reWantsWork.MatchString(ask) {
 		// "I want a job where I'm outdoors all day", "want to turn that
 		// into an actual job somehow".
 		return true
 	}
-	if !strings.Contains(ask, "?") && !questionOpeners[firstWord(ask)] {
+	if !strings.Contains(ask, "?") && !questionOpeners[firstWord(ask)] && !reIndirectAsk.MatchString(ask) {
 		return false
 	}
 	for _, w := range retrieval.Tokenize(ask) {
-		if w.Meaningful() && !searchNouns[w.Word] && !fillerWords[w.Word] && !openAsk[w.Word] {
+		if w.Meaningful() && !searchNouns[w.Word] && !fillerWords[w.Word] && !openAsk[w.Word] && !asides[w.Word] {
 			return false
 		}
 	}
 	return true
 }
+
+// asides are words of chat that ask nothing ("tbh" is spelled "to be
+// honest").
+var asides = wordSet("honest honestly tbh")
+
+// reIndirectAsk is a question put as not knowing: "no idea what jobs that
+// leads to", "not sure what I could do".
+var reIndirectAsk = regexp.MustCompile(`\b(no idea|not sure|wondering|wonder|do not know|dont know|dunno)\b.*\b(what|which|where|how)\b`)
+
+// reSubjectless is a wish said without its "I".
+var reSubjectless = regexp.MustCompile(`^(want|wanna|would love|hoping|looking)\b`)
 
 // reWantsWork is a sentence wanting work of some kind, saying no more of
 // which.
@@ -647,12 +661,12 @@ var reWantsWork = regexp.MustCompile(`\b(want|wants|wanting|would love|i ?d love
 // describes reports whether sentences say what someone does: the writer,
 // or whom a parent or adviser speaks of ("he takes apart every gadget"),
 // in words of substance, asking nothing.
-func describes(text string) bool {
+func describes(text string, implied bool) bool {
 	words := retrieval.Tokenize(text)
 	if strings.Contains(text, "?") || len(words) == 0 || questionOpeners[words[0].Word] {
 		return false
 	}
-	who, said := false, 0
+	who, said := implied, 0
 	for _, w := range words {
 		if whWords[w.Word] {
 			return false

@@ -370,6 +370,10 @@ func TestDescribedThenAsked(t *testing.T) {
 		{"i volunteer with a conservation group clearing scrub. i want a job where i am outdoors all day.", true},
 		{"i grew up sailing dinghies on the coast and i would love a job near the water", true},
 		{"i love my job", false},
+		// Asked as not knowing; a wish with no "I", as chat writes it.
+		{"i spend all my free time making games in unity. no idea what jobs that leads to tbh", true},
+		{"football four nights a week, gym most mornings. want to turn that into an actual job somehow", true},
+		{"football four nights a week. the season starts soon", false},
 	} {
 		if got := describedThenAsked(c.q); got != c.want {
 			t.Errorf("describedThenAsked(%q) = %v, want %v", c.q, got, c.want)
