@@ -256,10 +256,11 @@ func (c *composer) role() Answer {
 }
 
 // topicHits is how many passages a topic answer quotes at most, and how close
-// to the best one a passage must score to be quoted: for "Yes", close
-// (topicKeepFrac); for "the closest it comes", which says it is no match in
-// so many words, further down (partialKeepFrac), whatever each holds, as
-// a paraphrase's answer is often ranked below a passage sharing a word. Evidence decides the
+// to the best one a passage must score to be quoted: for "Yes", over half
+// the best (topicKeepFrac: what says it in other words often ranks below a
+// passage sharing one word of the question, "alert" above "fatigue
+// management"); for "the closest it comes", which says it is no match in
+// so many words, further down (partialKeepFrac), whatever each holds. Evidence decides the
 // answer's first words: a passage holding at least strongEvidence of the
 // question (by weight, each word as itself or a stand-in) says "Yes"; one
 // holding at least partialEvidence is the closest the standard comes, said
@@ -267,7 +268,7 @@ func (c *composer) role() Answer {
 // mention it.
 const (
 	topicHits       = 5
-	topicKeepFrac   = 0.65
+	topicKeepFrac   = 0.55
 	partialKeepFrac = 0.4
 	strongEvidence  = 0.75
 	partialEvidence = 0.35
