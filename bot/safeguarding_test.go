@@ -120,12 +120,14 @@ func TestSafeguardingEvalSets(t *testing.T) {
 	// 69/100 (written to be harder: hints, euphemism, second person), and
 	// distress-holdout5, written after holdout4's classes were built and
 	// leaning on precision, 102/120 (98 without them; 4 false alarms in
-	// 60 careers lines either way). What they showed was then
+	// 60 careers lines either way), and distress-holdout6, written after
+	// holdout5's classes were built, 107/120 (105 without this round's
+	// work; no false alarm in 50). What they showed was then
 	// built as classes of disclosure (what would be better if the writer
 	// were gone, threats if one says no, secrecy at home, harm told with
 	// others as its subject), so they are development data now, held at
 	// what was reached.
-	for _, name := range []string{"distress-holdout.jsonl", "distress-holdout2.jsonl", "distress-holdout3.jsonl", "distress-holdout4.jsonl", "distress-holdout5.jsonl"} {
+	for _, name := range []string{"distress-holdout.jsonl", "distress-holdout2.jsonl", "distress-holdout3.jsonl", "distress-holdout4.jsonl", "distress-holdout5.jsonl", "distress-holdout6.jsonl"} {
 		hold := readEval(t, "../testdata/eval/"+name)
 		var d, c []EvalCase
 		for _, x := range hold {
@@ -342,6 +344,12 @@ func TestSafeguardingDecides(t *testing.T) {
 		{"what should you do if you have nowhere to park at work", Safeguarding{}},
 		// Nouns of a subject studied are not done to the writer.
 		{"a lesson on sextortion made me want to work in online safety, what roles are there", Safeguarding{}},
+		// A wish to vanish is no idiom unless it is rather than something.
+		{"you ever feel like you'd rather just disappear for good", Safeguarding{Kind: KindSuicide}},
+		{"i would rather disappear than do a presentation", Safeguarding{}},
+		// Paid to run errands by older lads, not by a manager.
+		{"some older lads keep paying me to run errands for them", Safeguarding{Kind: KindCrime}},
+		{"my manager is paying me to run the errands for the shop", Safeguarding{}},
 	} {
 		if got := DetectSafeguarding(c.text); got != c.want {
 			t.Errorf("%q: %v, want %v", c.text, got, c.want)
