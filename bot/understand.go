@@ -683,7 +683,7 @@ var describedPerson = wordSet("i im me my we our he she his her him they their")
 
 // openAsk are the words of a question that asks for options and nothing
 // else.
-var openAsk = wordSet("aim aiming lead leads pursue consider any ideas idea options option fit fits suit suits start begin out there anything something recommend suggest suggestions suggestion available next kind sort type types kinds field fields area areas path paths route routes go paths lines line")
+var openAsk = wordSet("way ways turn living make aim aiming lead leads pursue consider any ideas idea options option fit fits suit suits start begin out there anything something recommend suggest suggestions suggestion available next kind sort type types kinds field fields area areas path paths route routes go paths lines line")
 
 func firstWord(s string) string {
 	if ws := retrieval.Tokenize(s); len(ws) > 0 {
