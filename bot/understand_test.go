@@ -327,7 +327,17 @@ func TestUnderstandingHoldout6Eval(t *testing.T) {
 // built since, so it is dev data now, held at what was reached; interest
 // and nickname are its weakest classes and held lower.
 func TestUnderstandingHoldout7Eval(t *testing.T) {
-	gateEval(t, "understanding-holdout7.jsonl", 0.73, 0.4, "paraphrase")
+	gateEval(t, "understanding-holdout7.jsonl", 0.75, 0.4, "paraphrase")
+}
+
+// TestUnderstandingHoldout8Eval runs 120 questions in ten categories over
+// 195 standards, written from the data by someone who had not read the
+// code, after this round's understanding work: its first run (84/120 =
+// 0.70; 81/120 with the round's start code) is the honest measure of that
+// work on questions nobody had seen. It is dev data now, held at what was
+// reached; interest is its weakest class and held lower.
+func TestUnderstandingHoldout8Eval(t *testing.T) {
+	gateEval(t, "understanding-holdout8.jsonl", 0.71, 0.33, "paraphrase")
 }
 
 // gateEval runs an eval file on the catalogue and fails below minRate
