@@ -55,7 +55,7 @@ func (c *composer) progression(ctx context.Context) (Answer, error) {
 func (c *composer) higherOnRoute(ctx context.Context, o *retrieval.Occupation, aim string, n int) ([]retrieval.Hit, error) {
 	var refs []string
 	for _, x := range c.s.Occupations() {
-		if x.Reference != o.Reference && x.Route != "" && x.Route == o.Route && x.Level > o.Level && !x.Retired() {
+		if x.Reference != o.Reference && sameRoute(x.Route, o.Route) && x.Level > o.Level && !x.Retired() {
 			refs = append(refs, x.Reference)
 		}
 	}
@@ -116,6 +116,35 @@ func (c *composer) higherOnRoute(ctx context.Context, o *retrieval.Occupation, a
 	}
 	return out, nil
 }
+
+// sameRoute reports whether two standards' routes are one: a standard may
+// list several ("Health and science;Care services"), and the catalogue
+// holds one route under its older and newer names (routeRenamed).
+func sameRoute(a, b string) bool {
+	if a == "" || b == "" {
+		return false
+	}
+	for _, x := range strings.Split(a, ";") {
+		for _, y := range strings.Split(b, ";") {
+			if routeName(x) == routeName(y) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func routeName(r string) string {
+	r = strings.TrimSpace(r)
+	if to, ok := routeRenamed[r]; ok {
+		return to
+	}
+	return r
+}
+
+// routeRenamed maps a route's older name, still on standards not
+// republished since, to its newer one.
+var routeRenamed = map[string]string{"Education and childcare": "Education and early years"}
 
 // aimWeight is what a word of the asker's aim in a standard's names counts
 // for, against one the standard shares with where they are now.

@@ -451,3 +451,20 @@ func TestProgressionFollowsTheAim(t *testing.T) {
 		t.Errorf("no Retail manager (ST0325) among the steps: %s", a.Text)
 	}
 }
+
+func TestSameRoute(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		want bool
+	}{
+		{"Digital", "Digital", true},
+		{"Digital", "Construction and the built environment", false},
+		{"Education and childcare", "Education and early years", true},
+		{"Health and science;Care services", "Care services", true},
+		{"", "", false},
+	} {
+		if got := sameRoute(c.a, c.b); got != c.want {
+			t.Errorf("sameRoute(%q, %q) = %v, want %v", c.a, c.b, got, c.want)
+		}
+	}
+}
