@@ -601,9 +601,12 @@ func (ix *Index) fitName(n occName, total float64, at []nameMatch, words int, se
 			headMatched = true
 		}
 	}
-	if !headMatched && !headEmpty {
+	if !headMatched && !headEmpty && !personHeadAfter(seq, hi) {
 		// A head that says little (professional, practitioner) may go
-		// unsaid: "hairdressing" names Hairdressing professional.
+		// unsaid: "hairdressing" names Hairdressing professional. A
+		// question saying only "person" or "worker" for the head says
+		// which field and leaves the job open ("an HR person": HR
+		// support).
 		score *= resolveHeadless
 	}
 	if !headMatched && !complete && nounAfter(at, seq, hi) {
@@ -690,6 +693,14 @@ func kindWordBefore(at []nameMatch, seq []resolveWord, qi int) bool {
 	noun := WordNet.Noun(prev) || (strings.HasSuffix(prev, "ing") && WordNet.Known(prev))
 	return noun && !person
 }
+
+// personHeadAfter reports whether the question word right after word hi
+// is a word for someone that names no job ("person", "worker", "guy").
+func personHeadAfter(seq []resolveWord, hi int) bool {
+	return hi >= 0 && hi+1 < len(seq) && seq[hi+1].Start-seq[hi].End <= 1 && genericPerson[seq[hi+1].Stem]
+}
+
+var genericPerson = stemSet(`person people worker workers guy guys bloke blokes lady ladies staff someone`)
 
 // nounAfter reports whether the question word right after word hi is a
 // noun the name does not hold, not a word for a person, a number or a

@@ -1,6 +1,7 @@
 package retrieval
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -79,6 +80,14 @@ func TestRankOccupationsAsPeopleSay(t *testing.T) {
 		if c.Occupation.Reference == "ST0241" && c.Score >= 0.72 {
 			t.Errorf("national insurance number names ST0241 at %.2f", c.Score)
 		}
+	}
+	// "Person" for a name's head leaves the job open: an HR person is
+	// named by HR support, and ops is operations.
+	if cs := ix.RankOccupations("what does an HR person do all day"); !slices.ContainsFunc(cs[:min(2, len(cs))], func(c Candidate) bool { return c.Occupation.Reference == "ST0239" }) {
+		t.Errorf("an HR person: %s, want HR support (ST0239) among the first two", summary(cs))
+	}
+	if cs := ix.RankOccupations("what does an ops manager do"); len(cs) == 0 || cs[0].Occupation.Reference != "ST0385" {
+		t.Errorf("an ops manager: %s, want Operations manager (ST0385) first", summary(cs))
 	}
 	// A closed compound meets a name that writes it apart ("Fork lift
 	// truck engineer"), and a word that is a name's own is not split.
