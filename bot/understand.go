@@ -483,12 +483,16 @@ func (b *Bot) understand(s Searcher, q Question) understanding {
 	if u.intent == IntentFact && len(u.facts) == 0 {
 		u.facts = append(u.facts, FactJobTitles)
 	}
-	if u.intent == IntentSearch && u.occ == nil && u.group == nil && (reAsksHow.MatchString(lower) || reGeneral.MatchString(lower)) && !reCareersWord.MatchString(lower) {
+	weakName := u.occ == nil || !u.fromContext && !(len(ms) > 0 && strongMention(ms))
+	if (u.intent == IntentSearch || u.intent == IntentTopic) && u.group == nil && weakName && (reAsksHow.MatchString(lower) || reGeneral.MatchString(lower)) && !reCareersWord.MatchString(lower) {
 		// A question put as a person's own errand with no word of work,
 		// training or careers in it ("how do I renew my passport",
-		// "what grades do I need for history at Oxford") is not asked of
-		// the standards, whatever passage shares a word with it.
+		// "what grades do I need for history at Oxford", "a quick pasta
+		// bake I can make for tea": a word of a name in it is no name) is
+		// not asked of the standards, whatever passage shares a word with
+		// it.
 		u.intent = IntentOutOfScope
+		u.occ, u.others, u.tied, u.second = nil, nil, nil, nil
 	}
 	weakOcc := u.occ == nil || !u.fromContext && !(len(ms) > 0 && strongMention(ms))
 	if weakOcc && (u.intent == IntentSearch || u.intent == IntentUnknown || u.intent == IntentTopic || u.intent == IntentProgression) && describedThenAsked(lower) {
@@ -730,7 +734,7 @@ var (
 // any word of work, training or careers (a question with one is the
 // standards' to answer, or to say they do not cover).
 var (
-	reAsksHow = regexp.MustCompile(`\b(how (do|does|can|would|should|will) (i|you|that|it|this|we)|what( \w+)? (do|would|will) i need|where (do|can|should) i|can you (help|tell|get))\b`)
+	reAsksHow = regexp.MustCompile(`\b(how (do|does|can|would|should|will) (i|you|that|it|this|we)|what( \w+)? (do|would|will) i need|where (do|can|should) i|can you (help|tell|get)|(i|we) (can|could) (make|cook|buy|get) for)\b`)
 	// reGeneral opens a question of general knowledge: how many bank
 	// holidays, when is Easter, who won, what year ("where is welding used"
 	// may ask which work uses it).

@@ -91,6 +91,8 @@ func TestUnderstandingAsPeopleAsk(t *testing.T) {
 		{q: "what time is it", ctx: "ST0127", intent: IntentOutOfScope, occ: "ST0127"},
 		// General knowledge with no word of work in it.
 		{q: "How many bank holidays are there in England this year?", intent: IntentOutOfScope},
+		// An errand whose one word of a name is no name (bake: Baker).
+		{q: "What's a quick pasta bake I can make for tea tonight?", intent: IntentOutOfScope},
 		{q: "is customer service part of it", ctx: "ST1017", intent: IntentTopic, occ: "ST1017"},
 		{q: "Which apprenticeships involve software development?", intent: IntentSearch, topicIn: "software development"},
 		{q: "Which skills does a chef need?", intent: IntentWhich},
