@@ -26,6 +26,11 @@ type Candidate struct {
 	// Complete is true when every word of the name is in the question as
 	// itself (or a typo of itself), in one run.
 	Complete bool
+	// kind is the head a name lacks when the question says all its other
+	// words ("operative" of Shoe operative for "shoe"); kindEnd is where
+	// those words end.
+	kind    string
+	kindEnd int
 }
 
 // Weights of a name by where it comes from, and of the ways a question's word
@@ -530,6 +535,11 @@ type nameFit struct {
 	score    float64
 	lo, hi   int
 	complete bool
+	// kindOnly: the question says the name's words before its head, in a
+	// run, exactly, and not its head ("shoe" of Shoe operative); head is
+	// that head's word.
+	kindOnly bool
+	head     string
 }
 
 // fitName scores a reading: the weighted share of the name's words found,
@@ -631,7 +641,15 @@ func (ix *Index) fitName(n occName, total float64, at []nameMatch, words int, se
 		// domestic heating technician), whatever its head.
 		score = max(score, resolveFramedLead)
 	}
-	return nameFit{score: score, lo: lo, hi: hi, complete: complete}
+	fit := nameFit{score: score, lo: lo, hi: hi, complete: complete}
+	if last := len(n.stems) - 1; !complete && last > 0 && slices.Contains(heads, n.stems[last]) && at[last].w == 0 && hi-lo+1 == last {
+		fit.kindOnly = true
+		for p := range last {
+			fit.kindOnly = fit.kindOnly && at[p].w > 0 && at[p].exact
+		}
+		fit.head = n.words[last]
+	}
+	return fit
 }
 
 // otherKind reports whether the question says a name's head right after a
@@ -701,6 +719,43 @@ func personHeadAfter(seq []resolveWord, hi int) bool {
 }
 
 var genericPerson = stemSet(`person people worker workers guy guys bloke blokes lady ladies staff someone`)
+
+// preferKind puts a name that says the question's kind above a one-word
+// name said whole after it: "a shoe maker" is Shoe operative (the kind said,
+// a head near in meaning to "maker"), not the job title "Maker" of Model
+// maker; "a prison guard" is Prison officer, not the train Guard. The one
+// word must be a job title, not a title ("a school teacher" is a Teacher),
+// said right after the kind, and the heads near in meaning by the word
+// vectors (kindHeadSimilarity).
+func preferKind(cs []Candidate, seq []resolveWord) {
+	for i := range cs {
+		a := &cs[i]
+		if !a.Complete || a.Title || strings.Contains(a.Name, " ") {
+			continue
+		}
+		for j := range cs {
+			b := &cs[j]
+			if b.kind == "" || b.Score >= a.Score || b.kindEnd > a.Start || a.Start-b.kindEnd > 1 {
+				continue
+			}
+			said := ""
+			for _, w := range seq {
+				if w.Start == a.Start {
+					said = w.Word
+				}
+			}
+			if said != "" && Vectors.Similarity(said, b.kind) >= kindHeadSimilarity {
+				b.Score = a.Score + 0.01
+				b.End = a.End
+			}
+		}
+	}
+}
+
+// kindHeadSimilarity is how near in meaning a question's head and a name's
+// must be for the name that says the kind to be meant (maker and operative
+// 0.41, guard and officer 0.60).
+const kindHeadSimilarity = 0.4
 
 // nounAfter reports whether the question word right after word hi is a
 // noun the name does not hold, not a word for a person, a number or a
@@ -866,6 +921,10 @@ func (ix *Index) rankWords(seq []resolveWord) ([]Candidate, map[int]float64) {
 			Occupation: o, Name: n.text, Title: n.title, Score: score,
 			Start: seq[fit.lo].Start, End: ix.personTail(seq, fit.hi), Complete: fit.complete,
 		}
+		if fit.kindOnly {
+			c.kind = fit.head
+			c.kindEnd = seq[fit.hi].End
+		}
 		if prev, ok := best[n.occ]; !ok || betterCandidate(c, prev) {
 			best[n.occ] = c
 		}
@@ -877,6 +936,7 @@ func (ix *Index) rankWords(seq []resolveWord) ([]Candidate, map[int]float64) {
 		}
 		out = append(out, c)
 	}
+	preferKind(out, seq)
 	return out, titleFit
 }
 

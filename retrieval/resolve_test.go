@@ -39,6 +39,11 @@ func TestRankOccupationsAsPeopleSay(t *testing.T) {
 		// A clipping no dictionary knows, of few name words.
 		{"clipped word of its own", "is there a physio apprenticeship", "ST0519", "physio"},
 		{"title's lead framed, whatever its head", "how long does the jewellery apprenticeship take", "ST0439", "jewellery"},
+		// The kind said before a one-word job title names the name that
+		// says it, where the heads are near in meaning; not a title.
+		{"kind before a one-word job title", "i'd love to be a saddle maker", "ST0328", "saddle maker"},
+		{"kind before another's job title", "are there apprenticeships for prison guards", "ST0386", ""},
+		{"kind before a title", "what does a school teacher learn", "ST0490", "teacher"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
