@@ -707,9 +707,9 @@ func kindWordBefore(at []nameMatch, seq []resolveWord, qi int) bool {
 	if isDigits(prev) {
 		return false
 	}
-	person, _ := WordNet.Person(prev)
-	noun := WordNet.Noun(prev) || (strings.HasSuffix(prev, "ing") && WordNet.Known(prev))
-	return noun && !person
+	f := seq[qi-1].wordNetFlags()
+	noun := f&flagNoun != 0 || (strings.HasSuffix(prev, "ing") && WordNet.Known(prev))
+	return noun && f&flagPerson == 0
 }
 
 // personHeadAfter reports whether the question word right after word hi
@@ -769,12 +769,11 @@ func nounAfter(at []nameMatch, seq []resolveWord, hi int) bool {
 			return false
 		}
 	}
-	next := seq[hi+1].Word
-	if isDigits(next) {
+	if isDigits(seq[hi+1].Word) {
 		return false
 	}
-	person, _ := WordNet.Person(next)
-	return WordNet.Noun(next) && !person
+	f := seq[hi+1].wordNetFlags()
+	return f&flagNoun != 0 && f&flagPerson == 0
 }
 
 // isDigits reports whether a word is a number written in digits.
@@ -826,6 +825,17 @@ type resolveWord struct {
 	framed   bool // next to a word that frames a job ("apprenticeship")
 	agent    bool // its form names a person (developer, not development)
 	virtual  bool // put in by a rewrite, spanning the words it replaced
+	// flags are WordNet's flags of the word (flagNoun...), read once a
+	// question: fitting names asks them of the same words many times.
+	flags    uint8
+	flagsSet bool
+}
+
+func (w *resolveWord) wordNetFlags() uint8 {
+	if !w.flagsSet {
+		w.flags, w.flagsSet = WordNet.wordFlags(w.Word), true
+	}
+	return w.flags
 }
 
 // maxRewrites bounds the lexicon's rewrites of one question.
