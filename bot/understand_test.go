@@ -246,7 +246,7 @@ func TestUnderstandingDataEval(t *testing.T) {
 // passage each, over 60 standards no other file uses, written (by someone
 // who had not read bot or retrieval) to share no distinctive word with the
 // passage. It measures what lexical stand-ins and word vectors cannot
-// reach; its floor is what was reached (13 of 60), to be raised as meaning
+// reach; its floor is what was reached (19 of 60), to be raised as meaning
 // is better understood.
 func TestUnderstandingParaphraseEval(t *testing.T) {
 	b := catalogueBot(t)
@@ -257,89 +257,48 @@ func TestUnderstandingParaphraseEval(t *testing.T) {
 	}
 	passed, rate := PassRate(results)
 	t.Logf("pass %d/%d = %.2f", passed, len(results), rate)
-	if rate < 0.21 {
-		t.Errorf("paraphrase pass rate %.2f, below 0.21", rate)
+	if rate < 0.31 {
+		t.Errorf("paraphrase pass rate %.2f, below 0.31", rate)
 	}
 }
 
-// TestUnderstandingFreshEval runs 96 questions in eight categories over 135
-// standards, written from the data by someone who had not read the code;
-// the bugs it showed were fixed in general, so it is dev data now. Its
-// floors are what was reached.
-func TestUnderstandingFreshEval(t *testing.T) {
-	gateEval(t, "understanding-fresh.jsonl", 0.94, 0.8)
-}
-
-// TestUnderstandingHoldout2Eval runs 108 questions, 12 in each of nine
-// categories over 226 standards and every route, written from the data by
-// someone who had not read the code. Its first run (76/108) was its
-// held-out figure; the general faults it showed were fixed since, so it is
-// dev data now. Its floors are what was reached.
-func TestUnderstandingHoldout2Eval(t *testing.T) {
-	gateEval(t, "understanding-holdout2.jsonl", 0.80, 0.66, "paraphrase")
-}
-
-// TestUnderstandingHoldout3Eval runs 120 questions, 12 in each of ten
-// categories over 149 standards and every route, written from the data by
-// someone who had not read the code. Its first run (79/120; 76/120 with the
-// code before this round of work) was its held-out figure; the general
-// faults it showed were fixed since, so it is dev data now. Its floors are
-// what was reached.
-func TestUnderstandingHoldout3Eval(t *testing.T) {
-	gateEval(t, "understanding-holdout3.jsonl", 0.84, 0.55, "paraphrase")
-}
-
-// TestUnderstandingHoldout4Eval runs 120 questions in ten categories over
-// 185 standards and all 17 routes, written from the data by someone who had
-// not read the code. Its first run, with the code at the start of the
-// round that added word vectors (94/120 = 0.78, the same before and after
-// them), is its held-out figure; the intent cues it showed missing, and
-// errands with no word of careers, were built since, so it is dev data
-// now, held at what was reached.
-func TestUnderstandingHoldout4Eval(t *testing.T) {
-	gateEval(t, "understanding-holdout4.jsonl", 0.87, 0.66, "paraphrase")
-}
-
-// TestUnderstandingHoldout5Eval runs 120 questions in ten categories over
-// 179 standards, written from the data by someone who had not read the code,
-// after this round's understanding work: its first run (90/120 = 0.75;
-// 89/120 with the code at the start of the round) is the honest measure of
-// that work on questions nobody had seen. The cues it showed missing were
-// added since, so it is dev data now, held at what was reached.
-func TestUnderstandingHoldout5Eval(t *testing.T) {
-	gateEval(t, "understanding-holdout5.jsonl", 0.80, 0.5, "paraphrase")
-}
-
-// TestUnderstandingHoldout6Eval runs 120 questions in ten categories over
-// 215 standards and all 17 routes, written from the data by someone who had
-// not read the code, at the start of the next round: its first run (91/120
-// = 0.76) is that round's held-out figure. What it showed (a question after
-// what someone does, asking only for options; the question's own words as
-// its topic; progression cues under another intent's wildcard) was built
-// since, so it is dev data now, held at what was reached.
-func TestUnderstandingHoldout6Eval(t *testing.T) {
-	gateEval(t, "understanding-holdout6.jsonl", 0.82, 0.5, "paraphrase")
-}
-
-// TestUnderstandingHoldout7Eval runs 120 questions in ten categories over
-// 205 standards, written from the data by someone who had not read the
-// code, after most of this round's understanding work: its first run
-// (78/120 = 0.65; 77/120 with the round's start code) is the honest
-// measure of that work on questions nobody had seen. What it showed was
-// built since, so it is dev data now, held at what was reached; interest
-// and nickname are its weakest classes and held lower.
-func TestUnderstandingHoldout7Eval(t *testing.T) {
-	gateEval(t, "understanding-holdout7.jsonl", 0.75, 0.4, "paraphrase")
-}
-
-// TestUnderstandingHoldout8Eval runs 120 questions in ten categories over
-// 195 standards, written from the data by someone who had not read the
-// code, after this round's understanding work: its first run (84/120 =
-// 0.70; 81/120 with the round's start code) is the honest measure of that
-// work on questions nobody had seen. It is dev data now, held at what was
-// reached; interest is its weakest class and held lower.
-func TestUnderstandingHoldout8Eval(t *testing.T) {
-	gateEval(t, "understanding-holdout8.jsonl", 0.71, 0.33, "paraphrase")
+// TestUnderstandingHeldOutEvals runs the sets written from the data by
+// someone who had not read the code, each run once as it arrived (its
+// held-out figure, below) and then, once what it showed was built as
+// general mechanisms, kept as dev data held at what was reached.
+func TestUnderstandingHeldOutEvals(t *testing.T) {
+	for _, tc := range []struct {
+		file                 string
+		minRate, minCategory float64
+		exempt               []string
+	}{
+		// 96 questions in eight categories over 135 standards: the bugs
+		// it showed were fixed in general.
+		{"understanding-fresh.jsonl", 0.97, 0.8, nil},
+		// 108 questions over 226 standards: 76/108 on arrival.
+		{"understanding-holdout2.jsonl", 0.85, 0.66, []string{"paraphrase"}},
+		// 120 questions over 149 standards: 79/120 on arrival (76/120
+		// with the code before that round).
+		{"understanding-holdout3.jsonl", 0.87, 0.55, []string{"paraphrase"}},
+		// 185 standards, all 17 routes: 94/120 on arrival, the same with
+		// and without the word vectors.
+		{"understanding-holdout4.jsonl", 0.90, 0.66, []string{"paraphrase"}},
+		// 179 standards, written after that round's work: 90/120 on
+		// arrival (89/120 with the round's start code).
+		{"understanding-holdout5.jsonl", 0.83, 0.5, []string{"paraphrase"}},
+		// 215 standards, at the start of the next round: 91/120.
+		{"understanding-holdout6.jsonl", 0.82, 0.5, []string{"paraphrase"}},
+		// 205 standards, after that round's first changes: 78/120 (77/120
+		// with its start code); interest and nickname its weakest.
+		{"understanding-holdout7.jsonl", 0.75, 0.4, []string{"paraphrase"}},
+		// 195 standards, after that round's understanding work: 84/120
+		// (81/120 with its start code); interest its weakest.
+		{"understanding-holdout8.jsonl", 0.74, 0.33, []string{"paraphrase"}},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			gateEval(t, tc.file, tc.minRate, tc.minCategory, tc.exempt...)
+		})
+	}
 }
 
 // gateEval runs an eval file on the catalogue and fails below minRate
