@@ -554,25 +554,7 @@ func asker(words []retrieval.Token, i int) bool {
 // selfDescription reports whether a message is someone saying what they do
 // or are, asking nothing: no question mark, no question word first, and
 // the writer in it.
-func selfDescription(lower string) bool {
-	words := retrieval.Tokenize(lower)
-	if strings.Contains(lower, "?") || len(words) == 0 || questionOpeners[words[0].Word] {
-		return false
-	}
-	writer, said := false, 0
-	for _, w := range words {
-		if whWords[w.Word] {
-			return false // "my mum is a nurse, what should I get her"
-		}
-		writer = writer || w.Word == "i" || w.Word == "im" || w.Word == "my" || w.Word == "me"
-		if w.Meaningful() && !w.Joined {
-			said++
-		}
-	}
-	// A few words ("my name is Sam", "I'm bored") are chat, not what
-	// someone spends their time on.
-	return writer && said >= minSelfWords
-}
+func selfDescription(lower string) bool { return describes(lower, writerWords, false) }
 
 // askedSpan returns where a message's question starts and ends when
 // statements come before or after it ("I've been a plasterer for years. Is
@@ -622,13 +604,13 @@ func describedThenAsked(lower string) bool {
 		// ("I grew up sailing dinghies and I'd love a job near the
 		// water").
 		loc := reWantsWork.FindStringIndex(body)
-		return loc != nil && describes(body[:loc[0]], false)
+		return loc != nil && describes(body[:loc[0]], describedPerson, false)
 	}
 	ask := strings.TrimSpace(lower[i+1:])
 	// Chat drops the "I" of both ("football four nights a week. want to
 	// turn that into a job"): a wish with no subject is the writer's.
 	implied := reWantsWork.MatchString(ask) && reSubjectless.MatchString(ask)
-	if !describes(body[:i], implied) {
+	if !describes(body[:i], describedPerson, implied) {
 		return false
 	}
 	if reWantsWork.MatchString(ask) {
@@ -662,10 +644,11 @@ var reSubjectless = regexp.MustCompile(`^(want|wanna|would love|hoping|looking)\
 // which.
 var reWantsWork = regexp.MustCompile(`\b(want|wants|wanting|would love|i ?d love|love|like|looking for|hoping for|hope to find)\b.*\b(a job|an? \w+ job|jobs|a career|career|work|an apprenticeship)\b`)
 
-// describes reports whether sentences say what someone does: the writer,
-// or whom a parent or adviser speaks of ("he takes apart every gadget"),
-// in words of substance, asking nothing.
-func describes(text string, implied bool) bool {
+// describes reports whether sentences say what someone does, asking
+// nothing: no question mark, no question word first, in words of substance,
+// with one of people in it (the writer, or whom a parent or adviser speaks
+// of: "he takes apart every gadget"), or implied when chat drops the "I".
+func describes(text string, people map[string]bool, implied bool) bool {
 	words := retrieval.Tokenize(text)
 	if strings.Contains(text, "?") || len(words) == 0 || questionOpeners[words[0].Word] {
 		return false
@@ -673,17 +656,24 @@ func describes(text string, implied bool) bool {
 	who, said := implied, 0
 	for _, w := range words {
 		if whWords[w.Word] {
-			return false
+			return false // "my mum is a nurse, what should I get her"
 		}
-		who = who || describedPerson[w.Word]
+		who = who || people[w.Word]
 		if w.Meaningful() && !w.Joined {
 			said++
 		}
 	}
+	// A few words ("my name is Sam", "I'm bored") are chat, not what
+	// someone spends their time on.
 	return who && said >= minSelfWords
 }
 
-var describedPerson = wordSet("i im me my we our he she his her him they their")
+var (
+	// writerWords say the writer is in it.
+	writerWords = wordSet("i im me my")
+	// describedPerson adds whom a parent or adviser speaks of.
+	describedPerson = wordSet("i im me my we our he she his her him they their")
+)
 
 // openAsk are the words of a question that asks for options and nothing
 // else.
