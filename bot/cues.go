@@ -145,12 +145,14 @@ const maxGap = 4
 type cueMatch struct {
 	weight map[Intent]float64
 	words  []bool // by word position
+	// at are the word positions of each cue counted, by intent.
+	at map[Intent][][]int
 }
 
 // match finds the cues in a question's words (not the joined compounds):
 // each cue counts once, and a word may serve several cues.
 func (cs *cueSet) match(words []retrieval.Token) cueMatch {
-	m := cueMatch{weight: map[Intent]float64{}, words: make([]bool, len(words))}
+	m := cueMatch{weight: map[Intent]float64{}, words: make([]bool, len(words)), at: map[Intent][][]int{}}
 	alts := make([][]string, len(words))
 	for i, w := range words[:min(len(words), maxStandInWords)] {
 		alts[i] = cs.verbStandIns(w)
@@ -271,6 +273,7 @@ func (cs *cueSet) match(words []retrieval.Token) cueMatch {
 			t[k] = true
 		}
 		m.weight[f.c.intent] += f.c.weight
+		m.at[f.c.intent] = append(m.at[f.c.intent], f.words)
 	}
 	return m
 }

@@ -37,6 +37,10 @@ const (
 	interestNearWeight = 0.6
 )
 
+// unfocusedWeight is what a word of an interest its cues do not point at
+// counts for.
+const unfocusedWeight = 0.5
+
 // interestSuggestions is how many standards an interest answer suggests.
 const interestSuggestions = 5
 
@@ -63,8 +67,16 @@ func (c *composer) interest(ctx context.Context) (Answer, error) {
 		weight float64
 	}
 	var words []interestWord
-	for _, w := range interestWords(topic) {
-		words = append(words, interestWord{w, 1})
+	// The words the interest's cues point at come first and count fully;
+	// the rest of what was said ("at school", "my favourite subject")
+	// counts less.
+	said := interestWords(strings.Join(append(slices.Clone(c.u.focus), topic), " "))
+	for _, w := range said {
+		weight := 1.0
+		if len(c.u.focus) > 0 && !slices.Contains(c.u.focus, w) {
+			weight = unfocusedWeight
+		}
+		words = append(words, interestWord{w, weight})
 	}
 	// Words near each in meaning, that the standards use, count too,
 	// below the word said: "gigs" speaks of concerts, venues, festivals.

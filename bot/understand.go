@@ -37,7 +37,8 @@ type understanding struct {
 	groupWord   string
 	kinds       []retrieval.Kind
 	facts       []Fact
-	topic       string // the words that carry the topic
+	topic       string   // the words that carry the topic
+	focus       []string // of an interest, the words its cues point at
 	yesNo       bool
 	fromContext bool // occ came from the conversation, not the question
 	// scores are the intents' scores the decision was made on.
@@ -527,6 +528,7 @@ func (b *Bot) understand(s Searcher, q Question) understanding {
 			}
 		}
 		u.topic = strings.Join(interest, " ")
+		u.focus = interestFocus(text, words, cm, interest)
 		u.occ, u.others, u.tied, u.second, u.took = nil, nil, nil, nil, ""
 	}
 	return u
@@ -643,6 +645,46 @@ var reSubjectless = regexp.MustCompile(`^(want|wanna|would love|hoping|looking)\
 // reWantsWork is a sentence wanting work of some kind, saying no more of
 // which.
 var reWantsWork = regexp.MustCompile(`\b(want|wants|wanting|would love|i ?d love|love|like|looking for|hoping for|hope to find)\b.*\b(a job|an? \w+ job|jobs|a career|career|work|an apprenticeship)\b`)
+
+// interestFocus is what an interest's cues point at: the words after "I
+// love", "I'm into", "good with" up to the end of the clause, and before
+// "is my thing" or "my favourite" back to its start ("chemistry is my
+// favourite subject": chemistry, not the subject or the school). Only words
+// of the interest (kept) count; none when no cue points at any.
+func interestFocus(text string, words []retrieval.Token, cm cueMatch, kept []string) []string {
+	clauseBreak := func(i int) bool { // between words i and i+1
+		return strings.ContainsAny(text[words[i].End:words[i+1].Start], ",.;:!?()-")
+	}
+	var focus []string
+	add := func(i int) {
+		if slices.Contains(kept, words[i].Word) && !slices.Contains(focus, words[i].Word) {
+			focus = append(focus, words[i].Word)
+		}
+	}
+	for _, cue := range cm.at[IntentInterest] {
+		first, last := cue[0], cue[len(cue)-1]
+		if pointsBack[words[last].Word] {
+			for i := first - 1; i >= 0 && first-i <= focusSpan && !clauseBreak(i); i-- {
+				add(i)
+			}
+			continue
+		}
+		for i := last + 1; i < len(words) && i-last <= focusSpan; i++ {
+			add(i)
+			if i+1 < len(words) && clauseBreak(i) {
+				break
+			}
+		}
+	}
+	return focus
+}
+
+// focusSpan is how far from its cue an interest's focus reaches.
+const focusSpan = 5
+
+// pointsBack are the last words of cues that follow what they point at
+// ("chemistry is my favourite", "drawing is my thing").
+var pointsBack = wordSet("favourite favorite thing")
 
 // describes reports whether sentences say what someone does, asking
 // nothing: no question mark, no question word first, in words of substance,

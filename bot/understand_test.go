@@ -429,3 +429,22 @@ func TestSameRoute(t *testing.T) {
 		}
 	}
 }
+
+func TestInterestFocus(t *testing.T) {
+	b := catalogueBot(t)
+	for _, c := range []struct {
+		q            string
+		want, absent string
+	}{
+		{"Chemistry is my favourite subject and I love doing experiments in the lab at school.", "chemistry", "school"},
+		{"I'm really into aircraft and I've been teaching myself Python in my spare time.", "aircraft", "spare"},
+	} {
+		u := b.understand(b.Searcher(), Question{Text: c.q})
+		if u.intent != IntentInterest {
+			t.Fatalf("%q: intent %s, want interest", c.q, u.intent)
+		}
+		if !slices.Contains(u.focus, c.want) || slices.Contains(u.focus, c.absent) {
+			t.Errorf("%q: focus %q, want %q in it and not %q", c.q, u.focus, c.want, c.absent)
+		}
+	}
+}
