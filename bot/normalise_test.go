@@ -23,6 +23,7 @@ func TestNormalise(t *testing.T) {
 		{"once youve done it", "once you have done it"},
 		{"and how long's that one?", "and how long is that one?"},
 		{"the dog's bowl", "the dogs bowl"},
+		{"shes brilliant with kids", "she is brilliant with kids"},
 		// A slip in a word that says what is asked; a real word is left.
 		{"what skils do u need", "what skills do you need"},
 		{"how much is the salray", "how much is the salary"},
