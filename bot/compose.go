@@ -277,6 +277,10 @@ const (
 	// half the question is strong, partialMass alone is partial.
 	strongMass  = 1.0
 	partialMass = 0.7
+	// tellingMass: a telling word held only through a broad stand-in
+	// ("acupuncture" as its hypernym, a treatment) weighs next to
+	// nothing; coverage so held is no evidence.
+	tellingMass = 0.2
 	// partialSimilarity: a passage this close to the question as a whole
 	// (its vector, WordNet's concepts included) is partial evidence too.
 	partialSimilarity = 0.35
@@ -336,7 +340,7 @@ func evidenceOf(h retrieval.Hit) evidence {
 	switch {
 	case h.Coverage >= strongEvidence || (h.Coverage >= 0.5 && h.Mass >= strongMass):
 		return strong
-	case (h.Coverage >= partialEvidence && h.Telling) || h.Mass >= partialMass || h.Similarity >= partialSimilarity:
+	case (h.Coverage >= partialEvidence && h.Telling && h.Mass >= tellingMass) || h.Mass >= partialMass || h.Similarity >= partialSimilarity:
 		return partial
 	}
 	return noEvidence

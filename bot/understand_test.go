@@ -448,3 +448,13 @@ func TestInterestFocus(t *testing.T) {
 		}
 	}
 }
+
+// A word held only through a broad stand-in is no evidence: the standard
+// does not mention it.
+func TestBroadStandInIsNoEvidence(t *testing.T) {
+	b := catalogueBot(t)
+	a := ask(t, b, Question{Text: "Is acupuncture something an enhanced clinical practitioner learns?"})
+	if a.Grounded || !strings.Contains(a.Text, "doesn't mention") {
+		t.Errorf("grounded %v: %s", a.Grounded, a.Text)
+	}
+}
