@@ -287,13 +287,13 @@ func TestUnderstandingHeldOutEvals(t *testing.T) {
 		// arrival (89/120 with the round's start code).
 		{"understanding-holdout5.jsonl", 0.83, 0.5, []string{"paraphrase"}},
 		// 215 standards, at the start of the next round: 91/120.
-		{"understanding-holdout6.jsonl", 0.82, 0.5, []string{"paraphrase"}},
+		{"understanding-holdout6.jsonl", 0.84, 0.66, []string{"paraphrase"}},
 		// 205 standards, after that round's first changes: 78/120 (77/120
-		// with its start code); interest and nickname its weakest.
-		{"understanding-holdout7.jsonl", 0.75, 0.4, []string{"paraphrase"}},
-		// 195 standards, after that round's understanding work: 84/120
-		// (81/120 with its start code); interest its weakest.
-		{"understanding-holdout8.jsonl", 0.74, 0.33, []string{"paraphrase"}},
+		// with its start code).
+		{"understanding-holdout7.jsonl", 0.77, 0.58, []string{"paraphrase"}},
+		// 195 standards, after most of that round's understanding work:
+		// 84/120 (81/120 with its start code).
+		{"understanding-holdout8.jsonl", 0.76, 0.58, []string{"paraphrase"}},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			gateEval(t, tc.file, tc.minRate, tc.minCategory, tc.exempt...)
