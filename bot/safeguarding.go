@@ -186,6 +186,11 @@ func (d *safeguardingData) detectNamed(text string, names [][]string) Safeguardi
 		}
 	}
 
+	hypothetical := false
+	for i := range toks {
+		hypothetical = hypothetical || toks[i].text == "hypothetically" ||
+			i+2 < len(toks) && toks[i].text == "for" && toks[i+1].text == "a" && toks[i+2].text == "friend"
+	}
 	personOf := func(h hit) person {
 		for i := h.start; i < h.end; i++ {
 			if isFirst(i) {
@@ -205,8 +210,18 @@ func (d *safeguardingData) detectNamed(text string, names [][]string) Safeguardi
 				}
 			}
 		}
+		if h.start > 0 && toks[h.start-1].brk == 0 && isFirst(h.start-1) {
+			// "I can't say no to them", "I have to run for them": the
+			// writer is the one it is said of, whoever else it names.
+			return personFirst
+		}
 		for i := h.start; i < h.end; i++ {
 			if isThird(i) {
+				if hypothetical && genericOther[toks[i].text] {
+					// "Hypothetically, if someone kept burning their
+					// arms", "asking for a friend": the writer's own.
+					return personImplicit
+				}
 				return personThird
 			}
 		}
@@ -239,7 +254,7 @@ func (d *safeguardingData) detectNamed(text string, names [][]string) Safeguardi
 			// Nor is what they say the writer is to do or can have:
 			// "they said I work for them now", "someone said I can
 			// make 200 a day carrying a bag".
-			if toks[h.start].text == "i" {
+			if toks[h.start].text == "i" || h.start > 0 && toks[h.start-1].text == "i" {
 				return false
 			}
 		}
@@ -344,6 +359,12 @@ func (d *safeguardingData) detectNamed(text string, names [][]string) Safeguardi
 
 // byOthers are the kinds of harm someone else does to the writer.
 var byOthers = map[SafeguardingKind]bool{KindAbuse: true, KindOnline: true, KindCrime: true, KindBullying: true, KindHomeless: true}
+
+// genericOther are words for someone unnamed: said hypothetically or
+// "for a friend", they stand for the writer (a patient or a client does
+// not).
+var genericOther = map[string]bool{"someone": true, "somebody": true, "they": true, "them": true, "their": true,
+	"he": true, "she": true, "his": true, "her": true, "him": true, "friend": true, "mate": true, "person": true}
 
 // notAJob are words for a person that say who, not what work: "I hate
 // myself as a person" is no careers question.

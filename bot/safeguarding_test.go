@@ -122,12 +122,13 @@ func TestSafeguardingEvalSets(t *testing.T) {
 	// leaning on precision, 102/120 (98 without them; 4 false alarms in
 	// 60 careers lines either way), and distress-holdout6, written after
 	// holdout5's classes were built, 107/120 (105 without this round's
-	// work; no false alarm in 50). What they showed was then
+	// work; no false alarm in 50), and distress-holdout7, written after all
+	// of this round's classes, 84/100 (83 without them). What they showed was then
 	// built as classes of disclosure (what would be better if the writer
 	// were gone, threats if one says no, secrecy at home, harm told with
 	// others as its subject), so they are development data now, held at
 	// what was reached.
-	for _, name := range []string{"distress-holdout.jsonl", "distress-holdout2.jsonl", "distress-holdout3.jsonl", "distress-holdout4.jsonl", "distress-holdout5.jsonl", "distress-holdout6.jsonl"} {
+	for _, name := range []string{"distress-holdout.jsonl", "distress-holdout2.jsonl", "distress-holdout3.jsonl", "distress-holdout4.jsonl", "distress-holdout5.jsonl", "distress-holdout6.jsonl", "distress-holdout7.jsonl"} {
 		hold := readEval(t, "../testdata/eval/"+name)
 		var d, c []EvalCase
 		for _, x := range hold {
@@ -350,6 +351,11 @@ func TestSafeguardingDecides(t *testing.T) {
 		// Paid to run errands by older lads, not by a manager.
 		{"some older lads keep paying me to run errands for them", Safeguarding{Kind: KindCrime}},
 		{"my manager is paying me to run the errands for the shop", Safeguarding{}},
+		// The writer said just before what is done ("I have to run for
+		// them"), and someone unnamed said hypothetically, are the writer.
+		{"they said i have to run for them till the debt is paid", Safeguarding{Kind: KindCrime}},
+		{"hypothetically if someone kept burning their arms with a lighter to cope", Safeguarding{Kind: KindSuicide}},
+		{"hypothetically, if a patient says they want to die, what does a nurse do", Safeguarding{}},
 	} {
 		if got := DetectSafeguarding(c.text); got != c.want {
 			t.Errorf("%q: %v, want %v", c.text, got, c.want)
