@@ -620,16 +620,24 @@ func describedThenAsked(lower string) bool {
 		// into an actual job somehow".
 		return true
 	}
-	if !strings.Contains(ask, "?") && !questionOpeners[firstWord(ask)] && !reIndirectAsk.MatchString(ask) {
+	if !strings.Contains(ask, "?") && !questionOpeners[firstWord(ask)] && !reIndirectAsk.MatchString(ask) && !reWhAsk.MatchString(ask) {
 		return false
 	}
+	// The question asks for options and little else: a word or two of
+	// its own beside a word of work ("is there work where drawing is the
+	// job"), none without.
+	own := 0
 	for _, w := range retrieval.Tokenize(ask) {
-		if w.Meaningful() && !searchNouns[w.Word] && !fillerWords[w.Word] && !openAsk[w.Word] && !asides[w.Word] {
-			return false
+		if w.Meaningful() && !searchNouns[w.Word] && !fillerWords[w.Word] && !openAsk[w.Word] && !asides[w.Word] && !isNumber(w.Word) {
+			own++
 		}
 	}
-	return true
+	return own == 0 || own <= 2 && reCareersWord.MatchString(ask)
 }
+
+// reWhAsk is a question put after a comma ("he's 16, what apprenticeships
+// would suit him").
+var reWhAsk = regexp.MustCompile(`(^|, )(what|which|where|how)\b`)
 
 // asides are words of chat that ask nothing ("tbh" is spelled "to be
 // honest").
@@ -644,7 +652,7 @@ var reSubjectless = regexp.MustCompile(`^(want|wanna|would love|hoping|looking)\
 
 // reWantsWork is a sentence wanting work of some kind, saying no more of
 // which.
-var reWantsWork = regexp.MustCompile(`\b(want|wants|wanting|would love|i ?d love|love|like|looking for|hoping for|hope to find)\b.*\b(a job|an? \w+ job|jobs|a career|career|work|an apprenticeship)\b`)
+var reWantsWork = regexp.MustCompile(`\b(want|wants|wanting|would love|i ?d love|love|like|looking for|hoping for|hope to find)\b.*\b(a job|an? \w+ job|my job|jobs|a career|career|work|an apprenticeship)\b`)
 
 // interestFocus is what an interest's cues point at: the words after "I
 // love", "I'm into", "good with" up to the end of the clause, and before
@@ -697,7 +705,7 @@ func describes(text string, people map[string]bool, implied bool) bool {
 	}
 	who, said := implied, 0
 	for _, w := range words {
-		if whWords[w.Word] {
+		if askingWh[w.Word] {
 			return false // "my mum is a nurse, what should I get her"
 		}
 		who = who || people[w.Word]
@@ -709,6 +717,10 @@ func describes(text string, people map[string]bool, implied bool) bool {
 	// someone spends their time on.
 	return who && said >= minSelfWords
 }
+
+// askingWh are the question words that ask wherever they stand ("who" and
+// "which" also join a clause: "my nan, who has dementia").
+var askingWh = wordSet("what whats how why")
 
 var (
 	// writerWords say the writer is in it.

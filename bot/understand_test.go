@@ -294,6 +294,9 @@ func TestUnderstandingHeldOutEvals(t *testing.T) {
 		// 195 standards, after most of that round's understanding work:
 		// 84/120 (81/120 with its start code).
 		{"understanding-holdout8.jsonl", 0.76, 0.58, []string{"paraphrase"}},
+		// 215 standards, written after all of that round's work: 91/120
+		// (85/120 with its start code).
+		{"understanding-holdout9.jsonl", 0.77, 0.5, []string{"paraphrase"}},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			gateEval(t, tc.file, tc.minRate, tc.minCategory, tc.exempt...)
@@ -345,6 +348,10 @@ func TestDescribedThenAsked(t *testing.T) {
 		{"i spend all my free time making games in unity. no idea what jobs that leads to tbh", true},
 		{"football four nights a week, gym most mornings. want to turn that into an actual job somehow", true},
 		{"football four nights a week. the season starts soon", false},
+		// A clause with "who" in it asks nothing; a question after a
+		// comma does.
+		{"i help look after my nan who has dementia. would love my job to be in care", true},
+		{"my lad spends every weekend under the bonnet of his car. hes 16, what apprenticeships would suit him", true},
 	} {
 		if got := describedThenAsked(c.q); got != c.want {
 			t.Errorf("describedThenAsked(%q) = %v, want %v", c.q, got, c.want)
