@@ -743,8 +743,6 @@ func firstWord(s string) string {
 // minSelfWords is the fewest words of substance a self-description says.
 const minSelfWords = 3
 
-var whWords = wordSet("what whats which how where who whom why when")
-
 var questionOpeners = wordSet("what whats which how where who whom why when can could is are do does did will would should shall may might any anything tell list give show explain describe")
 
 // nonJoined is a text's words, compounds' parts only.
