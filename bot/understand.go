@@ -573,7 +573,7 @@ func askedSpan(text string) (from, to int, ok bool) {
 	}
 	// The question's sentence starts after the last sentence end before
 	// its question mark.
-	start := strings.LastIndexAny(text[:run], ".!?\n")
+	start := lastSentenceEnd(text[:run])
 	if strings.ContainsRune(text[:start+1], '?') {
 		return 0, 0, false
 	}
@@ -600,7 +600,7 @@ func titleSaid(ms []mention) bool {
 // "Any ideas?", "Are there apprenticeships for that?").
 func describedThenAsked(lower string) bool {
 	body := strings.TrimRight(lower, "?!. ")
-	i := strings.LastIndexAny(body, ".!?")
+	i := lastSentenceEnd(body)
 	if i < 0 {
 		// One sentence: what someone does, then wanting work of it
 		// ("I grew up sailing dinghies and I'd love a job near the
@@ -632,7 +632,22 @@ func describedThenAsked(lower string) bool {
 			own++
 		}
 	}
-	return own == 0 || own <= 2 && reCareersWord.MatchString(ask)
+	return own == 0 || own <= 2 && reWorkNoun.MatchString(ask)
+}
+
+// reWorkNoun is a word for work itself: "is there work where drawing is
+// the job" asks for options; "how do I become an astronaut" asks of one.
+var reWorkNoun = regexp.MustCompile(`\b(jobs?|work|careers?|apprenticeships?)\b`)
+
+// lastSentenceEnd is the offset of the last sentence end in text (. ! or ?
+// before a space), or -1: "example.org" and "e.g." end no sentence.
+func lastSentenceEnd(text string) int {
+	for i := len(text) - 2; i >= 0; i-- {
+		if text[i] == '\n' || strings.IndexByte(".!?", text[i]) >= 0 && (text[i+1] == ' ' || text[i+1] == '\n') {
+			return i
+		}
+	}
+	return -1
 }
 
 // reWhAsk is a question put after a comma ("he's 16, what apprenticeships

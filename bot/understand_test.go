@@ -344,6 +344,7 @@ func TestDescribedThenAsked(t *testing.T) {
 		{"i volunteer with a conservation group clearing scrub. i want a job where i am outdoors all day.", true},
 		{"i grew up sailing dinghies on the coast and i would love a job near the water", true},
 		{"i love my job", false},
+		{"i am sam and i am 15, email sam.smith@example.org, how do i become an astronaut?", false},
 		// Asked as not knowing; a wish with no "I", as chat writes it.
 		{"i spend all my free time making games in unity. no idea what jobs that leads to tbh", true},
 		{"football four nights a week, gym most mornings. want to turn that into an actual job somehow", true},
@@ -370,6 +371,8 @@ func TestAskedSpan(t *testing.T) {
 		{"I like cars", ""},
 		// Two questions: no one of them is the question.
 		{"What does it pay? I like cars. Any ideas?", ""},
+		// A dot inside a word ends no sentence.
+		{"email me at sam.smith@example.org, how do I become an astronaut?", ""},
 	} {
 		got := ""
 		if from, to, ok := askedSpan(c.text); ok {
